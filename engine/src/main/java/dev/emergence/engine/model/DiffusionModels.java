@@ -27,12 +27,16 @@ public final class DiffusionModels {
         Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates) throws ModelException;
     }
 
-    /** VAE decoder: unscaled latents [1, 4, h, w] (already divided by the scaling factor) to pixels [1, 3, H, W] in [-1, 1]. */
+    /**
+     * Latents to pixels: takes the latents as the denoiser sees them, [1, 4, h, w] (scaled by the
+     * model's latent scaling factor, e.g. 0.18215), and returns pixels [1, 3, H, W] in [-1, 1].
+     * The full VAE divides by the scaling factor itself; a tiny TAESD-style decoder takes them as they are.
+     */
     public interface LatentDecoder {
         Tensor decode(Tensor latents) throws ModelException;
     }
 
-    /** VAE encoder: pixels [1, 3, H, W] in [-1, 1] to latents [1, 4, h, w] (not yet multiplied by the scaling factor). */
+    /** VAE encoder: pixels [1, 3, H, W] in [-1, 1] to latents [1, 4, h, w], already multiplied by the scaling factor. */
     public interface ImageEncoder {
         Tensor encode(Tensor pixels) throws ModelException;
     }
