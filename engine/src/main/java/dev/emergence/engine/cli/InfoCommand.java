@@ -1,0 +1,36 @@
+package dev.emergence.engine.cli;
+
+import dev.emergence.engine.model.ModelBundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Summarise a model folder: version, inpainting, text width, prediction type, sizes, precision, tensors.")
+final class InfoCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "The model folder (default: the embedded model).")
+    Path model;
+
+    @Option(names = "--json", description = "Print the summary as JSON.")
+    boolean json;
+
+    @Mixin
+    DeviceOptions device;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = model != null ? model : DefaultModel.locate();
+        try (ModelBundle bundle = ModelBundle.open(dir, device.toOptions())) {
+            if (json) {
+                System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(bundle.info()));
+            } else {
+                System.out.println(bundle.info().summary());
+                System.out.println("device: " + bundle.device());
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

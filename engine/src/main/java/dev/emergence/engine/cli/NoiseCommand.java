@@ -1,0 +1,52 @@
+package dev.emergence.engine.cli;
+
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.random.TorchGenerator;
+import dev.emergence.engine.tensor.Npy;
+import dev.emergence.engine.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "noise", mixinStandardHelpOptions = true,
+        description = "Write torch.randn(shape, generator=torch.Generator('cpu').manual_seed(SEED)) as a .npy file.")
+final class NoiseCommand implements Callable<Integer> {
+    @Option(names = "--seed", required = true, paramLabel = "SEED") long seed;
+
+    @Option(names = "--shape", required = true, paramLabel = "D,D,...", description = "e.g. 1,4,64,64")
+    String shape;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.npy") Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        int[] dims = parseShape(shape);
+        Tensor t = new TorchGenerator(seed).randn(dims);
+        Npy.write(out, t);
+        System.out.println(out);
+        return ExitCodes.OK;
+    }
+
+    static int[] parseShape(String text) throws InvalidRequestException {
+        String[] parts = text.trim().split("\\s*[,x]\\s*");
+        int[] dims = new int[parts.length];
+        long total = 1;
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                dims[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                dims[i] = -1;
+            }
+            if (dims[i] < 1) {
+                throw new InvalidRequestException("shape: '" + text + "' is not a shape; expected positive sizes like 1,4,64,64");
+            }
+            total *= dims[i];
+        }
+        if (total > 1L << 28) {
+            throw new InvalidRequestException("shape: '" + text + "' has " + total + " values; expected at most 2^28");
+        }
+        return dims;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.emergence.engine.cli;
+
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.scheduler.Scheduler;
+import dev.emergence.engine.scheduler.SchedulerConfig;
+import dev.emergence.engine.scheduler.SchedulerKind;
+import dev.emergence.engine.scheduler.Schedulers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "schedule", mixinStandardHelpOptions = true,
+        description = "Print a scheduler's timesteps and sigmas as JSON: {\"timesteps\": [...], \"sigmas\": [...]}.")
+final class ScheduleCommand implements Callable<Integer> {
+    @Option(names = "--scheduler", required = true, paramLabel = "NAME",
+            description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm.")
+    String scheduler;
+
+    @Option(names = "--steps", required = true, paramLabel = "N", description = "Number of inference steps.")
+    int steps;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Use this model's scheduler/scheduler_config.json (default: Stable Diffusion 1.5's).")
+    Path model;
+
+    @Override
+    public Integer call() throws Exception {
+        SchedulerKind kind = SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
+                "scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames()));
+        if (steps < 1) {
+            throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 or more");
+        }
+        SchedulerConfig config = SchedulerConfig.sd15();
+        if (model != null) {
+            Path file = model.resolve("scheduler").resolve("scheduler_config.json");
+            if (!Files.isRegularFile(file)) {
+                throw new ModelException(file + ": not found; expected the model's scheduler configuration");
+            }
+            try {
+                config = SchedulerConfig.load(file);
+            } catch (IOException e) {
+                throw new ModelException(e.getMessage(), e);
+            }
+        }
+        Scheduler s = Schedulers.create(kind, config);
+        s.setTimesteps(steps);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("timesteps", s.timesteps());
+        out.put("sigmas", s.sigmas());
+        System.out.println(Json.MAPPER.writeValueAsString(out));
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.emergence.engine.cli;
+
+import dev.emergence.engine.text.ClipTokenizer;
+import dev.emergence.engine.text.TokenizedPrompt;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "tokenize", mixinStandardHelpOptions = true,
+        description = "Print the 77 token ids of the prompt's first window as a JSON array.")
+final class TokenizeCommand implements Callable<Integer> {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--model", paramLabel = "DIR", description = "A model folder (its tokenizer/ is used).")
+        Path model;
+        @Option(names = "--tokenizer", paramLabel = "DIR", description = "A tokenizer folder (tokenizer.json, or vocab.json + merges.txt).")
+        Path tokenizer;
+    }
+
+    @Option(names = "--all", description = "Print every 77-token window, as an array of arrays.")
+    boolean all;
+
+    @Parameters(paramLabel = "TEXT", arity = "1..*", description = "The prompt (several words are joined with spaces).")
+    String[] text;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = source.tokenizer != null ? source.tokenizer : source.model.resolve("tokenizer");
+        try (ClipTokenizer tokenizer = ClipTokenizer.load(dir)) {
+            TokenizedPrompt t = tokenizer.tokenize(String.join(" ", text), 1);
+            Object out = all ? t.windows() : t.windows()[0];
+            System.out.println(Json.MAPPER.writeValueAsString(out));
+            if (!t.unknownWords().isEmpty()) {
+                System.err.println("unknown words: " + String.join(", ", t.unknownWords()));
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.emergence.engine.pipeline;
+
+import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.model.ModelInfo;
+import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.tensor.Tensor;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine as the studio uses it: one dedicated thread that owns the loaded model and runs one
+ * generation at a time, so callers (the UI thread) never wait on a model. Models are opened once
+ * and their sessions reused until another model is loaded.
+ */
+public final class Engine implements AutoCloseable {
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "engine");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile LoadedModel model;
+
+    /** Opens a model folder on the engine thread, replacing (and closing) the current one. */
+    public CompletableFuture<ModelInfo> load(Path dir, ExecutionOptions options) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                LoadedModel next = LoadedModel.open(dir, options);
+                LoadedModel previous = model;
+                model = next;
+                if (previous != null) previous.close();
+                return next.info();
+            } catch (ModelException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, thread);
+    }
+
+    public Optional<LoadedModel> model() { return Optional.ofNullable(model); }
+
+    /**
+     * Queues a generation. The listener is called on the engine thread after every step.
+     *
+     * @param init null for txt2img; @param mask null unless inpainting
+     */
+    public GenerationJob generate(GenerationRequest request, BufferedImage init, BufferedImage mask, StepListener listener) {
+        CancellationToken token = new CancellationToken();
+        CompletableFuture<GenerationResult> future = CompletableFuture.supplyAsync(() -> {
+            LoadedModel m = model;
+            if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded; load a model folder first"));
+            try {
+                return m.pipeline().generate(request, init, mask, listener, token);
+            } catch (Exception e) {
+                throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
+            }
+        }, thread);
+        return new GenerationJob(future, token);
+    }
+
+    /**
+     * Decodes a latent for display. Runs beside a generation (ONNX Runtime sessions accept
+     * concurrent runs), so scrubbing stays fluid while the picture is still being made.
+     */
+    public CompletableFuture<BufferedImage> preview(Tensor latent, PreviewKind kind) {
+        return CompletableFuture.supplyAsync(() -> {
+            LoadedModel m = model;
+            if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded"));
+            try {
+                return m.preview(latent, kind);
+            } catch (ModelException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LoadedModel m = model;
+        model = null;
+        if (m != null) m.close();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.emergence.engine.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.scheduler.SchedulerKind;
+
+/**
+ * Everything that determines a picture, apart from the model's weights and the images themselves.
+ * Serialised as JSON into every PNG so a picture can be reproduced.
+ *
+ * @param width         pixels; rounded down to the model's size multiple by the pipeline, with a notice
+ * @param seed          the seed of torch's CPU generator (diffusers-compatible)
+ * @param strength      img2img/inpaint: how much of the schedule is run on the init image (1 = from pure noise)
+ * @param maskFeatherPixels softness of the mask edge when blending; the final picture keeps the original outside the mask
+ * @param initImage     where the init image came from (informational; may be null)
+ * @param maskImage     where the mask came from (informational; may be null)
+ * @param model         the model's name, as written into the PNG metadata
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record GenerationRequest(
+        String prompt,
+        String negativePrompt,
+        int width,
+        int height,
+        int steps,
+        double cfgScale,
+        long seed,
+        SchedulerKind scheduler,
+        double strength,
+        double maskFeatherPixels,
+        String initImage,
+        String maskImage,
+        String model) {
+
+    public static final int DEFAULT_STEPS = 20;
+    public static final double DEFAULT_CFG = 7.5;
+    public static final double DEFAULT_STRENGTH = 0.8;
+    public static final int MAX_STEPS = 1000;
+
+    public GenerationRequest {
+        prompt = prompt == null ? "" : prompt;
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+    }
+
+    /** Checks ranges; sizes are checked by the pipeline, which knows the model's size multiple. */
+    public void validate() throws InvalidRequestException {
+        if (steps < 1 || steps > MAX_STEPS) {
+            throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to " + MAX_STEPS);
+        }
+        if (!(cfgScale >= 0) || Double.isInfinite(cfgScale)) {
+            throw new InvalidRequestException("cfg: " + cfgScale + " is out of range; expected a number of 0 or more");
+        }
+        if (!(strength >= 0 && strength <= 1)) {
+            throw new InvalidRequestException("strength: " + strength + " is out of range; expected 0 to 1");
+        }
+        if (!(maskFeatherPixels >= 0) || maskFeatherPixels > 512) {
+            throw new InvalidRequestException("mask feather: " + maskFeatherPixels + " is out of range; expected 0 to 512 pixels");
+        }
+        if (width <= 0 || height <= 0) {
+            throw new InvalidRequestException("size: " + width + "x" + height + " is not a picture size; expected positive width and height");
+        }
+        if (scheduler == null) {
+            throw new InvalidRequestException("scheduler: none given; expected one of " + SchedulerKind.cliNames());
+        }
+    }
+
+    public GenerationRequest withSize(int w, int h) {
+        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, strength, maskFeatherPixels, initImage, maskImage, model);
+    }
+
+    public GenerationRequest withSeed(long s) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, strength, maskFeatherPixels, initImage, maskImage, model);
+    }
+
+    public GenerationRequest withImages(String init, String mask) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, strength, maskFeatherPixels, init, mask, model);
+    }
+
+    public GenerationRequest withModel(String m) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, strength, maskFeatherPixels, initImage, maskImage, m);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.emergence.engine.pipeline;
+
+import dev.emergence.engine.image.Images;
+import dev.emergence.engine.image.LatentPreview;
+import dev.emergence.engine.model.DiffusionModels;
+import dev.emergence.engine.model.ModelBundle;
+import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.model.ModelInfo;
+import dev.emergence.engine.runtime.DeviceReport;
+import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.scheduler.SchedulerConfig;
+import dev.emergence.engine.scheduler.SchedulerKind;
+import dev.emergence.engine.scheduler.Schedulers;
+import dev.emergence.engine.tensor.Tensor;
+import dev.emergence.engine.text.ClipTokenizer;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A model folder opened once and kept: its ONNX sessions, tokenizer, scheduler configuration,
+ * pipeline and preview decoders. Owns all of them; closing it frees the native sessions.
+ */
+public final class LoadedModel implements AutoCloseable {
+    private final ModelBundle bundle;
+    private final ClipTokenizer tokenizer;
+    private final SchedulerConfig schedulerConfig;
+    private final StableDiffusionPipeline pipeline;
+    private volatile LatentPreview latentPreview;
+
+    private LoadedModel(ModelBundle bundle, ClipTokenizer tokenizer, SchedulerConfig schedulerConfig) {
+        this.bundle = bundle;
+        this.tokenizer = tokenizer;
+        this.schedulerConfig = schedulerConfig;
+        ModelInfo info = bundle.info();
+        this.pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), tokenizer,
+                bundle.textEncoder(), bundle.denoiser(), bundle.vaeDecoder(), bundle::imageEncoder,
+                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels()));
+    }
+
+    public static LoadedModel open(Path dir, ExecutionOptions options) throws ModelException {
+        ModelBundle bundle = ModelBundle.open(dir, options);
+        ClipTokenizer tokenizer = null;
+        try {
+            tokenizer = ClipTokenizer.load(bundle.tokenizerDir());
+            SchedulerConfig config;
+            try {
+                config = SchedulerConfig.load(bundle.schedulerConfigFile());
+            } catch (IOException e) {
+                throw new ModelException(e.getMessage(), e);
+            }
+            return new LoadedModel(bundle, tokenizer, config);
+        } catch (ModelException | RuntimeException e) {
+            if (tokenizer != null) tokenizer.close();
+            bundle.close();
+            throw e;
+        }
+    }
+
+    public ModelInfo info() { return bundle.info(); }
+
+    public DeviceReport device() { return bundle.device(); }
+
+    public ClipTokenizer tokenizer() { return tokenizer; }
+
+    public StableDiffusionPipeline pipeline() { return pipeline; }
+
+    public ModelBundle bundle() { return bundle; }
+
+    public SchedulerConfig schedulerConfig() { return schedulerConfig; }
+
+    /** The scheduler the model's own configuration names (PNDM for SD 1.5). */
+    public SchedulerKind defaultScheduler() { return Schedulers.defaultKind(schedulerConfig); }
+
+    /** A picture of a latent (scaled latent space, [1, C, h, w]) by the chosen decoder. */
+    public BufferedImage preview(Tensor latent, PreviewKind kind) throws ModelException {
+        switch (kind) {
+            case LATENT_RGB:
+                return latentPreview().toImage(latent);
+            case TINY_DECODER:
+                var tiny = bundle.previewDecoder();
+                if (tiny.isPresent()) return Images.fromTensor(tiny.get().decode(latent));
+                return Images.fromTensor(bundle.vaeDecoder().decode(latent));
+            case FULL_VAE:
+            default:
+                return Images.fromTensor(bundle.vaeDecoder().decode(latent));
+        }
+    }
+
+    /**
+     * SD 1.x/2.x latents use the published factor matrix; any other latent space (our own default
+     * model) gets a matrix fitted once from the model's own decoder, so previews show true colours.
+     */
+    public LatentPreview latentPreview() throws ModelException {
+        LatentPreview p = latentPreview;
+        if (p == null) {
+            synchronized (this) {
+                p = latentPreview;
+                if (p == null) {
+                    p = bundle.info().family().startsWith("SD ") && bundle.info().latentChannels() == 4
+                            ? LatentPreview.sd15() : fitPreview();
+                    latentPreview = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    private LatentPreview fitPreview() throws ModelException {
+        ModelInfo info = bundle.info();
+        int f = info.vaeScaleFactor();
+        int size = Math.max(8, Math.min(info.nativeSize(), 256) / f) * f;
+        DiffusionModels.LatentDecoder decoder = bundle.vaeDecoder();
+        Tensor latents;
+        if (info.hasImageEncoder()) {
+            // Colourful test card through the encoder: latents as real pictures produce them.
+            latents = bundle.imageEncoder().encode(PreviewFitting.testCard(size, size));
+        } else {
+            latents = new dev.emergence.engine.random.TorchGenerator(0).randn(1, info.latentChannels(), size / f, size / f);
+        }
+        Tensor pixels = decoder.decode(latents);
+        return LatentPreview.fit(latents, pixels);
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        bundle.close();
+    }
+}

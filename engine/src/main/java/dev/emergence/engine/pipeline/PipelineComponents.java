@@ -1,0 +1,37 @@
+package dev.emergence.engine.pipeline;
+
+import dev.emergence.engine.model.DiffusionModels;
+import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.scheduler.SchedulerConfig;
+import dev.emergence.engine.text.ClipTokenizer;
+
+/**
+ * What a pipeline composes: the model functions and the facts about them it needs. Built from a
+ * {@code ModelBundle} in production, from fakes in tests; the pipeline knows nothing of ONNX.
+ *
+ * @param imageEncoder    opened on first use: models without a VAE encoder still do txt2img
+ * @param vaeScaleFactor  pixels per latent cell (8 for SD)
+ * @param unetInChannels  4, or 9 for inpainting models
+ */
+public record PipelineComponents(
+        String modelName,
+        ClipTokenizer tokenizer,
+        DiffusionModels.TextEncoder textEncoder,
+        DiffusionModels.Denoiser denoiser,
+        DiffusionModels.LatentDecoder vaeDecoder,
+        ImageEncoderSource imageEncoder,
+        SchedulerConfig schedulerConfig,
+        int vaeScaleFactor,
+        int unetInChannels,
+        int latentChannels) {
+
+    /** Gives the VAE encoder, or says why the model has none. */
+    @FunctionalInterface
+    public interface ImageEncoderSource {
+        DiffusionModels.ImageEncoder get() throws ModelException;
+    }
+
+    public boolean inpaintingModel() {
+        return unetInChannels == 2 * latentChannels + 1;
+    }
+}

@@ -1,0 +1,220 @@
+package dev.emergence.engine.pipeline;
+
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.image.Images;
+import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.random.TorchGenerator;
+import dev.emergence.engine.scheduler.Scheduler;
+import dev.emergence.engine.scheduler.Schedulers;
+import dev.emergence.engine.scheduler.StepResult;
+import dev.emergence.engine.tensor.Tensor;
+import dev.emergence.engine.text.PromptEmbeddings;
+import dev.emergence.engine.text.PromptEncoder;
+
+import java.awt.image.BufferedImage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * txt2img, img2img and inpainting in one loop, mirroring diffusers' StableDiffusion(Img2Img|Inpaint)Pipeline:
+ * classifier-free guidance over the batch [uncond; cond], the scheduler's own timesteps, img2img
+ * starting part-way by strength, 9-channel inpainting input built as diffusers builds it, and for
+ * ordinary 4-channel models the re-noised original blended back outside the mask at every step.
+ * Not thread-safe: the {@link Engine} runs one generation at a time.
+ */
+public final class StableDiffusionPipeline {
+    private final PipelineComponents c;
+
+    public StableDiffusionPipeline(PipelineComponents components) {
+        this.c = components;
+    }
+
+    public PipelineComponents components() { return c; }
+
+    /**
+     * Runs one generation.
+     *
+     * @param init   the init image for img2img/inpainting, or null for txt2img
+     * @param mask   white = repaint; requires {@code init}; null for none
+     */
+    public GenerationResult generate(GenerationRequest request, BufferedImage init, BufferedImage mask,
+                                     StepListener listener, CancellationToken cancel)
+            throws InvalidRequestException, ModelException {
+        request.validate();
+        List<String> notices = new ArrayList<>();
+        long t0 = System.nanoTime();
+
+        int multiple = sizeMultiple();
+        int width = Images.roundDownToMultiple(request.width(), multiple);
+        int height = Images.roundDownToMultiple(request.height(), multiple);
+        if (width < multiple || height < multiple) {
+            throw new InvalidRequestException("size: " + request.width() + "x" + request.height()
+                    + " is too small; expected at least " + multiple + "x" + multiple);
+        }
+        if (width != request.width() || height != request.height()) {
+            notices.add("size " + request.width() + "x" + request.height() + " rounded down to " + width + "x" + height
+                    + " (a multiple of " + multiple + ")");
+        }
+        GenerationRequest req = request.withSize(width, height);
+        GenerationMode mode = mask != null ? GenerationMode.INPAINT : init != null ? GenerationMode.IMG2IMG : GenerationMode.TXT2IMG;
+        if (mask != null && init == null) {
+            throw new InvalidRequestException("mask: inpainting needs an init image to repaint; none was given");
+        }
+        if (mask != null && (mask.getWidth() != init.getWidth() || mask.getHeight() != init.getHeight())) {
+            throw new InvalidRequestException("mask: its size " + mask.getWidth() + "x" + mask.getHeight()
+                    + " differs from the image's " + init.getWidth() + "x" + init.getHeight() + "; expected the same size");
+        }
+
+        // Text.
+        boolean guided = req.cfgScale() > 1.0;
+        PromptEncoder promptEncoder = new PromptEncoder(c.textEncoder(), c.tokenizer());
+        long tTok = System.nanoTime();
+        PromptEmbeddings emb = promptEncoder.encode(req.prompt(), req.negativePrompt(), guided);
+        long tText = System.nanoTime();
+        if (!emb.unknownWords().isEmpty()) {
+            notices.add("words the model does not know: " + String.join(", ", emb.unknownWords()));
+        }
+        Tensor textBatch = guided ? Tensor.concatBatch(emb.uncond(), emb.cond()) : emb.cond();
+        cancel.throwIfCancelled();
+
+        // Schedule.
+        Scheduler scheduler = Schedulers.create(req.scheduler(), c.schedulerConfig());
+        scheduler.setTimesteps(req.steps());
+        double[] timesteps = scheduler.timesteps();
+        TorchGenerator generator = new TorchGenerator(req.seed());
+        int latentH = height / c.vaeScaleFactor(), latentW = width / c.vaeScaleFactor();
+        int[] latentShape = {1, c.latentChannels(), latentH, latentW};
+
+        // Latents to start from.
+        Tensor initLatents = null, keepMask = null, inpaintMask = null, maskedImageLatents = null, blendNoise = null;
+        Tensor maskPixels = null;
+        int startIndex = 0;
+        Tensor latents;
+        long tEnc0 = System.nanoTime();
+        if (mode == GenerationMode.TXT2IMG) {
+            latents = generator.randn(latentShape).scale((float) scheduler.initNoiseSigma());
+        } else {
+            Tensor pixels = Images.toTensor(init, width, height);
+            var encoder = c.imageEncoder().get();
+            initLatents = encoder.encode(pixels);
+            if (mask != null) {
+                maskPixels = Images.maskToTensor(mask, width, height);
+                Tensor hard = Images.binarise(maskPixels, 0.5);
+                if (c.inpaintingModel()) {
+                    inpaintMask = Images.binarise(Images.resizeMaskNearest(hard, latentH, latentW), 0.5);
+                    maskedImageLatents = encoder.encode(Images.maskedImage(pixels, hard));
+                } else {
+                    // Blend with a soft mask so the repainted region meets the kept one without a seam.
+                    Tensor soft = Images.featherMask(hard, req.maskFeatherPixels());
+                    keepMask = oneMinus(Images.resizeMaskArea(soft, latentH, latentW));
+                }
+            }
+            cancel.throwIfCancelled();
+            // diffusers: init_timestep = min(int(steps·strength), steps); t_start = steps − init_timestep.
+            int initTimestep = Math.min((int) (req.steps() * req.strength()), req.steps());
+            int tStart = Math.max(req.steps() - initTimestep, 0);
+            startIndex = tStart * scheduler.order();
+            Tensor noise = generator.randn(latentShape);
+            if (mode == GenerationMode.INPAINT && req.strength() >= 1.0) {
+                // diffusers' inpaint pipeline starts from pure noise at full strength.
+                latents = noise.scale((float) scheduler.initNoiseSigma());
+            } else if (startIndex < timesteps.length) {
+                latents = scheduler.addNoise(initLatents, noise, startIndex);
+            } else {
+                latents = initLatents;
+                notices.add("strength " + req.strength() + " with " + req.steps() + " steps leaves no step to run; the image is only re-encoded");
+            }
+            blendNoise = noise;
+        }
+        long tEnc1 = System.nanoTime();
+
+        // Denoising loop.
+        int stepCount = timesteps.length - startIndex;
+        long[] stepNanos = new long[Math.max(stepCount, 0)];
+        long unetNanos = 0, schedNanos = 0;
+        for (int i = startIndex; i < timesteps.length; i++) {
+            cancel.throwIfCancelled();
+            long s0 = System.nanoTime();
+            Tensor modelInput = scheduler.scaleModelInput(latents, i);
+            if (inpaintMask != null) {
+                modelInput = Tensor.concatChannels(modelInput, inpaintMask, maskedImageLatents);
+            }
+            Tensor batch = guided ? Tensor.concatBatch(modelInput, modelInput) : modelInput;
+            long u0 = System.nanoTime();
+            Tensor out = c.denoiser().predict(batch, timesteps[i], textBatch);
+            long u1 = System.nanoTime();
+            cancel.throwIfCancelled();
+            Tensor noisePred = guided ? guide(out, (float) req.cfgScale()) : out;
+            StepResult r = scheduler.step(noisePred, i, latents, generator);
+            latents = r.prevSample();
+            Tensor x0 = r.predOriginalSample();
+            if (keepMask != null) {
+                // Outside the mask, the original re-noised to the next step's level (clean after the last step).
+                Tensor proper = i + 1 < timesteps.length ? scheduler.addNoise(initLatents, blendNoise, i + 1) : initLatents;
+                latents = blend(proper, latents, keepMask);
+                x0 = blend(initLatents, x0, keepMask);
+            }
+            long s1 = System.nanoTime();
+            unetNanos += u1 - u0;
+            schedNanos += (s1 - s0) - (u1 - u0);
+            stepNanos[i - startIndex] = s1 - s0;
+            listener.onStep(new StepSnapshot(i - startIndex, stepCount, timesteps[i], scheduler.sigmaAt(i),
+                    latents, x0, Duration.ofNanos(s1 - t0)));
+        }
+        cancel.throwIfCancelled();
+
+        long d0 = System.nanoTime();
+        Tensor decoded = c.vaeDecoder().decode(latents);
+        BufferedImage image = Images.fromTensor(decoded);
+        if (mode == GenerationMode.INPAINT) {
+            BufferedImage original = Images.fromTensor(Images.toTensor(init, width, height));
+            image = Images.composite(original, image, maskPixels);
+        }
+        long d1 = System.nanoTime();
+        StageTimings timings = new StageTimings(tText - tTok - emb.textEncodeNanos(), emb.textEncodeNanos(),
+                tEnc1 - tEnc0, unetNanos, schedNanos, d1 - d0, stepNanos);
+        return new GenerationResult(req, mode, image, latents, List.copyOf(notices), timings);
+    }
+
+    /**
+     * Picture sizes must be multiples of this: 8 times the VAE factor (64 for SD), so the latent
+     * survives the UNet's three 2× downsamplings without the odd sizes exported graphs reject.
+     */
+    public int sizeMultiple() {
+        return 8 * c.vaeScaleFactor();
+    }
+
+    /** noise = uncond + cfg·(cond − uncond), over the batch [uncond; cond]. */
+    static Tensor guide(Tensor batchOut, float cfg) {
+        float[] d = batchOut.data();
+        int half = d.length / 2;
+        float[] out = new float[half];
+        for (int k = 0; k < half; k++) {
+            float u = d[k];
+            out[k] = u + cfg * (d[half + k] - u);
+        }
+        int[] shape = batchOut.shape();
+        shape[0] = shape[0] / 2;
+        return new Tensor(out, shape);
+    }
+
+    /** keep·a + (1 − keep)·b, with keep [1,1,h,w] broadcast over channels. */
+    static Tensor blend(Tensor a, Tensor b, Tensor keep) {
+        int channels = a.dim(1), plane = a.dim(2) * a.dim(3);
+        float[] out = new float[a.size()], da = a.data(), db = b.data(), k = keep.data();
+        for (int ch = 0; ch < channels; ch++) {
+            int off = ch * plane;
+            for (int p = 0; p < plane; p++) {
+                out[off + p] = k[p] * da[off + p] + (1 - k[p]) * db[off + p];
+            }
+        }
+        return new Tensor(out, a.shape());
+    }
+
+    private static Tensor oneMinus(Tensor m) {
+        float[] d = m.data(), out = new float[d.length];
+        for (int i = 0; i < d.length; i++) out[i] = 1f - d[i];
+        return new Tensor(out, m.shape());
+    }
+}

@@ -1,0 +1,20 @@
+package dev.emergence.engine.pipeline;
+
+import dev.emergence.engine.tensor.Tensor;
+
+import java.time.Duration;
+
+/**
+ * The state after one denoising step, as the studio shows and scrubs it.
+ *
+ * @param stepIndex  0-based index of the step just done
+ * @param stepCount  how many steps this generation runs
+ * @param timestep   the diffusers timestep (0..999) the model saw
+ * @param sigma      the noise level of the step's input in sigma form, sqrt((1 − ᾱ)/ᾱ)
+ * @param latent     the latent after the step (what the next step denoises), scaled latent space
+ * @param x0         the "jump": the clean latent estimated at this step (x − σ·ε for epsilon models)
+ * @param elapsed    time since the generation began
+ */
+public record StepSnapshot(int stepIndex, int stepCount, double timestep, double sigma,
+                           Tensor latent, Tensor x0, Duration elapsed) {
+}
