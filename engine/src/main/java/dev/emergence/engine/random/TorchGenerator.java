@@ -7,7 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * PyTorch's CPU random generator, reproducing {@code torch.Generator("cpu").manual_seed(seed)} and
  * the draws diffusers makes from it ({@code torch.randn}, {@code torch.rand}) bit for bit, so a seed
- * gives the same initial latents and the same per-step noise as diffusers on x86-64.
+ * gives the same initial latents and the same per-step noise as diffusers on x86-64 (torch builds
+ * without its AVX2 kernel differ in the last bits of larger tensors; see {@code Avx2BoxMuller}).
  * <p>
  * Draws continue one stream, as on a torch generator: ancestral schedulers call {@link #randn} again
  * each step after the initial latents and get what torch would give them.
