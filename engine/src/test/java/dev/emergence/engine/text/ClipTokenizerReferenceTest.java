@@ -170,6 +170,22 @@ class ClipTokenizerReferenceTest {
     }
 
     @Test
+    void tokenizerJsonFolderGivesTheSameIds(@TempDir Path dir) throws Exception {
+        // An export with only tokenizer.json (what CLIPTokenizerFast saves): here the document built
+        // from the shared vocab.json + merges.txt, written out with no config beside it, so the special
+        // tokens must come from the document itself (its RobertaProcessing post-processor).
+        Files.writeString(dir.resolve("tokenizer.json"), TokenizerFolder.read(CLIP_BPE).tokenizerJson());
+        try (ClipTokenizer fromJson = ClipTokenizer.load(dir)) {
+            assertEquals(reference.get("startOfText").intValue(), fromJson.bosId());
+            assertEquals(reference.get("endOfText").intValue(), fromJson.eosId());
+            assertEquals(reference.get("endOfText").intValue(), fromJson.padId());
+            for (JsonNode c : reference.get("cases")) {
+                assertArrayEquals(ids(c.get("ids")), fromJson.encode(c.get("text").asText()), c.get("text").asText());
+            }
+        }
+    }
+
+    @Test
     void tokenizingIsFastAfterLoad() {
         // Under 1 ms per prompt once loaded. Best of five rounds, so that other processes on a
         // shared machine do not decide the result.
