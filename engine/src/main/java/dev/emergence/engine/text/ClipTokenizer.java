@@ -1,5 +1,6 @@
 package dev.emergence.engine.text;
 
+import ai.djl.engine.EngineException;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
@@ -26,6 +27,10 @@ import java.util.Set;
  * vocabulary. Encoding runs in Hugging Face's Rust tokenizers library (through DJL); this class
  * adds the special tokens named by the folder and AUTOMATIC1111-style windowing, so prompts longer
  * than one window are encoded in full rather than cut.
+ *
+ * <p>For CLIP it gives the ids of Hugging Face's CLIPTokenizerFast, which are OpenAI's except
+ * where OpenAI's tokenizer first repairs text with ftfy and HTML unescaping (curly quotes,
+ * mojibake, "&amp;amp;"); those few inputs may differ by a token or two.
  */
 public final class ClipTokenizer implements AutoCloseable {
     private static final Map<String, String> OPTIONS = Map.of(
@@ -67,12 +72,13 @@ public final class ClipTokenizer implements AutoCloseable {
         HuggingFaceTokenizer hf;
         try (InputStream in = new ByteArrayInputStream(d.tokenizerJson().getBytes(StandardCharsets.UTF_8))) {
             hf = HuggingFaceTokenizer.newInstance(in, OPTIONS);
+        } catch (EngineException | LinkageError e) {
+            // DJL reports a library it could not find or load this way, before reading any tokenizer.
+            throw new ModelException("the native Hugging Face tokenizers library could not be loaded for " + d.source()
+                    + " (" + TokenizerFolder.oneLine(e) + ")", e);
         } catch (IOException | RuntimeException e) {
             throw new ModelException(d.source() + ": not a tokenizer the Hugging Face tokenizers library accepts ("
                     + TokenizerFolder.oneLine(e) + ")", e);
-        } catch (LinkageError e) {
-            throw new ModelException("the native Hugging Face tokenizers library could not be loaded for " + d.source()
-                    + " (" + TokenizerFolder.oneLine(e) + ")", e);
         }
         return new ClipTokenizer(hf, d);
     }
