@@ -1,0 +1,72 @@
+package dev.emergence.engine.text;
+
+import dev.emergence.engine.model.DiffusionModels;
+import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Prompt and negative prompt to text-encoder embeddings. A prompt longer than one window is
+ * encoded window by window and the results are joined along the token axis (as AUTOMATIC1111
+ * does), giving [1, k·77, D]; the negative prompt gets the same k, padded with empty windows, so
+ * the two can be batched for classifier-free guidance.
+ */
+public final class PromptEncoder {
+    private final DiffusionModels.TextEncoder textEncoder;
+    private final ClipTokenizer tokenizer;
+
+    public PromptEncoder(DiffusionModels.TextEncoder textEncoder, ClipTokenizer tokenizer) {
+        this.textEncoder = Objects.requireNonNull(textEncoder, "textEncoder");
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+    }
+
+    /**
+     * @param negativePrompt used only when {@code needUncond}; null is the empty prompt
+     * @param needUncond     whether to compute the unconditional (negative) embeddings too
+     */
+    public PromptEmbeddings encode(String prompt, String negativePrompt, boolean needUncond) throws ModelException {
+        TokenizedPrompt pos = tokenizer.tokenize(prompt == null ? "" : prompt, 1);
+        TokenizedPrompt neg = null;
+        int k = pos.windowCount();
+        if (needUncond) {
+            neg = tokenizer.tokenize(negativePrompt == null ? "" : negativePrompt, k);
+            if (neg.windowCount() > k) {
+                k = neg.windowCount();
+                pos = tokenizer.tokenize(prompt == null ? "" : prompt, k);
+            }
+        }
+
+        // One encoder call for both prompts: rows [prompt windows; negative windows].
+        int[][] batch = neg == null ? pos.windows() : concat(pos.windows(), neg.windows());
+        long t0 = System.nanoTime();
+        Tensor out = textEncoder.encode(batch);
+        long nanos = System.nanoTime() - t0;
+
+        int length = tokenizer.maxLength();
+        if (out.rank() != 3 || out.dim(0) != batch.length || out.dim(1) != length) {
+            throw new ModelException("text encoder: returned " + out + " for " + batch.length + " windows of "
+                    + length + " tokens; expected [" + batch.length + ", " + length + ", D]");
+        }
+        int dim = out.dim(2);
+        // [k, 77, D] rows are contiguous, so joining windows along the token axis is a reshape.
+        int half = k * length * dim;
+        float[] data = out.data();
+        Tensor cond = new Tensor(Arrays.copyOfRange(data, 0, half), 1, k * length, dim);
+        Tensor uncond = neg == null ? null : new Tensor(Arrays.copyOfRange(data, half, 2 * half), 1, k * length, dim);
+
+        Set<String> unknown = new LinkedHashSet<>(pos.unknownWords());
+        if (neg != null) unknown.addAll(neg.unknownWords());
+        return new PromptEmbeddings(cond, uncond, k, pos.tokenCount(), List.copyOf(unknown), nanos);
+    }
+
+    private static int[][] concat(int[][] a, int[][] b) {
+        int[][] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
