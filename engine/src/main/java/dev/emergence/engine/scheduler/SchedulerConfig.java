@@ -374,6 +374,7 @@ public record SchedulerConfig(
         public Builder skipPrkSteps(boolean v) { skipPrkSteps = v; return this; }
         public Builder useKarrasSigmas(boolean v) { useKarrasSigmas = v; return this; }
         public Builder useExponentialSigmas(boolean v) { useExponentialSigmas = v; return this; }
+        public Builder useBetaSigmas(boolean v) { useBetaSigmas = v; return this; }
         public Builder interpolationType(String v) { interpolationType = v; return this; }
         public Builder rescaleBetasZeroSnr(boolean v) { rescaleBetasZeroSnr = v; return this; }
         public Builder originalInferenceSteps(int v) { originalInferenceSteps = v; return this; }
@@ -382,6 +383,8 @@ public record SchedulerConfig(
         public Builder lowerOrderFinal(boolean v) { lowerOrderFinal = v; return this; }
         public Builder eulerAtFinal(boolean v) { eulerAtFinal = v; return this; }
         public Builder timestepType(String v) { timestepType = v; return this; }
+        public Builder solverOrder(int v) { solverOrder = v; return this; }
+        public Builder algorithmType(String v) { algorithmType = v; return this; }
         public Builder solverType(String v) { solverType = v; return this; }
         public Builder lambdaMinClipped(double v) { lambdaMinClipped = v; return this; }
         public Builder sigmaMin(Double v) { sigmaMin = v; return this; }
