@@ -1,0 +1,75 @@
+package dev.emergence.engine.scheduler;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/** Creates schedulers, and picks the one a model's {@code scheduler_config.json} asks for. */
+public final class Schedulers {
+    private Schedulers() {
+    }
+
+    /**
+     * The scheduler of the given kind configured from {@code config}, whichever class the config was
+     * written for (as diffusers' {@code from_config}). The DPM-Solver++ kinds always run
+     * algorithm dpmsolver++ with solver order 2, Karras sigmas on or off by kind.
+     *
+     * @throws IllegalArgumentException if the config asks for something this scheduler cannot do
+     *                                  (e.g. prediction_type sample for PNDM)
+     */
+    public static Scheduler create(SchedulerKind kind, SchedulerConfig config) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(config, "config");
+        return switch (kind) {
+            case DDIM -> new DdimScheduler(config);
+            case PNDM -> new PndmScheduler(config);
+            case LMS -> new LmsScheduler(config);
+            case EULER -> new EulerScheduler(config);
+            case EULER_ANCESTRAL -> new EulerAncestralScheduler(config);
+            case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverMultistepScheduler(kind, config);
+            case LCM -> new LcmScheduler(config);
+        };
+    }
+
+    /** The kind the config's {@code _class_name} names, or the fallback of {@link #defaultChoice}. */
+    public static SchedulerKind defaultKind(SchedulerConfig config) {
+        return defaultChoice(config).kind();
+    }
+
+    /**
+     * The kind the config's {@code _class_name} names. Without a class name: PNDM, Stable
+     * Diffusion's default. A class the engine does not implement: Euler, which samples any
+     * epsilon or v model well, with the reason saying so.
+     */
+    public static Choice defaultChoice(SchedulerConfig config) {
+        String name = config.className();
+        if (name == null || name.isBlank()) {
+            return new Choice(SchedulerKind.PNDM,
+                    Optional.of("the scheduler config names no scheduler class; using PNDM, Stable Diffusion's default"));
+        }
+        Optional<SchedulerKind> kind = SchedulerKind.fromDiffusersClass(name, config.useKarrasSigmas());
+        if (kind.isEmpty()) {
+            return new Choice(SchedulerKind.EULER,
+                    Optional.of("the scheduler config names " + name + ", which is not available; using Euler"));
+        }
+        if (name.equals("DPMSolverMultistepScheduler")
+                && (!config.algorithmType().equals("dpmsolver++") || config.solverOrder() != 2)) {
+            return new Choice(kind.get(), Optional.of("the scheduler config asks for DPM-Solver with algorithm_type "
+                    + config.algorithmType() + " and solver_order " + config.solverOrder()
+                    + "; using DPM++ 2M (dpmsolver++, order 2)"));
+        }
+        return new Choice(kind.get(), Optional.empty());
+    }
+
+    /**
+     * A scheduler kind picked for a model.
+     *
+     * @param kind           the kind to use
+     * @param fallbackReason why it is not exactly what the config names, if it is not
+     */
+    public record Choice(SchedulerKind kind, Optional<String> fallbackReason) {
+        public Choice {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(fallbackReason, "fallbackReason");
+        }
+    }
+}
