@@ -1,0 +1,183 @@
+package dev.emergence.engine.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class A1111ParametersTest {
+
+    /** The example in the docstring of AUTOMATIC1111's parse_generation_parameters (modules/infotext_utils.py). */
+    private static final String A1111_DOCSTRING_EXAMPLE = """
+            girl with an artist's beret, determined, blue eyes, desert scene, computer monitors, heavy makeup, by Alphonse Mucha and Charlie Bowater, ((eyeshadow)), (coquettish), detailed, intricate
+            Negative prompt: ugly, fat, obese, chubby, (((deformed))), [blurry], bad anatomy, disfigured, poorly drawn face, mutation, mutated, (extra_limb), (ugly), (poorly drawn hands), messy drawing
+            Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 965400086, Size: 512x512, Model hash: 45dee52b""";
+
+    private static LinkedHashMap<String, String> map(String... kv) {
+        LinkedHashMap<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return m;
+    }
+
+    @Test
+    void formatsAsCreateInfotext() {
+        A1111Parameters p = new A1111Parameters("a cat in a hat", "blurry", 20, "Euler a", 7.5, 42, 512, 512, "name", 0.6, null);
+        assertEquals("a cat in a hat\nNegative prompt: blurry\n"
+                + "Steps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: name, Denoising strength: 0.6", p.format());
+    }
+
+    @Test
+    void leavesOutEmptyNegativeModelAndStrength() {
+        A1111Parameters p = new A1111Parameters("a cat", "", 30, "DPM++ 2M", 7.0, 1234567890123L, 768, 512, null, null, null);
+        // Whole numbers as the web UI writes them: "CFG scale: 7".
+        assertEquals("a cat\nSteps: 30, Sampler: DPM++ 2M, CFG scale: 7, Seed: 1234567890123, Size: 768x512", p.format());
+        // An empty prompt: create_infotext's final strip() removes the leading newline.
+        assertEquals("Steps: 30, Sampler: DPM++ 2M, CFG scale: 7, Seed: 1234567890123, Size: 768x512",
+                new A1111Parameters("", null, 30, "DPM++ 2M", 7.0, 1234567890123L, 768, 512, "", null, null).format());
+    }
+
+    @Test
+    void parsesA1111sOwnExampleAndWritesItBackIdentically() {
+        A1111Parameters p = A1111Parameters.parse(A1111_DOCSTRING_EXAMPLE);
+        assertEquals(20, p.steps());
+        assertEquals("Euler a", p.sampler());
+        assertEquals(7.0, p.cfgScale());
+        assertEquals(965400086L, p.seed());
+        assertEquals(512, p.width());
+        assertEquals(512, p.height());
+        assertNull(p.model());
+        assertNull(p.denoisingStrength());
+        assertEquals(map("Model hash", "45dee52b"), p.extra());
+        assertEquals("ugly, fat, obese, chubby, (((deformed))), [blurry], bad anatomy, disfigured, poorly drawn face, "
+                + "mutation, mutated, (extra_limb), (ugly), (poorly drawn hands), messy drawing", p.negativePrompt());
+        assertEquals(A1111_DOCSTRING_EXAMPLE, p.format());
+    }
+
+    @Test
+    void parsesTheParametersPilWroteLikeA1111() throws IOException {
+        // pil_text.json: the "parameters" text of pil_text.png (make_png_refs.py), an A1111 1.10-style infotext:
+        // two-line prompt, quoted value with commas and colons, Schedule type after Sampler, Version last.
+        String text = References.json("pil_text.json").get("parameters").asText();
+        A1111Parameters p = A1111Parameters.parse(text);
+        assertEquals("masterpiece, a cat in a hat\nwatercolour, soft light", p.prompt());
+        assertEquals("blurry, lowres", p.negativePrompt());
+        assertEquals(28, p.steps());
+        assertEquals("DPM++ 2M", p.sampler());
+        assertEquals(6.5, p.cfgScale());
+        assertEquals(3141592653L, p.seed());
+        assertEquals(512, p.width());
+        assertEquals(768, p.height());
+        assertEquals("v1-5-pruned-emaonly", p.model());
+        assertEquals(0.55, p.denoisingStrength());
+        assertEquals(map("Schedule type", "Karras", "Model hash", "6ce0161689",
+                "Lora hashes", "add_detail: 7c6bad76eb54, film: 0123abcd", "Version", "v1.10.1"), p.extra());
+        assertEquals(List.of("Schedule type", "Model hash", "Lora hashes", "Version"), List.copyOf(p.extra().keySet()));
+        // A1111's own order puts every entry back where it was.
+        assertEquals(text, p.format());
+    }
+
+    @Test
+    void extraEntriesGoWhereA1111PutsThem() {
+        A1111Parameters p = new A1111Parameters("p", "", 20, "DPM++ 2M", 7, 1, 512, 512, "m", 0.75,
+                map("Version", "v1.10.1", "Lora hashes", "a: 1, b: 2", "Schedule type", "Karras", "Model hash", "abc", "Tiling", "True"));
+        assertEquals("p\nSteps: 20, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 7, Seed: 1, Size: 512x512, "
+                + "Model hash: abc, Model: m, Denoising strength: 0.75, Tiling: True, Lora hashes: \"a: 1, b: 2\", Version: v1.10.1", p.format());
+    }
+
+    @Test
+    void quotesExactlyAsJsonDumps() throws IOException {
+        // a1111_quote.json: quote() = json.dumps(value, ensure_ascii=False) when the value has ',', '\n' or ':'.
+        JsonNode cases = References.json("a1111_quote.json");
+        for (JsonNode c : cases) {
+            String value = c.get("value").asText();
+            assertEquals(c.get("quoted").asText(), A1111Parameters.quote(value), value);
+            assertEquals(value, A1111Parameters.unquote(A1111Parameters.quote(value)), value);
+        }
+    }
+
+    @Test
+    void unquoteReturnsTextThatIsNotOneJsonString() {
+        // json.loads failing makes unquote return its input.
+        assertEquals("\"a\" x \"b\"", A1111Parameters.unquote("\"a\" x \"b\""));
+        assertEquals("\"bad \\q escape\"", A1111Parameters.unquote("\"bad \\q escape\""));
+        assertEquals("\"short \\u12\"", A1111Parameters.unquote("\"short \\u12\""));
+        assertEquals("snow \u2603 / x", A1111Parameters.unquote("\"snow \\u2603 \\/ x\""));
+    }
+
+    @Test
+    void quotedSamplerAndModelSurviveTheRoundTrip() {
+        A1111Parameters p = new A1111Parameters("line one\n  line two  ", "neg\nmore neg", 5, "Odd, sampler", 1.25, -1, 64, 64,
+                "model: v2, \"final\"", 1.0, map("Note", "x\\y"));
+        String text = p.format();
+        assertEquals("line one\n  line two  \nNegative prompt: neg\nmore neg\n"
+                + "Steps: 5, Sampler: \"Odd, sampler\", CFG scale: 1.25, Seed: -1, Size: 64x64, "
+                + "Model: \"model: v2, \\\"final\\\"\", Denoising strength: 1, Note: x\\y", text);
+        A1111Parameters back = A1111Parameters.parse(text);
+        // Prompt lines come back stripped, as A1111 strips them.
+        assertEquals("line one\nline two", back.prompt());
+        assertEquals("neg\nmore neg", back.negativePrompt());
+        assertEquals("Odd, sampler", back.sampler());
+        assertEquals("model: v2, \"final\"", back.model());
+        assertEquals(1.0, back.denoisingStrength());
+        assertEquals(map("Note", "x\\y"), back.extra());
+    }
+
+    @Test
+    void robustToWindowsLineEndsAndMissingNegative() {
+        A1111Parameters p = A1111Parameters.parse("a red fox\r\nin snow\r\nSteps: 12, Sampler: Euler, CFG scale: 4.5, Seed: 7, Size: 640x384\r\n");
+        assertEquals("a red fox\nin snow", p.prompt());
+        assertEquals("", p.negativePrompt());
+        assertEquals(640, p.width());
+        assertEquals(384, p.height());
+        assertEquals(4.5, p.cfgScale());
+    }
+
+    @Test
+    void negativeOnlyText() {
+        A1111Parameters p = A1111Parameters.parse("Negative prompt: text, watermark\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512");
+        assertEquals("", p.prompt());
+        assertEquals("text, watermark", p.negativePrompt());
+        assertEquals("Negative prompt: text, watermark\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512", p.format());
+    }
+
+    @Test
+    void rejectsTextWithoutUsableParameters() {
+        // Fewer than three "key: value" entries on the last line: A1111 takes it as part of the prompt.
+        assertThrows(IllegalArgumentException.class, () -> A1111Parameters.parse("just a prompt\nSteps: 20, Seed: 3"));
+        assertEquals("the parameters line has no Seed", assertThrows(IllegalArgumentException.class,
+                () -> A1111Parameters.parse("p\nSteps: 20, Sampler: Euler, CFG scale: 7, Size: 512x512")).getMessage());
+        assertEquals("Steps: 'many' is not a whole number in range", assertThrows(IllegalArgumentException.class,
+                () -> A1111Parameters.parse("p\nSteps: many, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 512x512")).getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> A1111Parameters.parse("p\nSteps: 2, Sampler: Euler, CFG scale: 7, Seed: 1, Size: big"));
+    }
+
+    @Test
+    void rejectsExtrasThatCannotBeWrittenOrCollide() {
+        assertThrows(IllegalArgumentException.class, () -> new A1111Parameters("p", "", 1, "Euler", 1, 1, 8, 8, null, null, map("Seed", "2")));
+        assertThrows(IllegalArgumentException.class, () -> new A1111Parameters("p", "", 1, "Euler", 1, 1, 8, 8, null, null, map("a:b", "2")));
+        assertThrows(IllegalArgumentException.class, () -> new A1111Parameters("p", "", 1, null, 1, 1, 8, 8, null, null, null));
+    }
+
+    @Test
+    void extraIsACopy() {
+        A1111Parameters p = new A1111Parameters("p", "", 1, "Euler", 1, 1, 8, 8, null, null, map("RNG", "CPU"));
+        p.extra().put("RNG", "GPU");
+        assertEquals(Map.of("RNG", "CPU"), p.extra());
+    }
+
+    @Test
+    void numbersLikePythonRepr() {
+        assertEquals("7", A1111Parameters.number(7.0));
+        assertEquals("7.5", A1111Parameters.number(7.5));
+        assertEquals("0.55", A1111Parameters.number(0.55));
+        assertEquals("0.30000000000000004", A1111Parameters.number(0.1 + 0.2)); // repr(0.1 + 0.2)
+        assertEquals("-2.25", A1111Parameters.number(-2.25));
+    }
+}
