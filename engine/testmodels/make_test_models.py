@@ -234,17 +234,17 @@ def text_encoder_weights(seed, width):
     return w
 
 
-def unet_weights(seed, in_channels, text_width):
+def unet_weights(seed, in_channels, text_width, width=UNET_WIDTH):
     w = Weights(seed)
-    w.linear("time_fc1", TIME_DIM, UNET_WIDTH)
-    w.linear("time_fc2", UNET_WIDTH, UNET_WIDTH)
-    w.conv("conv_in", in_channels, UNET_WIDTH)
-    w.conv("conv_mid", UNET_WIDTH, UNET_WIDTH)
-    w.normal("attn_q", (UNET_WIDTH, UNET_WIDTH), 1.0 / math.sqrt(UNET_WIDTH))
-    w.normal("attn_k", (text_width, UNET_WIDTH), 1.0 / math.sqrt(text_width))
-    w.normal("attn_v", (text_width, UNET_WIDTH), 1.0 / math.sqrt(text_width))
-    w.normal("attn_out", (UNET_WIDTH, UNET_WIDTH), 1.0 / math.sqrt(UNET_WIDTH))
-    w.conv("conv_out", UNET_WIDTH, 4, gain=3.0)  # predictions of roughly unit size, like epsilon
+    w.linear("time_fc1", TIME_DIM, width)
+    w.linear("time_fc2", width, width)
+    w.conv("conv_in", in_channels, width)
+    w.conv("conv_mid", width, width)
+    w.normal("attn_q", (width, width), 1.0 / math.sqrt(width))
+    w.normal("attn_k", (text_width, width), 1.0 / math.sqrt(text_width))
+    w.normal("attn_v", (text_width, width), 1.0 / math.sqrt(text_width))
+    w.normal("attn_out", (width, width), 1.0 / math.sqrt(width))
+    w.conv("conv_out", width, 4, gain=3.0)  # predictions of roughly unit size, like epsilon
     return w
 
 
@@ -380,8 +380,9 @@ def timestep_frequencies():
     return np.exp(-math.log(10000.0) * np.arange(half, dtype=np.float64) / half).astype(np.float32)
 
 
-def build_unet(w, in_channels, text_width, fp16, timestep_type, fixed_shape=None):
+def build_unet(w, in_channels, text_width, fp16, timestep_type, fixed_shape=None, static_channels=False):
     g = Graph(w, fp16)
+    width = w["conv_in.weight"].shape[0]
     if fixed_shape:
         b, hh, ww = fixed_shape
         sample_shape, t_shape, ehs_shape, out_shape = [b, in_channels, hh, ww], [b], [b, TEXT_LENGTH, text_width], [b, 4, hh, ww]
@@ -390,6 +391,8 @@ def build_unet(w, in_channels, text_width, fp16, timestep_type, fixed_shape=None
         t_shape = ["batch"]
         ehs_shape = ["batch", "sequence", text_width]
         out_shape = ["batch", 4, "height", "width"]
+        if static_channels:
+            sample_shape[1] = in_channels
     sample = g.input("sample", g.ft, sample_shape)
     timestep = g.input("timestep", timestep_type, t_shape)
     ehs = g.input("encoder_hidden_states", g.ft, ehs_shape)
@@ -408,12 +411,12 @@ def build_unet(w, in_channels, text_width, fp16, timestep_type, fixed_shape=None
     h = g.conv(g.silu(h), "conv_mid")
 
     # Cross-attention: queries from the latent pixels, keys and values from the text.
-    flat = g.op("Reshape", [h, g.const([0, UNET_WIDTH, -1], np.int64)])
+    flat = g.op("Reshape", [h, g.const([0, width, -1], np.int64)])
     q = g.op("MatMul", [g.op("Transpose", [flat], perm=[0, 2, 1]), g.weight("attn_q")])
     k = g.op("MatMul", [ehs, g.weight("attn_k")])
     v = g.op("MatMul", [ehs, g.weight("attn_v")])
     scores = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 2, 1])]),
-                          g.const(1.0 / math.sqrt(UNET_WIDTH))])
+                          g.const(1.0 / math.sqrt(width))])
     attended = g.op("MatMul", [g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]), g.weight("attn_out")])
     mixed = g.op("Reshape", [g.op("Transpose", [attended], perm=[0, 2, 1]), g.op("Shape", [h])])
     h = g.op("Add", [h, mixed])
@@ -449,6 +452,17 @@ def build_vae_encoder(w, fp16):
     g.op_named("Add", [mean, g.op("Mul", [std, noise])], "latent_sample")
     g.output("latent_sample", g.ft, ["batch", 4, "height_out", "width_out"])
     return g.model("vae_encoder", OPSET_OTHER)
+
+
+def build_identity():
+    """Passes float16, int32 and int64 vectors through unchanged: shows how the engine converts its
+    float32 values at the model boundary."""
+    g = Graph(Weights(0), False)
+    for name, elem_type in (("half", TensorProto.FLOAT16), ("int", TensorProto.INT32), ("long", TensorProto.INT64)):
+        g.input(name, elem_type, ["n"])
+        g.op_named("Identity", [name], name + "_out")
+        g.output(name + "_out", elem_type, ["n"])
+    return g.model("identity", OPSET_OTHER)
 
 
 def build_preview(w):
@@ -801,6 +815,15 @@ def main():
                                 "note": "raw output in [0, 1] mapped to [-1, 1]",
                                 "sample": summarize(ref_preview(preview_weights(SEED_PREVIEW), latents) * 2 - 1)}
         reference["bundles"][b["name"]] = entry
+
+    # Models for the engine's error and conversion tests, not bundles.
+    misc = os.path.join(out_dir, "misc")
+    if os.path.isdir(misc):
+        shutil.rmtree(misc)
+    save_model(build_identity(), os.path.join(misc, "identity.onnx"))
+    # a UNet whose sample declares 3 channels: neither an SD (4) nor an inpainting (9) UNet
+    save_model(build_unet(unet_weights(SEED_UNET_SD1, 3, 768, width=4), 3, 768, False, TensorProto.INT64,
+                          static_channels=True), os.path.join(misc, "unet-3-channels.onnx"))
 
     write_json(os.path.join(out_dir, "reference.json"), reference)
 
