@@ -61,6 +61,10 @@ public final class ModelBundle implements AutoCloseable {
     /**
      * Opens the model folder {@code dir}: checks its files, creates the sessions, and reads what the
      * model is. Every problem is a {@link ModelException} with one line naming the file and what was expected.
+     *
+     * <p>The UNet's input channels (4, or 9 for inpainting) come from its declared shape, else from
+     * {@code unet/config.json}; diffusers' converter writes neither (its channel axis is dynamic),
+     * so then the UNet runs once on 8×8 zeros to find out.
      */
     public static ModelBundle open(Path dir, ExecutionOptions options) throws ModelException {
         Path folder = dir.toAbsolutePath().normalize();
