@@ -1,0 +1,350 @@
+package dev.emergence.engine.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.emergence.engine.runtime.DeviceReport;
+import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+/**
+ * A Stable Diffusion model folder in the layout of a diffusers ONNX export, opened for inference:
+ * {@code model_index.json}, {@code tokenizer/}, {@code scheduler/scheduler_config.json},
+ * {@code text_encoder/}, {@code unet/}, {@code vae_decoder/}, and optionally {@code vae_encoder/}
+ * and a TAESD-style preview decoder in {@code vae_preview/}. VAE settings come from
+ * {@code vae_decoder/config.json} (or {@code vae/config.json}) when present.
+ *
+ * <p>The text encoder, UNet and VAE decoder sessions are created by {@link #open} and reused for
+ * every generation; the encoder and preview decoder on first use. Everything about tensor names,
+ * types and shapes is read from the sessions. Close the bundle to release the sessions.
+ */
+public final class ModelBundle implements AutoCloseable {
+    /** The folder, inside a model folder, where the engine looks for a TAESD-style preview decoder. */
+    public static final String PREVIEW_FOLDER = "vae_preview";
+
+    static final int DEFAULT_TEXT_LENGTH = 77;
+    static final int DEFAULT_VAE_SCALE_FACTOR = 8;
+    static final double DEFAULT_SCALING_FACTOR = 0.18215;
+    private static final String LAYOUT = "expected a diffusers ONNX Stable Diffusion folder "
+            + "(model_index.json, tokenizer/, scheduler/, text_encoder/, unet/, vae_decoder/)";
+
+    private final Path folder;
+    private final String name;
+    private final ExecutionOptions options;
+    private final OnnxTextEncoder textEncoder;
+    private final OnnxDenoiser denoiser;
+    private final OnnxVaeDecoder vaeDecoder;
+    private final ModelInfo info;
+    private OnnxImageEncoder imageEncoder;
+    private Optional<OnnxPreviewDecoder> previewDecoder;
+    private boolean closed;
+
+    private ModelBundle(Path folder, String name, ExecutionOptions options, OnnxTextEncoder textEncoder,
+                        OnnxDenoiser denoiser, OnnxVaeDecoder vaeDecoder, ModelInfo info) {
+        this.folder = folder;
+        this.name = name;
+        this.options = options;
+        this.textEncoder = textEncoder;
+        this.denoiser = denoiser;
+        this.vaeDecoder = vaeDecoder;
+        this.info = info;
+    }
+
+    /**
+     * Opens the model folder {@code dir}: checks its files, creates the sessions, and reads what the
+     * model is. Every problem is a {@link ModelException} with one line naming the file and what was expected.
+     *
+     * <p>The UNet's input channels (4, or 9 for inpainting) come from its declared shape, else from
+     * {@code unet/config.json}; diffusers' converter writes neither (its channel axis is dynamic),
+     * so then the UNet runs once on 8×8 zeros to find out.
+     */
+    public static ModelBundle open(Path dir, ExecutionOptions options) throws ModelException {
+        Path folder = dir.toAbsolutePath().normalize();
+        if (!Files.exists(folder)) throw new ModelException(dir + ": model folder not found");
+        if (!Files.isDirectory(folder)) throw new ModelException(dir + ": not a folder; " + LAYOUT);
+        String name = folder.getFileName() == null ? folder.toString() : folder.getFileName().toString();
+        Layout files = new Layout(folder, name);
+
+        files.require("model_index.json");
+        files.require("scheduler/scheduler_config.json");
+        files.requireTokenizer();
+        files.require("text_encoder/model.onnx");
+        files.require("unet/model.onnx");
+        files.require("vae_decoder/model.onnx");
+        JsonFiles.read(files.path("model_index.json"), files.label("model_index.json"));
+        Optional<JsonNode> scheduler = Optional.of(
+                JsonFiles.read(files.path("scheduler/scheduler_config.json"), files.label("scheduler/scheduler_config.json")));
+        Optional<JsonNode> vaeConfig = JsonFiles.readIfPresent(files.path("vae_decoder/config.json"), files.label("vae_decoder/config.json"));
+        if (vaeConfig.isEmpty()) vaeConfig = JsonFiles.readIfPresent(files.path("vae/config.json"), files.label("vae/config.json"));
+        Optional<JsonNode> unetConfig = JsonFiles.readIfPresent(files.path("unet/config.json"), files.label("unet/config.json"));
+        Optional<JsonNode> tokenizerConfig = JsonFiles.readIfPresent(
+                files.path("tokenizer/tokenizer_config.json"), files.label("tokenizer/tokenizer_config.json"));
+
+        List<OnnxModel> opened = new ArrayList<>();
+        try {
+            OnnxTextEncoder textEncoder = new OnnxTextEncoder(files.openModel("text_encoder/model.onnx", options, opened));
+            OnnxDenoiser denoiser = new OnnxDenoiser(files.openModel("unet/model.onnx", options, opened));
+
+            int textLength = firstOf(positive(textEncoder.declaredLength()), staticDim(denoiser.textSpec(), 1),
+                    JsonFiles.integer(tokenizerConfig, "model_max_length").stream().filter(n -> n > 0 && n <= 4096).findFirst())
+                    .orElse(DEFAULT_TEXT_LENGTH);
+            int textWidth = textWidth(files, textEncoder, denoiser, unetConfig, textLength);
+
+            if (denoiser.inChannels() < 0) {
+                OptionalInt configured = JsonFiles.integer(unetConfig, "in_channels");
+                denoiser.setInChannels(configured.isPresent() && (configured.getAsInt() == 4 || configured.getAsInt() == 9)
+                        ? configured.getAsInt() : denoiser.probeInChannels(textLength, textWidth));
+            }
+
+            int latentChannels = firstOf(JsonFiles.integer(vaeConfig, "latent_channels"), staticDim(denoiser.outputSpec(), 1)).orElse(4);
+            if (denoiser.outputSpec().isStatic(1) && denoiser.outputSpec().dim(1) != latentChannels) {
+                throw denoiser.model().error("predicts " + denoiser.outputSpec().dim(1) + " channels but the VAE has "
+                        + latentChannels + " latent channels");
+            }
+            int blocks = JsonFiles.arrayLength(vaeConfig, "block_out_channels").orElse(0);
+            int vaeScaleFactor = blocks > 0 ? 1 << (blocks - 1) : DEFAULT_VAE_SCALE_FACTOR;
+            double scaling = JsonFiles.number(vaeConfig, "scaling_factor").orElse(DEFAULT_SCALING_FACTOR);
+            String prediction = JsonFiles.text(scheduler, "prediction_type").orElse("epsilon");
+
+            OnnxVaeDecoder vaeDecoder = new OnnxVaeDecoder(files.openModel("vae_decoder/model.onnx", options, opened),
+                    latentChannels, scaling);
+
+            String nativeSource;
+            int nativeSize;
+            TensorSpec sample = denoiser.sampleSpec();
+            OptionalInt unetSampleSize = JsonFiles.integer(unetConfig, "sample_size");
+            OptionalInt vaeSampleSize = JsonFiles.integer(vaeConfig, "sample_size");
+            if (sample.isStatic(2)) {
+                nativeSize = (int) sample.dim(2) * vaeScaleFactor;
+                nativeSource = "the UNet's fixed input shape";
+            } else if (unetSampleSize.isPresent()) {
+                nativeSize = unetSampleSize.getAsInt() * vaeScaleFactor;
+                nativeSource = "unet/config.json";
+            } else if (vaeSampleSize.isPresent()) {
+                nativeSize = vaeSampleSize.getAsInt();
+                nativeSource = files.path("vae_decoder/config.json").toFile().isFile() ? "vae_decoder/config.json" : "vae/config.json";
+            } else if (textWidth == 1024 && prediction.equals("v_prediction")) {
+                nativeSize = 768;
+                nativeSource = "default for SD 2.x v-prediction";
+            } else {
+                nativeSize = 512;
+                nativeSource = "default";
+            }
+
+            ModelInfo info = new ModelInfo(
+                    name,
+                    folder.toString(),
+                    ModelInfo.familyOf(textWidth),
+                    denoiser.inChannels() == 9,
+                    denoiser.inChannels(),
+                    latentChannels,
+                    textWidth,
+                    textLength,
+                    prediction,
+                    JsonFiles.text(scheduler, "_class_name").orElse("unknown"),
+                    vaeScaleFactor,
+                    scaling,
+                    nativeSize,
+                    nativeSource,
+                    sample.type() == ElementType.FLOAT16,
+                    denoiser.timestepType(),
+                    denoiser.fixedBatch() > 0,
+                    Files.isRegularFile(files.path("vae_encoder/model.onnx")),
+                    Files.isRegularFile(files.path(PREVIEW_FOLDER + "/model.onnx")),
+                    sizeOnDisk(folder));
+            return new ModelBundle(folder, name, options, textEncoder, denoiser, vaeDecoder, info);
+        } catch (ModelException | RuntimeException e) {
+            opened.forEach(OnnxModel::close);
+            throw e;
+        }
+    }
+
+    private static int textWidth(Layout files, OnnxTextEncoder textEncoder, OnnxDenoiser denoiser,
+                                 Optional<JsonNode> unetConfig, int textLength) throws ModelException {
+        int unetWidth = denoiser.textSpec().isStatic(2) ? (int) denoiser.textSpec().dim(2) : -1;
+        int encoderWidth = textEncoder.declaredWidth();
+        if (unetWidth > 0 && encoderWidth > 0 && unetWidth != encoderWidth) {
+            throw new ModelException(files.label("unet/model.onnx") + ": takes encoder_hidden_states " + unetWidth
+                    + " wide but " + files.label("text_encoder/model.onnx") + " gives " + encoderWidth);
+        }
+        if (unetWidth > 0) return unetWidth;
+        if (encoderWidth > 0) return encoderWidth;
+        OptionalInt configured = JsonFiles.integer(unetConfig, "cross_attention_dim");
+        if (configured.isPresent()) return configured.getAsInt();
+        // Neither declares it: encode one empty prompt and look.
+        Tensor probe = textEncoder.encode(new int[1][textLength]);
+        return probe.dim(2);
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    /** The device the UNet runs on, and why. */
+    public DeviceReport device() {
+        return denoiser.model().device();
+    }
+
+    public Path tokenizerDir() {
+        return folder.resolve("tokenizer");
+    }
+
+    public Path schedulerConfigFile() {
+        return folder.resolve("scheduler").resolve("scheduler_config.json");
+    }
+
+    public DiffusionModels.TextEncoder textEncoder() {
+        checkOpen();
+        return textEncoder;
+    }
+
+    public DiffusionModels.Denoiser denoiser() {
+        checkOpen();
+        return denoiser;
+    }
+
+    /** The VAE decoder; it divides by the latent scaling factor itself and decodes one image at a time. */
+    public DiffusionModels.LatentDecoder vaeDecoder() {
+        checkOpen();
+        return vaeDecoder;
+    }
+
+    /** The VAE encoder, loaded on first use; its latents come multiplied by the scaling factor. */
+    public synchronized DiffusionModels.ImageEncoder imageEncoder() throws ModelException {
+        checkOpen();
+        if (imageEncoder == null) {
+            Path file = folder.resolve("vae_encoder").resolve("model.onnx");
+            if (!Files.isRegularFile(file)) {
+                throw new ModelException(name + " has no vae_encoder/model.onnx: img2img and inpainting need it");
+            }
+            OnnxModel model = OnnxModel.open(file, name + "/vae_encoder/model.onnx", options);
+            try {
+                imageEncoder = new OnnxImageEncoder(model, info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor());
+            } catch (ModelException e) {
+                model.close();
+                throw e;
+            }
+        }
+        return imageEncoder;
+    }
+
+    /** The TAESD-style preview decoder in {@value #PREVIEW_FOLDER}/, loaded on first use; empty when the folder has none. */
+    public synchronized Optional<DiffusionModels.LatentDecoder> previewDecoder() throws ModelException {
+        checkOpen();
+        if (previewDecoder == null) {
+            Path file = folder.resolve(PREVIEW_FOLDER).resolve("model.onnx");
+            if (!Files.isRegularFile(file)) {
+                previewDecoder = Optional.empty();
+            } else {
+                OnnxModel model = OnnxModel.open(file, name + "/" + PREVIEW_FOLDER + "/model.onnx", options);
+                try {
+                    previewDecoder = Optional.of(new OnnxPreviewDecoder(model, info.latentChannels()));
+                } catch (ModelException e) {
+                    model.close();
+                    throw e;
+                }
+            }
+        }
+        return previewDecoder.map(d -> d);
+    }
+
+    private synchronized void checkOpen() {
+        if (closed) throw new IllegalStateException(name + " is closed");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        textEncoder.model().close();
+        denoiser.model().close();
+        vaeDecoder.model().close();
+        if (imageEncoder != null) imageEncoder.model().close();
+        if (previewDecoder != null) previewDecoder.ifPresent(p -> p.model().close());
+    }
+
+    @Override
+    public String toString() {
+        return "ModelBundle[" + folder + "]";
+    }
+
+    private static OptionalInt positive(int n) {
+        return n > 0 ? OptionalInt.of(n) : OptionalInt.empty();
+    }
+
+    private static OptionalInt staticDim(TensorSpec spec, int i) {
+        return spec.isStatic(i) ? OptionalInt.of((int) spec.dim(i)) : OptionalInt.empty();
+    }
+
+    private static OptionalInt firstOf(OptionalInt... candidates) {
+        for (OptionalInt c : candidates) if (c.isPresent()) return c;
+        return OptionalInt.empty();
+    }
+
+    private static OptionalInt firstOf(OptionalInt a, OptionalInt b, Optional<Integer> c) {
+        return firstOf(a, b, c.map(OptionalInt::of).orElse(OptionalInt.empty()));
+    }
+
+    static long sizeOnDisk(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** The files of one model folder, and how messages name them ("tiny-sd/unet/model.onnx"). */
+    private static final class Layout {
+        private final Path folder;
+        private final String name;
+
+        Layout(Path folder, String name) {
+            this.folder = folder;
+            this.name = name;
+        }
+
+        Path path(String relative) {
+            return folder.resolve(relative);
+        }
+
+        String label(String relative) {
+            return name + "/" + relative;
+        }
+
+        void require(String relative) throws ModelException {
+            if (!Files.isRegularFile(path(relative))) throw new ModelException(label(relative) + " not found: " + LAYOUT);
+        }
+
+        void requireTokenizer() throws ModelException {
+            Path dir = path("tokenizer");
+            boolean bpe = Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"));
+            if (!bpe && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+                throw new ModelException(label("tokenizer/") + " has no vocab.json and merges.txt (nor tokenizer.json): " + LAYOUT);
+            }
+        }
+
+        OnnxModel openModel(String relative, ExecutionOptions options, List<OnnxModel> opened) throws ModelException {
+            OnnxModel model = OnnxModel.open(path(relative), label(relative), options);
+            opened.add(model);
+            return model;
+        }
+    }
+}

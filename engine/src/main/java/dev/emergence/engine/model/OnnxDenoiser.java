@@ -1,0 +1,183 @@
+package dev.emergence.engine.model;
+
+import dev.emergence.engine.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The UNet of an ONNX export: {@code sample} [B, 4|9, h, w], {@code timestep} [B] (int64, float32 or
+ * float16, as the export declares), {@code encoder_hidden_states} [B, 77, D] to {@code out_sample}
+ * [B, 4, h, w]. A UNet exported with a static batch size is run a piece at a time.
+ */
+final class OnnxDenoiser implements DiffusionModels.Denoiser {
+    private static final String EXPECTED_SAMPLE = "'sample' [B,4|9,h,w]";
+    private static final String EXPECTED_TIMESTEP = "'timestep' [B] (int64, float32 or float16)";
+    private static final String EXPECTED_TEXT = "'encoder_hidden_states' [B,77,D]";
+    private static final String EXPECTED_OUTPUT = "'out_sample' [B,4,h,w]";
+
+    private final OnnxModel model;
+    private final TensorSpec sample;
+    private final TensorSpec timestep;
+    private final TensorSpec text;
+    private final TensorSpec out;
+    private volatile int inChannels;
+
+    OnnxDenoiser(OnnxModel model) throws ModelException {
+        this.model = model;
+        sample = model.requireInput("sample", EXPECTED_SAMPLE);
+        if (sample.rank() != 4 || !sample.type().isFloat()
+                || (sample.isStatic(1) && sample.dim(1) != 4 && sample.dim(1) != 9)) {
+            throw model.error("expected an input like " + EXPECTED_SAMPLE + ", found " + sample.describe());
+        }
+        timestep = model.requireInput("timestep", EXPECTED_TIMESTEP);
+        if (timestep.rank() > 1 || timestep.type() == ElementType.OTHER) {
+            throw model.error("expected an input like " + EXPECTED_TIMESTEP + ", found " + timestep.describe());
+        }
+        text = model.requireInput("encoder_hidden_states", EXPECTED_TEXT);
+        if (text.rank() != 3 || !text.type().isFloat()) {
+            throw model.error("expected an input like " + EXPECTED_TEXT + ", found " + text.describe());
+        }
+        for (TensorSpec in : model.inputs()) {
+            if (!Set.of(sample.name(), timestep.name(), text.name()).contains(in.name())) {
+                throw model.error("unexpected input " + in.describe()
+                        + ": expected only sample, timestep and encoder_hidden_states (SDXL-style UNets are not supported)");
+            }
+        }
+        TensorSpec o = model.output("out_sample").orElse(model.outputs().size() == 1 ? model.outputs().get(0) : null);
+        if (o == null || o.rank() != 4 || !o.type().isFloat()) {
+            throw model.error("expected an output like " + EXPECTED_OUTPUT + ", found " + OnnxModel.describe(model.outputs()));
+        }
+        out = o;
+        inChannels = sample.isStatic(1) ? (int) sample.dim(1) : -1;
+    }
+
+    OnnxModel model() {
+        return model;
+    }
+
+    TensorSpec sampleSpec() {
+        return sample;
+    }
+
+    TensorSpec textSpec() {
+        return text;
+    }
+
+    TensorSpec outputSpec() {
+        return out;
+    }
+
+    ElementType timestepType() {
+        return timestep.type();
+    }
+
+    /** The static batch size, or 0 when the batch is dynamic. */
+    int fixedBatch() {
+        return sample.isStatic(0) ? (int) sample.dim(0) : 0;
+    }
+
+    /** Input channels when known (declared, configured or probed), else -1. */
+    int inChannels() {
+        return inChannels;
+    }
+
+    void setInChannels(int channels) {
+        inChannels = channels;
+    }
+
+    /**
+     * Finds the input channels of a UNet whose {@code sample} declares none (diffusers exports mark
+     * the channel axis dynamic) by running it once on zeros: 4 channels, else 9.
+     */
+    int probeInChannels(int textLength, int textWidth) throws ModelException {
+        int h = sample.isStatic(2) ? (int) sample.dim(2) : 8;
+        int w = sample.isStatic(3) ? (int) sample.dim(3) : 8;
+        int batch = Math.max(1, fixedBatch());
+        ModelException last = null;
+        for (int channels : new int[] {4, 9}) {
+            Map<String, Tensor> feeds = feeds(Tensor.zeros(batch, channels, h, w), 500, Tensor.zeros(batch, textLength, textWidth));
+            try {
+                model.run(feeds);
+                return channels;
+            } catch (ModelException e) {
+                last = e;
+            }
+        }
+        String cause = last.getMessage().startsWith(model.label() + ": ")
+                ? last.getMessage().substring(model.label().length() + 2) : last.getMessage();
+        throw model.error("takes neither 4- nor 9-channel latents (" + cause + ")");
+    }
+
+    @Override
+    public Tensor predict(Tensor latents, double t, Tensor encoderHiddenStates) throws ModelException {
+        if (latents.rank() != 4 || encoderHiddenStates.rank() != 3 || latents.dim(0) != encoderHiddenStates.dim(0)) {
+            throw new IllegalArgumentException("expected sample [B,C,h,w] and encoder_hidden_states [B,77,D] with the same B, got "
+                    + latents + " and " + encoderHiddenStates);
+        }
+        if (inChannels > 0 && latents.dim(1) != inChannels) {
+            throw model.error("takes " + inChannels + "-channel latents"
+                    + (inChannels == 9 ? " (an inpainting model: latents, mask and masked-image latents)" : "")
+                    + ", got " + latents.dim(1));
+        }
+        if (text.isStatic(2) && encoderHiddenStates.dim(2) != text.dim(2)) {
+            throw model.error("takes text states " + text.dim(2) + " wide, got " + encoderHiddenStates.dim(2));
+        }
+        if ((sample.isStatic(2) && latents.dim(2) != sample.dim(2)) || (sample.isStatic(3) && latents.dim(3) != sample.dim(3))) {
+            throw model.error("only takes " + sample.dim(2) + "x" + sample.dim(3) + " latents (a fixed-shape export), got "
+                    + latents.dim(2) + "x" + latents.dim(3));
+        }
+        int batch = latents.dim(0);
+        int fixed = fixedBatch();
+        if (fixed == 0 || fixed == batch) return runOnce(latents, t, encoderHiddenStates);
+        if (batch % fixed != 0) {
+            throw model.error("has a fixed batch of " + fixed + ", which does not divide a batch of " + batch);
+        }
+        List<Tensor> parts = new ArrayList<>();
+        for (int from = 0; from < batch; from += fixed) {
+            parts.add(runOnce(slice(latents, from, fixed), t, slice(encoderHiddenStates, from, fixed)));
+        }
+        return Tensor.concatBatch(parts.toArray(new Tensor[0]));
+    }
+
+    private Tensor runOnce(Tensor latents, double t, Tensor states) throws ModelException {
+        Tensor result = model.run(feeds(latents, t, states)).get(out.name());
+        if (result.rank() != 4 || result.dim(0) != latents.dim(0) || result.dim(2) != latents.dim(2) || result.dim(3) != latents.dim(3)) {
+            throw model.error("expected " + EXPECTED_OUTPUT + " for sample " + latents + ", got " + result);
+        }
+        return result;
+    }
+
+    private Map<String, Tensor> feeds(Tensor latents, double t, Tensor states) {
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        feeds.put(sample.name(), latents);
+        feeds.put(timestep.name(), timestepTensor((float) t, latents.dim(0)));
+        feeds.put(text.name(), states);
+        return feeds;
+    }
+
+    /**
+     * The timestep as the export wants it: a scalar, [1] when the batch axis is static 1 (it
+     * broadcasts), else one per batch item. Converted to int64 it is truncated, as numpy's
+     * {@code np.array([t], dtype=np.int64)} in diffusers' ONNX pipelines truncates.
+     */
+    private Tensor timestepTensor(float t, int batch) {
+        if (timestep.rank() == 0) return new Tensor(new float[] {t});
+        int n = timestep.isStatic(0) ? (int) timestep.dim(0) : batch;
+        float[] values = new float[n];
+        Arrays.fill(values, t);
+        return new Tensor(values, n);
+    }
+
+    /** Batch items [from, from + count) of an N... tensor. */
+    static Tensor slice(Tensor t, int from, int count) {
+        int per = t.size() / t.dim(0);
+        int[] shape = t.shape();
+        shape[0] = count;
+        return new Tensor(Arrays.copyOfRange(t.data(), from * per, (from + count) * per), shape);
+    }
+}

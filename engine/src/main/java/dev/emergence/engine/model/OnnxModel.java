@@ -1,0 +1,300 @@
+package dev.emergence.engine.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.platform.Fp16Conversions;
+import dev.emergence.engine.runtime.DeviceReport;
+import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.runtime.ExecutionProviders;
+import dev.emergence.engine.tensor.Tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static dev.emergence.engine.runtime.OrtMessages.oneLine;
+
+/**
+ * One ONNX Runtime session, with the names, element types and shapes of its inputs and outputs
+ * read from the session itself. Callers hand in and get back float32 {@link Tensor}s; this class
+ * converts them at the boundary to whatever the model declares (float16, int32 ids, int64
+ * timesteps) and back. Thread-safe: ONNX Runtime sessions may run concurrently.
+ */
+public final class OnnxModel implements AutoCloseable {
+    private static final Pattern MISSING_FILE = Pattern.compile("\\[([^\\]]+)\\]\\s*$");
+
+    private final Path file;
+    private final String label;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final List<TensorSpec> inputs;
+    private final List<TensorSpec> outputs;
+    private final DeviceReport device;
+    private volatile boolean closed;
+
+    private OnnxModel(Path file, String label, OrtEnvironment env, OrtSession session, DeviceReport device) throws OrtException {
+        this.file = file;
+        this.label = label;
+        this.env = env;
+        this.session = session;
+        this.device = device;
+        this.inputs = specs(session.getInputInfo());
+        this.outputs = specs(session.getOutputInfo());
+    }
+
+    /**
+     * Creates the session for {@code file}, on the device {@code options} asks for (falling back to
+     * CPU when CUDA cannot be used).
+     *
+     * @param label how messages name the file, e.g. "tiny-sd/unet/model.onnx"
+     */
+    public static OnnxModel open(Path file, String label, ExecutionOptions options) throws ModelException {
+        if (!Files.isRegularFile(file)) throw new ModelException(label + ": file not found");
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        ExecutionProviders.Configured configured;
+        try {
+            configured = ExecutionProviders.configure(options);
+        } catch (OrtException e) {
+            throw new ModelException(label + ": cannot set up ONNX Runtime: " + oneLine(e.getMessage()), e);
+        }
+        OrtSession session;
+        DeviceReport device = configured.report();
+        try (OrtSession.SessionOptions sessionOptions = configured.options()) {
+            session = env.createSession(file.toString(), sessionOptions);
+        } catch (OrtException e) {
+            if (!device.onCuda()) throw loadError(label, e);
+            // Retry on CPU: if that works the fault was CUDA's, and later sessions skip it.
+            try (OrtSession.SessionOptions cpu = ExecutionProviders.cpuOptions(options)) {
+                session = env.createSession(file.toString(), cpu);
+            } catch (OrtException cpuFailure) {
+                throw loadError(label, cpuFailure);
+            }
+            device = DeviceReport.cpu(ExecutionProviders.rememberCudaFailure(e));
+        }
+        try {
+            return new OnnxModel(file, label, env, session, device);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new ModelException(label + ": cannot read the model's inputs and outputs: " + oneLine(e.getMessage()), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** How messages name this model, e.g. "tiny-sd/unet/model.onnx". */
+    public String label() {
+        return label;
+    }
+
+    public DeviceReport device() {
+        return device;
+    }
+
+    public List<TensorSpec> inputs() {
+        return inputs;
+    }
+
+    public List<TensorSpec> outputs() {
+        return outputs;
+    }
+
+    public Optional<TensorSpec> input(String name) {
+        return inputs.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    public Optional<TensorSpec> output(String name) {
+        return outputs.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /** The input called {@code name}, or a ModelException "LABEL: expected an input like EXPECTATION, found ...". */
+    public TensorSpec requireInput(String name, String expectation) throws ModelException {
+        Optional<TensorSpec> spec = input(name);
+        if (spec.isEmpty()) throw error("expected an input like " + expectation + ", found " + describe(inputs));
+        return spec.get();
+    }
+
+    /** A ModelException whose message starts with this model's label. */
+    public ModelException error(String message) {
+        return new ModelException(label + ": " + message);
+    }
+
+    /** "'a' float32 [batch,4], 'b' int64 [batch]" */
+    public static String describe(List<TensorSpec> specs) {
+        if (specs.isEmpty()) return "none";
+        return specs.stream().map(TensorSpec::describe).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Runs the model. Every input needs a value; each is converted to the declared element type
+     * (float16 with round-to-nearest-even, integers by truncation toward zero as numpy's astype does).
+     *
+     * @return every output, converted to float32, by name in the model's order
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds) throws ModelException {
+        if (closed) throw new IllegalStateException(label + " is closed");
+        for (String name : feeds.keySet()) {
+            if (input(name).isEmpty()) throw new IllegalArgumentException(label + " has no input '" + name + "'");
+        }
+        Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+        try {
+            for (TensorSpec spec : inputs) {
+                Tensor value = feeds.get(spec.name());
+                if (value == null) throw new IllegalArgumentException(label + ": no value for input " + spec.describe());
+                tensors.put(spec.name(), toOnnx(spec, value));
+            }
+            try (OrtSession.Result result = session.run(tensors)) {
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (Map.Entry<String, OnnxValue> e : result) {
+                    out.put(e.getKey(), fromOnnx(e.getKey(), e.getValue()));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new ModelException(label + ": inference failed: " + oneLine(e.getMessage()), e);
+        } finally {
+            tensors.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private OnnxTensor toOnnx(TensorSpec spec, Tensor value) throws OrtException, ModelException {
+        float[] data = value.data();
+        long[] shape = value.shapeAsLong();
+        int n = data.length;
+        // Direct, native-order buffers are handed to ONNX Runtime without another copy.
+        switch (spec.type()) {
+            case FLOAT32: {
+                FloatBuffer b = direct(4L * n).asFloatBuffer();
+                b.put(data).rewind();
+                return OnnxTensor.createTensor(env, b, shape);
+            }
+            case FLOAT16: {
+                ShortBuffer b = direct(2L * n).asShortBuffer();
+                for (int i = 0; i < n; i++) b.put(i, Fp16Conversions.floatToFp16(data[i]));
+                return OnnxTensor.createTensor(env, b, shape, OnnxJavaType.FLOAT16);
+            }
+            case INT32: {
+                IntBuffer b = direct(4L * n).asIntBuffer();
+                for (int i = 0; i < n; i++) b.put(i, (int) data[i]);
+                return OnnxTensor.createTensor(env, b, shape);
+            }
+            case INT64: {
+                LongBuffer b = direct(8L * n).asLongBuffer();
+                for (int i = 0; i < n; i++) b.put(i, (long) data[i]);
+                return OnnxTensor.createTensor(env, b, shape);
+            }
+            default:
+                throw error("input " + spec.describe() + " has an element type the engine cannot feed");
+        }
+    }
+
+    private Tensor fromOnnx(String name, OnnxValue value) throws ModelException {
+        if (!(value instanceof OnnxTensor tensor)) throw error("output '" + name + "' is not a tensor");
+        TensorInfo info = tensor.getInfo();
+        int[] shape = Arrays.stream(info.getShape()).mapToInt(Math::toIntExact).toArray();
+        float[] data;
+        switch (info.type) {
+            case FLOAT:
+            case FLOAT16: { // ONNX Runtime widens float16 to float32 here
+                FloatBuffer b = tensor.getFloatBuffer();
+                data = new float[b.remaining()];
+                b.get(data);
+                break;
+            }
+            case INT32: {
+                IntBuffer b = tensor.getIntBuffer();
+                data = new float[b.remaining()];
+                for (int i = 0; i < data.length; i++) data[i] = b.get(i);
+                break;
+            }
+            case INT64: {
+                LongBuffer b = tensor.getLongBuffer();
+                data = new float[b.remaining()];
+                for (int i = 0; i < data.length; i++) data[i] = b.get(i);
+                break;
+            }
+            default:
+                throw error("output '" + name + "' has element type " + info.type + ", which the engine cannot read");
+        }
+        return new Tensor(data, shape);
+    }
+
+    private static ByteBuffer direct(long bytes) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+    }
+
+    private static List<TensorSpec> specs(Map<String, NodeInfo> infos) {
+        List<TensorSpec> specs = new ArrayList<>();
+        for (NodeInfo node : infos.values()) {
+            if (node.getInfo() instanceof TensorInfo t) {
+                specs.add(new TensorSpec(node.getName(), ElementType.of(t.type), t.getShape(), t.getDimensionNames()));
+            } else {
+                specs.add(new TensorSpec(node.getName(), ElementType.OTHER, new long[0], new String[0]));
+            }
+        }
+        return List.copyOf(specs);
+    }
+
+    private static ModelException loadError(String label, OrtException e) {
+        String msg = oneLine(e.getMessage());
+        // "Load model from /abs/path failed:Protobuf parsing failed." names the file again; keep the cause
+        int failed = msg.indexOf(" failed:");
+        if (msg.startsWith("Load model from") && failed >= 0) msg = msg.substring(failed + " failed:".length()).strip();
+        String lower = msg.toLowerCase(Locale.ROOT);
+        if (lower.contains("protobuf parsing failed") || lower.contains("no graph was found")) {
+            return new ModelException(label + ": not a valid ONNX model (" + msg + ")", e);
+        }
+        if (lower.contains("external")) {
+            return new ModelException(label + ": cannot read its external weights (" + msg + ")", e);
+        }
+        // a missing external-data file shows as "filesystem error: ... No such file or directory [/path/weights.pb]"
+        Matcher missing = MISSING_FILE.matcher(msg);
+        if (lower.contains("no such file") && missing.find()) {
+            String file = Path.of(missing.group(1)).getFileName().toString();
+            return new ModelException(label + ": cannot read its external weights (" + file + " not found beside it)", e);
+        }
+        return new ModelException(label + ": ONNX Runtime cannot load it (" + msg + ")", e);
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException ignored) {
+            // nothing useful to do when releasing fails
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        closeQuietly(session);
+    }
+
+    @Override
+    public String toString() {
+        return label + " inputs " + describe(inputs) + "; outputs " + describe(outputs) + "; on " + device.device();
+    }
+}

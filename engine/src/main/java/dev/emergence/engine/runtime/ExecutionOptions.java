@@ -1,0 +1,71 @@
+package dev.emergence.engine.runtime;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where and how models run.
+ *
+ * @param device               "auto" (CUDA when this machine can run it, else CPU), "cpu", "cuda" (device 0)
+ *                             or "cuda:N"; case and surrounding spaces are ignored, null means "auto"
+ * @param cpuThreads           intra-op threads for the CPU provider; 0 leaves ONNX Runtime's default
+ * @param cudaMemoryLimitBytes the CUDA arena's limit ({@code gpu_mem_limit}); 0 means no limit
+ */
+public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes) {
+
+    private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(?::(\\d{1,3}))?");
+
+    public ExecutionOptions {
+        device = device == null ? "auto" : device.trim().toLowerCase(Locale.ROOT);
+        if (!DEVICE.matcher(device).matches()) {
+            throw new IllegalArgumentException("unknown device '" + device + "': expected auto, cpu, cuda or cuda:N");
+        }
+        if (cpuThreads < 0) throw new IllegalArgumentException("cpuThreads must be 0 (default) or more, got " + cpuThreads);
+        if (cudaMemoryLimitBytes < 0) {
+            throw new IllegalArgumentException("cudaMemoryLimitBytes must be 0 (no limit) or more, got " + cudaMemoryLimitBytes);
+        }
+    }
+
+    /** CUDA when available, ONNX Runtime's default threads, no memory limit. */
+    public static ExecutionOptions defaults() {
+        return new ExecutionOptions("auto", 0, 0);
+    }
+
+    public static ExecutionOptions cpu() {
+        return new ExecutionOptions("cpu", 0, 0);
+    }
+
+    public static ExecutionOptions cpu(int threads) {
+        return new ExecutionOptions("cpu", threads, 0);
+    }
+
+    public ExecutionOptions withDevice(String newDevice) {
+        return new ExecutionOptions(newDevice, cpuThreads, cudaMemoryLimitBytes);
+    }
+
+    public ExecutionOptions withCpuThreads(int threads) {
+        return new ExecutionOptions(device, threads, cudaMemoryLimitBytes);
+    }
+
+    public ExecutionOptions withCudaMemoryLimit(long bytes) {
+        return new ExecutionOptions(device, cpuThreads, bytes);
+    }
+
+    /** True for "auto", "cuda" and "cuda:N". */
+    public boolean wantsCuda() {
+        return !device.equals("cpu");
+    }
+
+    /** True when CUDA was asked for by name rather than by "auto". */
+    public boolean cudaRequested() {
+        return device.startsWith("cuda");
+    }
+
+    /** The CUDA device index: N for "cuda:N", else 0. */
+    public int cudaDeviceId() {
+        Matcher m = DEVICE.matcher(device);
+        m.matches();
+        return m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+    }
+}
