@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,11 @@ final class DeviceOptions {
             description = "CPU threads for ONNX Runtime (0 = its default).")
     int threads;
 
-    ExecutionOptions toOptions() {
-        return ExecutionOptions.parse(device, threads);
+    ExecutionOptions toOptions() throws InvalidRequestException {
+        try {
+            return new ExecutionOptions(device, threads, 0);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("--device/--threads: " + e.getMessage());
+        }
     }
 }

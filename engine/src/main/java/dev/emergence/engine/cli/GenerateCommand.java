@@ -147,8 +147,8 @@ final class GenerateCommand implements Callable<Integer> {
             kind = base != null ? base.scheduler() : m.defaultScheduler();
         }
         boolean inpaint = maskImage != null;
-        int w = width != null ? width : base != null ? base.width() : initImage != null ? initImage.getWidth() : info.nativeSize();
-        int h = height != null ? height : base != null ? base.height() : initImage != null ? initImage.getHeight() : info.nativeSize();
+        int w = width != null ? width : base != null ? base.width() : initImage != null ? initImage.getWidth() : info.nativeSampleSize();
+        int h = height != null ? height : base != null ? base.height() : initImage != null ? initImage.getHeight() : info.nativeSampleSize();
         double defStrength = inpaint ? 1.0 : GenerationRequest.DEFAULT_STRENGTH;
         GenerationRequest r = new GenerationRequest(
                 prompt != null ? prompt : base.prompt(),

@@ -215,6 +215,15 @@ public final class ModelBundle implements AutoCloseable {
         return denoiser;
     }
 
+    /**
+     * Times bare ONNX Runtime runs of the UNet on these inputs (converted once, outside the timing),
+     * so a benchmark can report the engine's overhead over them.
+     */
+    public long[] timeRawUnetRuns(Tensor sample, double timestep, Tensor encoderHiddenStates, int runs) throws ModelException {
+        checkOpen();
+        return denoiser.timeRawRuns(sample, timestep, encoderHiddenStates, runs);
+    }
+
     /** The VAE decoder; it divides by the latent scaling factor itself and decodes one image at a time. */
     public DiffusionModels.LatentDecoder vaeDecoder() {
         checkOpen();

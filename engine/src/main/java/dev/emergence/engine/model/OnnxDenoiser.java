@@ -144,6 +144,11 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
         return Tensor.concatBatch(parts.toArray(new Tensor[0]));
     }
 
+    /** Bare session runs on these inputs (batch as given), for the benchmark. */
+    long[] timeRawRuns(Tensor latents, double t, Tensor states, int runs) throws ModelException {
+        return model.timeRawRuns(feeds(latents, t, states), runs);
+    }
+
     private Tensor runOnce(Tensor latents, double t, Tensor states) throws ModelException {
         Tensor result = model.run(feeds(latents, t, states)).get(out.name());
         if (result.rank() != 4 || result.dim(0) != latents.dim(0) || result.dim(2) != latents.dim(2) || result.dim(3) != latents.dim(3)) {

@@ -110,7 +110,7 @@ public final class LoadedModel implements AutoCloseable {
     private LatentPreview fitPreview() throws ModelException {
         ModelInfo info = bundle.info();
         int f = info.vaeScaleFactor();
-        int size = Math.max(8, Math.min(info.nativeSize(), 256) / f) * f;
+        int size = Math.max(8, Math.min(info.nativeSampleSize(), 256) / f) * f;
         DiffusionModels.LatentDecoder decoder = bundle.vaeDecoder();
         Tensor latents;
         if (info.hasImageEncoder()) {

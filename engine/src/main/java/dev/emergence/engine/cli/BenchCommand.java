@@ -1,0 +1,157 @@
+package dev.emergence.engine.cli;
+
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.model.ModelInfo;
+import dev.emergence.engine.pipeline.CancellationToken;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import dev.emergence.engine.pipeline.GenerationResult;
+import dev.emergence.engine.pipeline.LoadedModel;
+import dev.emergence.engine.pipeline.PreviewKind;
+import dev.emergence.engine.pipeline.StepListener;
+import dev.emergence.engine.random.TorchGenerator;
+import dev.emergence.engine.tensor.Tensor;
+import dev.emergence.engine.text.PromptEmbeddings;
+import dev.emergence.engine.text.PromptEncoder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Per-stage timings of a guided txt2img generation (medians over repeats, after a warm-up),",
+                "and the engine's per-step overhead over bare ONNX Runtime UNet runs, as a ratio."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "The model folder (default: the embedded model).")
+    Path model;
+
+    @Option(names = "--steps", defaultValue = "10", paramLabel = "N") int steps;
+
+    @Option(names = "--size", paramLabel = "WxH", description = "Picture size (default: the model's native size).")
+    String size;
+
+    @Option(names = "--scheduler", defaultValue = "euler", paramLabel = "NAME") String scheduler;
+
+    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "Repeats for the single-stage timings.")
+    int repeats;
+
+    @Option(names = "--json", description = "Print the numbers as JSON.") boolean json;
+
+    @Mixin DeviceOptions device;
+
+    private static final String PROMPT = "a small red circle at the top left on a blue background";
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1) throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 or more");
+        if (repeats < 1) throw new InvalidRequestException("repeats: " + repeats + " is out of range; expected 1 or more");
+        var kind = dev.emergence.engine.scheduler.SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
+                "scheduler: '" + scheduler + "' is unknown; expected one of " + dev.emergence.engine.scheduler.SchedulerKind.cliNames()));
+        Path dir = model != null ? model : DefaultModel.locate();
+        long l0 = System.nanoTime();
+        try (LoadedModel m = LoadedModel.open(dir, device.toOptions())) {
+            long loadNanos = System.nanoTime() - l0;
+            ModelInfo info = m.info();
+            int[] wh = parseSize(size, info.nativeSampleSize());
+            GenerationRequest req = new GenerationRequest(PROMPT, "blurry", wh[0], wh[1], steps, 7.5, 1234, kind,
+                    1.0, 0, null, null, info.name());
+
+            // Warm-up: first runs allocate arenas and pick kernels.
+            GenerationRequest warm = new GenerationRequest(PROMPT, "", wh[0], wh[1], 2, 7.5, 1, kind, 1.0, 0, null, null, info.name());
+            m.pipeline().generate(warm, null, null, StepListener.NONE, new CancellationToken());
+            GenerationResult r = m.pipeline().generate(req, null, null, StepListener.NONE, new CancellationToken());
+            int width = r.request().width(), height = r.request().height();
+
+            long[] tokenize = time(repeats * 20, () -> m.tokenizer().tokenize(PROMPT, 1));
+            PromptEncoder encoder = new PromptEncoder(m.bundle().textEncoder(), m.tokenizer());
+            PromptEmbeddings[] emb = new PromptEmbeddings[1];
+            long[] textEncode = time(repeats, () -> emb[0] = encoder.encode(PROMPT, "blurry", true));
+
+            Tensor latent = r.finalLatent();
+            long[] latentRgb = time(repeats * 10, () -> m.preview(latent, PreviewKind.LATENT_RGB));
+            long[] tiny = info.hasPreviewDecoder() ? time(repeats, () -> m.preview(latent, PreviewKind.TINY_DECODER)) : null;
+            long[] vae = time(repeats, () -> m.preview(latent, PreviewKind.FULL_VAE));
+
+            Tensor sample = new TorchGenerator(7).randn(2, info.latentChannels(), height / info.vaeScaleFactor(), width / info.vaeScaleFactor());
+            Tensor text = Tensor.concatBatch(emb[0].uncond(), emb[0].cond());
+            long[] raw = m.bundle().timeRawUnetRuns(sample, 500, text, Math.max(steps, repeats));
+
+            double stepMedian = median(r.timings().stepNanos());
+            double schedulerPerStep = r.timings().schedulerNanos() / (double) r.timings().stepNanos().length;
+            double rawMedian = median(raw);
+
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model", info.name());
+            out.put("device", m.device().toString());
+            out.put("size", width + "x" + height);
+            out.put("steps", r.timings().stepNanos().length);
+            out.put("scheduler", kind.cliName());
+            out.put("load_ms", ms(loadNanos));
+            out.put("tokenize_ms", ms(median(tokenize)));
+            out.put("text_encode_ms", ms(median(textEncode)));
+            out.put("unet_step_median_ms", ms(stepMedian));
+            out.put("scheduler_and_guidance_per_step_ms", ms(schedulerPerStep));
+            out.put("preview_latent_rgb_ms", ms(median(latentRgb)));
+            if (tiny != null) out.put("preview_tiny_decoder_ms", ms(median(tiny)));
+            out.put("vae_decode_ms", ms(median(vae)));
+            out.put("raw_unet_run_median_ms", ms(rawMedian));
+            out.put("step_overhead_ratio", round(stepMedian / rawMedian, 3));
+            out.put("total_generation_ms", ms(Arrays.stream(r.timings().stepNanos()).sum() + r.timings().decodeNanos()
+                    + r.timings().textEncodeNanos() + r.timings().tokenizeNanos()));
+            if (json) {
+                System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            } else {
+                for (Map.Entry<String, Object> e : out.entrySet()) {
+                    System.out.printf(Locale.ROOT, "%-36s %s%n", e.getKey(), e.getValue());
+                }
+                System.out.println("(step_overhead_ratio = median guided step through the engine / median bare OrtSession.run of the same batch-2 UNet call)");
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    interface Stage {
+        void run() throws Exception;
+    }
+
+    private static long[] time(int n, Stage stage) throws Exception {
+        stage.run(); // warm
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            stage.run();
+            t[i] = System.nanoTime() - t0;
+        }
+        return t;
+    }
+
+    static double median(long[] values) {
+        long[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+    }
+
+    private static double ms(double nanos) { return round(nanos / 1e6, 3); }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    static int[] parseSize(String text, int nativeSize) throws InvalidRequestException {
+        if (text == null) return new int[] {nativeSize, nativeSize};
+        String[] p = text.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (p.length == 2) return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())};
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidRequestException("size: '" + text + "' is not a size; expected WxH such as 512x512");
+    }
+}
