@@ -169,7 +169,8 @@ public final class StableDiffusionPipeline {
         BufferedImage image = Images.fromTensor(decoded);
         if (mode == GenerationMode.INPAINT) {
             BufferedImage original = Images.fromTensor(Images.toTensor(init, width, height));
-            image = Images.composite(original, image, maskPixels);
+            // The request's feather, not the composite's own default: feather 0 asks for a hard edge.
+            image = Images.composite(original, image, maskPixels, req.maskFeatherPixels());
         }
         long d1 = System.nanoTime();
         StageTimings timings = new StageTimings(tText - tTok - emb.textEncodeNanos(), emb.textEncodeNanos(),
