@@ -2,6 +2,7 @@ package dev.emergence.engine.pipeline;
 
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.image.Images;
+import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.random.TorchGenerator;
 import dev.emergence.engine.scheduler.Scheduler;
@@ -14,6 +15,7 @@ import dev.emergence.engine.text.PromptEncoder;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -92,32 +94,43 @@ public final class StableDiffusionPipeline {
         int startIndex = 0;
         Tensor latents;
         long tEnc0 = System.nanoTime();
+        Tensor pixels = init != null ? Images.toTensor(init, width, height) : null;
+        DiffusionModels.ImageEncoder encoder = init != null || c.inpaintingModel() ? c.imageEncoder().get() : null;
+        if (mask != null) maskPixels = Images.maskToTensor(mask, width, height);
+        if (c.inpaintingModel()) {
+            if (mask != null) {
+                Tensor hard = Images.binarise(maskPixels, 0.5);
+                inpaintMask = Images.binarise(Images.resizeMaskNearest(hard, latentH, latentW), 0.5);
+                maskedImageLatents = encoder.encode(Images.maskedImage(pixels, hard));
+            } else {
+                // Without a mask an inpainting UNet still needs its extra channels: repaint everything,
+                // a mask of ones and an all mid-grey masked picture, as AUTOMATIC1111 conditions such
+                // models for txt2img and img2img (diffusers' own txt2img/img2img pipelines reject them).
+                inpaintMask = ones(1, 1, latentH, latentW);
+                maskedImageLatents = encoder.encode(Tensor.zeros(1, 3, height, width));
+            }
+        } else if (mask != null) {
+            // Blend with a soft mask so the repainted region meets the kept one without a seam.
+            Tensor soft = Images.featherMask(Images.binarise(maskPixels, 0.5), req.maskFeatherPixels());
+            keepMask = oneMinus(Images.resizeMaskArea(soft, latentH, latentW));
+        }
+        cancel.throwIfCancelled();
         if (mode == GenerationMode.TXT2IMG) {
             latents = generator.randn(latentShape).scale((float) scheduler.initNoiseSigma());
         } else {
-            Tensor pixels = Images.toTensor(init, width, height);
-            var encoder = c.imageEncoder().get();
-            initLatents = encoder.encode(pixels);
-            if (mask != null) {
-                maskPixels = Images.maskToTensor(mask, width, height);
-                Tensor hard = Images.binarise(maskPixels, 0.5);
-                if (c.inpaintingModel()) {
-                    inpaintMask = Images.binarise(Images.resizeMaskNearest(hard, latentH, latentW), 0.5);
-                    maskedImageLatents = encoder.encode(Images.maskedImage(pixels, hard));
-                } else {
-                    // Blend with a soft mask so the repainted region meets the kept one without a seam.
-                    Tensor soft = Images.featherMask(hard, req.maskFeatherPixels());
-                    keepMask = oneMinus(Images.resizeMaskArea(soft, latentH, latentW));
-                }
-            }
-            cancel.throwIfCancelled();
             // diffusers: init_timestep = min(int(steps·strength), steps); t_start = steps − init_timestep.
             int initTimestep = Math.min((int) (req.steps() * req.strength()), req.steps());
             int tStart = Math.max(req.steps() - initTimestep, 0);
             startIndex = tStart * scheduler.order();
+            // diffusers' inpaint pipeline starts from pure noise at full strength, and then encodes the
+            // picture only when a 4-channel UNet needs it for blending.
+            boolean pureNoise = mode == GenerationMode.INPAINT && req.strength() >= 1.0;
+            if (!pureNoise || keepMask != null) {
+                initLatents = encoder.encode(pixels);
+                cancel.throwIfCancelled();
+            }
             Tensor noise = generator.randn(latentShape);
-            if (mode == GenerationMode.INPAINT && req.strength() >= 1.0) {
-                // diffusers' inpaint pipeline starts from pure noise at full strength.
+            if (pureNoise) {
                 latents = noise.scale((float) scheduler.initNoiseSigma());
             } else if (startIndex < timesteps.length) {
                 latents = scheduler.addNoise(initLatents, noise, startIndex);
@@ -211,6 +224,12 @@ public final class StableDiffusionPipeline {
             }
         }
         return new Tensor(out, a.shape());
+    }
+
+    private static Tensor ones(int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        Arrays.fill(t.data(), 1f);
+        return t;
     }
 
     private static Tensor oneMinus(Tensor m) {
