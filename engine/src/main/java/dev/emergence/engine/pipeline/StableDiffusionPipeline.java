@@ -181,7 +181,10 @@ public final class StableDiffusionPipeline {
         Tensor decoded = c.vaeDecoder().decode(latents);
         BufferedImage image = Images.fromTensor(decoded);
         if (mode == GenerationMode.INPAINT) {
-            BufferedImage original = Images.fromTensor(Images.toTensor(init, width, height));
+            // The init picture itself when it has the output's size, so pixels outside the mask keep
+            // their exact values, transparency included (the model saw them composited over white).
+            BufferedImage original = init.getWidth() == width && init.getHeight() == height
+                    ? init : Images.fromTensor(Images.toTensor(init, width, height));
             // The request's feather, not the composite's own default: feather 0 asks for a hard edge.
             image = Images.composite(original, image, maskPixels, req.maskFeatherPixels());
         }
