@@ -252,6 +252,31 @@ class StableDiffusionPipelineBehaviourTest {
         assertTrue(changed > 1000, "the masked area was repainted (" + changed + " pixels changed)");
     }
 
+    /** A picture with transparency (a layer of a painting) keeps its pixels, alpha included, outside the mask. */
+    @ParameterizedTest(name = "{0}-channel UNet")
+    @CsvSource({"4", "9"})
+    void inpaintingKeepsTransparentPixelsOutsideTheMask(int channels) throws Exception {
+        BufferedImage init = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);
+        BufferedImage rgb = FakeModels.picture(64, 64);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) init.setRGB(x, y, ((x * 4) & 0xFF) << 24 | (rgb.getRGB(x, y) & 0xFFFFFF));
+        }
+        BufferedImage mask = FakeModels.mask(64, 64, 16, 16, 48, 48);
+        GenerationResult r = pipeline(channels).generate(request(64, 64, 3, 7.5, SchedulerKind.DDIM, 1.0, 0), init, mask,
+                StepListener.NONE, new CancellationToken());
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                boolean inside = x >= 16 && x < 48 && y >= 16 && y < 48;
+                int got = r.image().getRGB(x, y);
+                if (!inside && got != init.getRGB(x, y)) {
+                    fail("pixel (" + x + ", " + y + ") outside the mask changed: " + Integer.toHexString(got)
+                            + " instead of " + Integer.toHexString(init.getRGB(x, y)));
+                }
+                if (inside) assertEquals(0xFF, got >>> 24, "repainted pixels are opaque");
+            }
+        }
+    }
+
     @Test
     void inpaintingModelAtFullStrengthEncodesOnlyTheMaskedPicture() throws Exception {
         pipeline(9).generate(request(64, 64, 3, 7.5, SchedulerKind.DDIM, 1.0, 0), FakeModels.picture(64, 64),
