@@ -61,9 +61,8 @@ final class BenchCommand implements Callable<Integer> {
             GenerationRequest req = new GenerationRequest(PROMPT, "blurry", wh[0], wh[1], steps, 7.5, 1234, kind,
                     1.0, 0, null, null, info.name());
 
-            // Warm-up: first runs allocate arenas and pick kernels.
-            GenerationRequest warm = new GenerationRequest(PROMPT, "", wh[0], wh[1], 2, 7.5, 1, kind, 1.0, 0, null, null, info.name());
-            m.pipeline().generate(warm, null, null, StepListener.NONE, new CancellationToken());
+            // Warm-up with the same request: first runs allocate arenas, pick kernels and let the JIT compile.
+            m.pipeline().generate(req.withSeed(1), null, null, StepListener.NONE, new CancellationToken());
             GenerationResult r = m.pipeline().generate(req, null, null, StepListener.NONE, new CancellationToken());
             int width = r.request().width(), height = r.request().height();
 
