@@ -1,0 +1,151 @@
+package dev.emergence.engine.cli;
+
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.eval.ContactSheet;
+import dev.emergence.engine.eval.HeldOutScenes;
+import dev.emergence.engine.eval.SceneScorer;
+import dev.emergence.engine.io.AtomicFiles;
+import dev.emergence.engine.pipeline.CancellationToken;
+import dev.emergence.engine.pipeline.GenerationPng;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import dev.emergence.engine.pipeline.GenerationResult;
+import dev.emergence.engine.pipeline.LoadedModel;
+import dev.emergence.engine.pipeline.StepListener;
+import dev.emergence.engine.scheduler.SchedulerKind;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Generate every held-out caption of a scene file with fixed seeds and score the pictures automatically:",
+                "background colour right, each named object's colour in its named region, and seed determinism."})
+final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "The model folder (default: the embedded model).")
+    Path model;
+
+    @Option(names = "--heldout", paramLabel = "FILE", description = "Scene file (default: heldout.json beside the model's recipe, assets/recipe/heldout.json).")
+    Path heldout;
+
+    @Option(names = "--seeds", defaultValue = "1", split = ",", paramLabel = "S,...") long[] seeds;
+
+    @Option(names = "--steps", defaultValue = "20", paramLabel = "N") int steps;
+
+    @Option(names = "--cfg", defaultValue = "7.5", paramLabel = "SCALE") double cfg;
+
+    @Option(names = "--scheduler", defaultValue = "ddim", paramLabel = "NAME") String scheduler;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Only the first N scenes (0 = all).") int limit;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write every picture (with its parameters) here.") Path out;
+
+    @Option(names = "--contact-sheet", paramLabel = "FILE.png", description = "Write a grid of captions and pictures.") Path contactSheet;
+
+    @Option(names = "--json", description = "Print the summary as JSON.") boolean json;
+
+    @Mixin DeviceOptions device;
+
+    @Override
+    public Integer call() throws Exception {
+        SchedulerKind kind = SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
+                "scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames()));
+        Path modelDir = model != null ? model : DefaultModel.locate();
+        Path sceneFile = heldout != null ? heldout : Path.of("assets", "recipe", "heldout.json");
+        if (!Files.isRegularFile(sceneFile)) {
+            throw new InvalidRequestException("heldout: " + sceneFile + " not found; expected the recipe's heldout.json (give --heldout FILE)");
+        }
+        HeldOutScenes doc = HeldOutScenes.load(sceneFile);
+        SceneScorer scorer = new SceneScorer(doc);
+        if (out != null) Files.createDirectories(out);
+        List<HeldOutScenes.Scene> scenes = limit > 0 ? doc.scenes().subList(0, Math.min(limit, doc.scenes().size())) : doc.scenes();
+        int pictures = 0, backgroundOk = 0, objects = 0, objectsOk = 0, picturesOk = 0;
+        List<ContactSheet.Entry> sheet = new ArrayList<>();
+        try (LoadedModel m = LoadedModel.open(modelDir, device.toOptions())) {
+            int size = m.info().nativeSampleSize();
+            for (HeldOutScenes.Scene scene : scenes) {
+                for (long seed : seeds) {
+                    GenerationRequest req = new GenerationRequest(scene.caption(), "", size, size, steps, cfg, seed, kind,
+                            1.0, 0, null, null, m.info().name());
+                    GenerationResult r = m.pipeline().generate(req, null, null, StepListener.NONE, new CancellationToken());
+                    SceneScorer.Score s = scorer.score(r.image(), scene);
+                    pictures++;
+                    if (s.backgroundOk()) backgroundOk++;
+                    for (SceneScorer.ObjectScore o : s.objects()) {
+                        objects++;
+                        if (o.ok()) objectsOk++;
+                    }
+                    if (s.ok()) picturesOk++;
+                    System.err.printf(Locale.ROOT, "%s seed %d: %s background %s%s objects %s  | %s%n", scene.id(), seed,
+                            s.ok() ? "PASS" : "fail", s.backgroundClassified(), s.backgroundOk() ? "" : "!",
+                            describe(s.objects()), scene.caption());
+                    if (out != null) {
+                        GenerationPng.save(out.resolve(scene.id() + "-s" + seed + ".png"), r.image(), r.request(), r.mode());
+                    }
+                    if (seed == seeds[0]) sheet.add(new ContactSheet.Entry(scene.caption(), r.image()));
+                }
+            }
+            // Determinism: the same seed twice gives the same picture, another seed a different one.
+            HeldOutScenes.Scene first = scenes.get(0);
+            GenerationRequest a = new GenerationRequest(first.caption(), "", size, size, steps, cfg, seeds[0], kind, 1.0, 0, null, null, m.info().name());
+            BufferedImage p1 = m.pipeline().generate(a, null, null, StepListener.NONE, new CancellationToken()).image();
+            BufferedImage p2 = m.pipeline().generate(a, null, null, StepListener.NONE, new CancellationToken()).image();
+            BufferedImage p3 = m.pipeline().generate(a.withSeed(seeds[0] + 1000), null, null, StepListener.NONE, new CancellationToken()).image();
+            boolean sameSeedSame = samePixels(p1, p2);
+            boolean otherSeedDiffers = !samePixels(p1, p3);
+
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", m.info().name());
+            summary.put("scenes", scenes.size());
+            summary.put("pictures", pictures);
+            summary.put("steps", steps);
+            summary.put("scheduler", kind.cliName());
+            summary.put("cfg", cfg);
+            summary.put("background_ok", ratio(backgroundOk, pictures));
+            summary.put("objects_ok", ratio(objectsOk, objects));
+            summary.put("pictures_ok", ratio(picturesOk, pictures));
+            summary.put("same_seed_same_picture", sameSeedSame);
+            summary.put("different_seed_different_picture", otherSeedDiffers);
+            if (json) {
+                System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+            } else {
+                summary.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-34s %s%n", k, v));
+            }
+            if (contactSheet != null) {
+                BufferedImage img = ContactSheet.render(sheet, 6, 128);
+                AtomicFiles.write(contactSheet, os -> ImageIO.write(img, "png", os));
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String describe(List<SceneScorer.ObjectScore> objects) {
+        StringBuilder b = new StringBuilder();
+        for (SceneScorer.ObjectScore o : objects) {
+            b.append(o.colour()).append('@').append(o.region().replace(' ', '-')).append(':').append(o.pixels()).append(o.ok() ? "" : "!").append(' ');
+        }
+        return b.toString().trim();
+    }
+
+    private static double ratio(int a, int b) {
+        return b == 0 ? 0 : Math.round(10000.0 * a / b) / 10000.0;
+    }
+
+    private static boolean samePixels(BufferedImage a, BufferedImage b) {
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                if (a.getRGB(x, y) != b.getRGB(x, y)) return false;
+            }
+        }
+        return true;
+    }
+}
