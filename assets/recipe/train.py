@@ -396,12 +396,13 @@ A small Stable Diffusion (text encoder, UNet, KL autoencoder) trained from scrat
 - Vocabulary: colours {colours}; shapes {shapes}; sizes small/large; positions left, right, top, bottom,
   centre/middle and corners; "on a <colour> background". Other words map to the unknown token.
 - Prompt like: "a small blue star at the top right on a yellow background".
-- Scheduler config: PNDM as SD 1.5; the recipe's own checks sample with DDIM, 20 steps, guidance 7.5.
+- Scheduler config: PNDM as SD 1.5; the recipe's own checks sample with DDIM, {steps} steps, guidance {cfg}.
 - vae_encoder outputs the posterior mean (unscaled); latents are multiplied by scaling_factor
   ({scale}) for the UNet and divided by it before vae_decoder, as with SD.
 - Parameters: text encoder {p_te}, UNet {p_unet}, VAE encoder {p_enc}, decoder {p_dec}.
 - Trained {unet_steps} UNet steps; held-out autoencoder PSNR {psnr:.2f} dB
-  (8x average pooling: {pool_psnr:.2f} dB). Held-out captions (DDIM 20, CFG 7.5): {preview}.
+  (8x average pooling: {pool_psnr:.2f} dB). Held-out captions (DDIM {steps}, CFG {cfg}): {preview}.
+- The autoencoder adds a fixed colour shortcut to its learned encoder and decoder (see the recipe's README).
 
 Rebuild: see assets/recipe/README.md.
 """
@@ -417,7 +418,7 @@ def stage_export(run, cfg, seed, vae, te, unet, tok, pool, export_to):
         s = json.load(f)["summary"]
     notes = MODEL_CARD.format(
         size=scenes.SIZE, lat=scenes.SIZE // 8, colours=", ".join(scenes.COLOURS), shapes=", ".join(scenes.SHAPES),
-        scale=pool["scaling_factor"], p_te=models.count_params(te), p_unet=models.count_params(unet),
+        steps=cfg["preview_steps"], cfg=cfg["preview_guidance"], scale=pool["scaling_factor"], p_te=models.count_params(te), p_unet=models.count_params(unet),
         p_enc=models.count_params(vae.encoder), p_dec=models.count_params(vae.decoder), unet_steps=unet_steps,
         psnr=vae_eval["vae_psnr_db"], pool_psnr=vae_eval["avgpool8_bilinear_psnr_db"],
         preview=f"background right {s['background_ok']:.0%}, objects present {s['objects_ok']:.0%}, "
