@@ -1,0 +1,209 @@
+"""Writes the trained components in the diffusers ONNX Stable Diffusion layout.
+
+    model_index.json
+    scheduler/scheduler_config.json      PNDMScheduler, SD 1.5's configuration
+    text_encoder/model.onnx (+config.json) input_ids int32 [B, 77] -> last_hidden_state, pooler_output
+    tokenizer/tokenizer.json, tokenizer_config.json, special_tokens_map.json
+    unet/model.onnx, config.json          sample, timestep (float32 [B]), encoder_hidden_states -> out_sample
+    vae_encoder/model.onnx, config.json   sample [-1, 1] -> latent_sample (posterior mean, unscaled)
+    vae_decoder/model.onnx, config.json   latent_sample (unscaled, i.e. latents / scaling_factor) -> sample
+
+Opset 14 and the input/output names of diffusers' convert_stable_diffusion_checkpoint_to_onnx.py;
+batch and spatial axes are dynamic.
+"""
+import json
+import os
+
+import onnx
+import torch
+
+OPSET = 14
+FORMAT_VERSION = "0.30.0"  # the diffusers config format these files follow
+
+
+class _TextEncoderGraph(torch.nn.Module):
+    def __init__(self, te):
+        super().__init__()
+        self.te = te
+
+    def forward(self, input_ids):
+        return self.te(input_ids)
+
+
+class _VaeEncoderGraph(torch.nn.Module):
+    def __init__(self, vae):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, sample):
+        # The posterior mean: deterministic, so img2img results depend only on the seeded noise.
+        return self.vae.encode(sample)[0]
+
+
+class _VaeDecoderGraph(torch.nn.Module):
+    def __init__(self, vae):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, latent_sample):
+        return self.vae.decode(latent_sample)
+
+
+def _write_json(path, obj):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=2)
+        f.write("\n")
+
+
+def _export(module, args, path, inputs, outputs, axes):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    module.eval()
+    with torch.no_grad():
+        torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=axes,
+                          opset_version=OPSET, do_constant_folding=True)
+    model = onnx.load(path)
+    onnx.checker.check_model(model)
+    return model
+
+
+def _contiguous(module):
+    return module.to(memory_format=torch.contiguous_format)
+
+
+def export_pipeline(out, vae, text_encoder, unet, tokenizer, scaling_factor, image_size, notes=None):
+    """Exports all components into folder `out` (created or overwritten file by file)."""
+    vae, text_encoder, unet = _contiguous(vae).eval(), text_encoder.eval(), _contiguous(unet).eval()
+    latent = image_size // 8
+    d = text_encoder.config["hidden_size"]
+    ids = torch.tensor([tokenizer.encode("a red circle on the left")], dtype=torch.int32)
+
+    _export(_TextEncoderGraph(text_encoder), (ids,), os.path.join(out, "text_encoder", "model.onnx"),
+            ["input_ids"], ["last_hidden_state", "pooler_output"],
+            {"input_ids": {0: "batch"}, "last_hidden_state": {0: "batch"}, "pooler_output": {0: "batch"}})
+    _export(unet, (torch.randn(2, 4, latent, latent), torch.tensor([999.0, 999.0]), torch.randn(2, 77, d)),
+            os.path.join(out, "unet", "model.onnx"), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
+            {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
+             "encoder_hidden_states": {0: "batch", 1: "sequence"},
+             "out_sample": {0: "batch", 2: "height", 3: "width"}})
+    _export(_VaeEncoderGraph(vae), (torch.rand(1, 3, image_size, image_size) * 2 - 1,),
+            os.path.join(out, "vae_encoder", "model.onnx"), ["sample"], ["latent_sample"],
+            {"sample": {0: "batch", 2: "height", 3: "width"}, "latent_sample": {0: "batch", 2: "height", 3: "width"}})
+    _export(_VaeDecoderGraph(vae), (torch.randn(1, 4, latent, latent),),
+            os.path.join(out, "vae_decoder", "model.onnx"), ["latent_sample"], ["sample"],
+            {"latent_sample": {0: "batch", 2: "height", 3: "width"}, "sample": {0: "batch", 2: "height", 3: "width"}})
+
+    tokenizer.save(os.path.join(out, "tokenizer"))
+    _write_json(os.path.join(out, "model_index.json"), {
+        "_class_name": "OnnxStableDiffusionPipeline",
+        "_diffusers_version": FORMAT_VERSION,
+        "feature_extractor": [None, None],
+        "requires_safety_checker": False,
+        "safety_checker": [None, None],
+        "scheduler": ["diffusers", "PNDMScheduler"],
+        "text_encoder": ["diffusers", "OnnxRuntimeModel"],
+        "tokenizer": ["transformers", "PreTrainedTokenizerFast"],
+        "unet": ["diffusers", "OnnxRuntimeModel"],
+        "vae_decoder": ["diffusers", "OnnxRuntimeModel"],
+        "vae_encoder": ["diffusers", "OnnxRuntimeModel"],
+    })
+    _write_json(os.path.join(out, "scheduler", "scheduler_config.json"), {
+        "_class_name": "PNDMScheduler",
+        "_diffusers_version": FORMAT_VERSION,
+        "beta_end": 0.012,
+        "beta_schedule": "scaled_linear",
+        "beta_start": 0.00085,
+        "clip_sample": False,
+        "num_train_timesteps": 1000,
+        "prediction_type": "epsilon",
+        "set_alpha_to_one": False,
+        "skip_prk_steps": True,
+        "steps_offset": 1,
+        "timestep_spacing": "leading",
+        "trained_betas": None,
+    })
+    tc = text_encoder.config
+    _write_json(os.path.join(out, "text_encoder", "config.json"), {
+        "architectures": ["CLIPTextModel"],
+        "model_type": "clip_text_model",
+        "vocab_size": tc["vocab_size"],
+        "hidden_size": tc["hidden_size"],
+        "intermediate_size": tc["intermediate_size"],
+        "num_hidden_layers": tc["num_hidden_layers"],
+        "num_attention_heads": tc["num_attention_heads"],
+        "max_position_embeddings": tc["max_position_embeddings"],
+        "hidden_act": tc["hidden_act"],
+        "layer_norm_eps": 1e-05,
+        "bos_token_id": tokenizer.bos_id,
+        "eos_token_id": tokenizer.eos_id,
+        "pad_token_id": tokenizer.eos_id,
+    })
+    uc = unet.config
+    levels = len(uc["block_out_channels"])
+    _write_json(os.path.join(out, "unet", "config.json"), {
+        "_class_name": "UNet2DConditionModel",
+        "_diffusers_version": FORMAT_VERSION,
+        "act_fn": "silu",
+        "attention_head_dim": uc["attention_head_dim"],
+        "block_out_channels": uc["block_out_channels"],
+        "center_input_sample": False,
+        "cross_attention_dim": uc["cross_attention_dim"],
+        "down_block_types": ["CrossAttnDownBlock2D" if a else "DownBlock2D" for a in uc["attention"]],
+        "downsample_padding": 1,
+        "flip_sin_to_cos": True,
+        "freq_shift": 0,
+        "in_channels": uc["in_channels"],
+        "layers_per_block": uc["layers_per_block"],
+        "mid_block_type": "UNetMidBlock2DCrossAttn",
+        "norm_eps": 1e-06,
+        "norm_num_groups": uc["norm_num_groups"],
+        "out_channels": uc["out_channels"],
+        "sample_size": image_size // 8,
+        "up_block_types": ["CrossAttnUpBlock2D" if a else "UpBlock2D" for a in reversed(uc["attention"])],
+        "_note": "spatial sizes must be multiples of %d latent pixels (%d image pixels); attention_head_dim "
+                 "is the per-head width" % (2 ** (levels - 1), 8 * 2 ** (levels - 1)),
+    })
+    vc = vae.config
+    vae_config = {
+        "_class_name": "AutoencoderKL",
+        "_diffusers_version": FORMAT_VERSION,
+        "act_fn": "silu",
+        "block_out_channels": vc["block_out_channels"],
+        "down_block_types": ["DownEncoderBlock2D"] * len(vc["block_out_channels"]),
+        "in_channels": 3,
+        "latent_channels": vc["latent_channels"],
+        "layers_per_block": vc["layers_per_block"],
+        "norm_num_groups": vc["norm_num_groups"],
+        "out_channels": 3,
+        "sample_size": image_size,
+        "scaling_factor": scaling_factor,
+        "up_block_types": ["UpDecoderBlock2D"] * len(vc["block_out_channels"]),
+    }
+    _write_json(os.path.join(out, "vae_decoder", "config.json"), vae_config)
+    _write_json(os.path.join(out, "vae_encoder", "config.json"), vae_config)
+    if notes:
+        with open(os.path.join(out, "README.md"), "w") as f:
+            f.write(notes)
+
+
+def check_exported(out, batch=2, latent=16):
+    """onnx.checker on every graph, and the declared input/output names, types and ranks."""
+    expect = {
+        "text_encoder": ({"input_ids": (onnx.TensorProto.INT32, 2)},
+                         {"last_hidden_state": 3, "pooler_output": 2}),
+        "unet": ({"sample": (onnx.TensorProto.FLOAT, 4), "timestep": (onnx.TensorProto.FLOAT, 1),
+                  "encoder_hidden_states": (onnx.TensorProto.FLOAT, 3)}, {"out_sample": 4}),
+        "vae_encoder": ({"sample": (onnx.TensorProto.FLOAT, 4)}, {"latent_sample": 4}),
+        "vae_decoder": ({"latent_sample": (onnx.TensorProto.FLOAT, 4)}, {"sample": 4}),
+    }
+    report = {}
+    for name, (ins, outs) in expect.items():
+        path = os.path.join(out, name, "model.onnx")
+        onnx.checker.check_model(path)
+        model = onnx.load(path)
+        got_in = {i.name: (i.type.tensor_type.elem_type, len(i.type.tensor_type.shape.dim)) for i in model.graph.input}
+        got_out = {o.name: len(o.type.tensor_type.shape.dim) for o in model.graph.output}
+        assert got_in == ins, f"{name}: inputs {got_in}, expected {ins}"
+        assert got_out == outs, f"{name}: outputs {got_out}, expected {outs}"
+        report[name] = os.path.getsize(path)
+    return report

@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+"""Trains the default model from scratch on procedurally drawn captioned pictures, then exports it.
+
+    python3 train.py RUN_DIR [--quick] [--export-to FOLDER]
+
+Stages (each checkpoints into RUN_DIR every few minutes and resumes from there when re-run; a
+finished stage is skipped):
+  1. vae   - KL autoencoder, 4 latent channels, factor 8: L1 + L2 reconstruction + small KL term
+  2. pool  - draws the stage-3 picture set, encodes it, picks scaling_factor = 1 / std(latents)
+  3. unet  - text transformer and UNet jointly, epsilon prediction, captions dropped 10% of the
+             time (classifier-free guidance), offset noise, min-SNR weighting, EMA weights
+  4. export and preview - ONNX in the diffusers layout into RUN_DIR/model (and --export-to),
+             then held-out captions sampled with DDIM 20 steps / CFG 7.5 and scored
+Each stage also stops at its wall-clock budget (the minutes options), so the whole run fits in
+two hours on two CPU cores; a stage stopped early says so in the log.
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import sys
+import time
+
+# Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine spinning threads
+# fight the other processes and made training steps several times slower in measurements here.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import diffusion  # noqa: E402
+import export  # noqa: E402
+import heldout  # noqa: E402
+import models  # noqa: E402
+import scenes  # noqa: E402
+from tokenizer import WordTokenizer  # noqa: E402
+
+FULL = dict(
+    vae_channels=(16, 32, 64, 64), vae_steps=2000, vae_minutes=15.0, vae_batch=16, vae_crop=64, vae_lr=1e-3,
+    vae_kl=1e-5,
+    pool=12000,
+    text_width=128, text_layers=3, text_heads=4,
+    unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=3400, unet_minutes=90.0,
+    unet_batch=32, unet_lr=5e-4, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0,
+    ema=0.999, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
+)
+QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, unet_steps=24, unet_minutes=2.0,
+             checkpoint_minutes=0.5, preview_steps=4)
+
+
+def log(*parts):
+    print(time.strftime("%H:%M:%S"), *parts, flush=True)
+
+
+def save(path, obj):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)  # never leaves a half-written checkpoint behind
+
+
+def lr_at(progress, step, peak, warmup=100):
+    """Linear warm-up over `warmup` steps, then cosine decay to a tenth of the peak as progress goes 0 -> 1."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    p = min(1.0, max(0.0, progress))
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+def progress_of(step, total, elapsed, budget):
+    """Fraction of the stage done: by steps, or by wall-clock budget when the machine is slower than planned
+    (then the learning-rate schedule is compressed so it still anneals before the budget runs out)."""
+    return max(step / total, elapsed / budget)
+
+
+def ema_update(ema, model, step, decay):
+    d = min(decay, (1 + step) / (10 + step))
+    with torch.no_grad():
+        for e, p in zip(ema.parameters(), model.parameters()):
+            e.mul_(d).add_(p.detach(), alpha=1 - d)
+
+
+def torch_gen(seed, stage, step):
+    return torch.Generator().manual_seed((seed * 1_000_003 + stage * 100_000_007 + step) % (2 ** 62))
+
+
+class Progress:
+    """Prints 'stage step/total loss samples/s elapsed ETA' about every 30 seconds."""
+
+    def __init__(self, stage, total, budget_s, step, elapsed):
+        self.stage, self.total, self.budget = stage, total, budget_s
+        self.t0, self.e0, self.s0 = time.time(), elapsed, step
+        self.last, self.losses, self.samples = time.time(), [], 0
+
+    def elapsed(self):
+        return self.e0 + time.time() - self.t0
+
+    def update(self, step, loss, samples):
+        self.losses.append(loss)
+        self.samples += samples
+        now = time.time()
+        if now - self.last < 30 and step < self.total:
+            return
+        rate = self.samples / (now - self.last)
+        steps_per_s = (step - self.s0) / max(1e-9, now - self.t0)
+        eta = min((self.total - step) / max(1e-9, steps_per_s), max(0.0, self.budget - self.elapsed()))
+        log(f"[{self.stage}] step {step}/{self.total} loss {np.mean(self.losses):.5f} {rate:.1f} samples/s "
+            f"elapsed {self.elapsed() / 60:.1f} min ETA {eta / 60:.1f} min")
+        self.last, self.losses, self.samples = now, [], 0
+
+
+# ---------------------------------------------------------------- stage 1: autoencoder
+
+def vae_batch(rng, cfg, combos, full):
+    """Pixels in [-1, 1]: a few whole 128x128 pictures, or two crops per picture (offsets on the 8-pixel grid).
+
+    Crops train the convolutions at a quarter of the cost (full-size backward passes ran ~7x slower
+    per picture here); the occasional whole picture keeps the mid-block attention used to 16x16 latents.
+    """
+    if full:
+        pics = [scenes.render(scenes.sample_scene(rng, combos), rng) for _ in range(cfg["vae_batch"] // 4)]
+    else:
+        pics, c = [], cfg["vae_crop"]
+        for _ in range(cfg["vae_batch"] // 2):
+            scene = scenes.sample_scene(rng, combos)
+            pic = scenes.render(scene, rng)
+            for _ in range(2):
+                if rng.random() < 0.75:  # mostly around an object: the edges are what there is to learn
+                    row, col = scenes.REGIONS[scene["objects"][rng.integers(len(scene["objects"]))]["region"]]
+                    centre = (np.array([row, col]) + 0.5) * scenes.SIZE / 3 + rng.uniform(-16, 16, 2)
+                    y, x = np.clip(np.round((centre - c / 2) / 8) * 8, 0, scenes.SIZE - c).astype(int)
+                else:
+                    y, x = rng.integers(0, (scenes.SIZE - c) // 8 + 1, 2) * 8
+                pics.append(pic[y:y + c, x:x + c])
+    x = torch.from_numpy(np.stack(pics)).permute(0, 3, 1, 2) * 2 - 1
+    return x.contiguous(memory_format=torch.channels_last)
+
+
+def psnr(a, b):
+    """Per-picture PSNR in dB of pictures in [0, 1], averaged."""
+    mse = ((a - b) ** 2).flatten(1).mean(1).clamp_min(1e-10)
+    return float((10 * torch.log10(1 / mse)).mean())
+
+
+def heldout_pictures(seeds=2):
+    pics = []
+    for i, s in enumerate(scenes.heldout_scenes(heldout.HELDOUT_SEED)):
+        for k in range(seeds):
+            pics.append(scenes.render(s, np.random.default_rng([99, i, k])))
+    return torch.from_numpy(np.stack(pics)).permute(0, 3, 1, 2).contiguous()
+
+
+@torch.no_grad()
+def evaluate_vae(vae, run):
+    x = heldout_pictures()
+    rec = torch.cat([vae.decode(vae.encode(b * 2 - 1)[0]) for b in x.split(16)]).clamp(-1, 1) * 0.5 + 0.5
+    pooled = F.avg_pool2d(x, 8)
+    result = {
+        "pictures": len(x),
+        "vae_psnr_db": psnr(rec, x),
+        "avgpool8_nearest_psnr_db": psnr(F.interpolate(pooled, scale_factor=8.0, mode="nearest"), x),
+        "avgpool8_bilinear_psnr_db": psnr(F.interpolate(pooled, scale_factor=8.0, mode="bilinear",
+                                                        align_corners=False), x),
+    }
+    from PIL import Image
+    grid = torch.cat([torch.cat(list(x[:8]), 2), torch.cat(list(rec[:8]), 2)], 1)
+    Image.fromarray((grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(
+        os.path.join(run, "vae_reconstructions.png"))
+    return result
+
+
+def stage_vae(run, cfg, seed, combos):
+    final = os.path.join(run, "vae_final.pt")
+    if os.path.exists(final):
+        ck = torch.load(final)
+        vae = models.AutoencoderKL(**ck["config"])
+        vae.load_state_dict(ck["ema"])
+        log(f"[vae] done earlier: {ck['eval']}")
+        return vae.eval()
+    torch.manual_seed(seed)
+    vae = models.AutoencoderKL(cfg["vae_channels"]).to(memory_format=torch.channels_last)
+    ema = copy.deepcopy(vae).requires_grad_(False)
+    opt = torch.optim.AdamW(vae.parameters(), lr=cfg["vae_lr"], betas=(0.9, 0.99), weight_decay=0.0)
+    path = os.path.join(run, "vae.pt")
+    step, elapsed = 0, 0.0
+    if os.path.exists(path):
+        ck = torch.load(path)
+        vae.load_state_dict(ck["model"])
+        ema.load_state_dict(ck["ema"])
+        opt.load_state_dict(ck["opt"])
+        step, elapsed = ck["step"], ck["elapsed"]
+        log(f"[vae] resuming at step {step}")
+    log(f"[vae] parameters: encoder {models.count_params(vae.encoder)}, decoder {models.count_params(vae.decoder)}")
+    total, budget = cfg["vae_steps"], cfg["vae_minutes"] * 60
+    prog = Progress("vae", total, budget, step, elapsed)
+    last_save = time.time()
+
+    def checkpoint():
+        save(path, {"model": vae.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+                    "step": step, "elapsed": prog.elapsed()})
+
+    while step < total and prog.elapsed() < budget:
+        rng, gen = np.random.default_rng([seed, 1, step]), torch_gen(seed, 1, step)
+        x = vae_batch(rng, cfg, combos, full=step % 8 == 7)
+        for group in opt.param_groups:
+            group["lr"] = lr_at(progress_of(step, total, prog.elapsed(), budget), step, cfg["vae_lr"])
+        mean, logvar = vae.encode(x)
+        z = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape, generator=gen)
+        y = vae.decode(z)
+        rec = (y - x).abs().mean() + ((y - x) ** 2).mean()
+        kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).mean()
+        loss = rec + cfg["vae_kl"] * kl
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        opt.step()
+        ema_update(ema, vae, step, cfg["ema"])
+        step += 1
+        prog.update(step, float(loss), len(x))
+        if time.time() - last_save > cfg["checkpoint_minutes"] * 60:
+            checkpoint()
+            last_save = time.time()
+    if step < total:
+        log(f"[vae] wall-clock budget reached at step {step} of {total}")
+    checkpoint()
+    ema = ema.to(memory_format=torch.contiguous_format).eval()
+    result = evaluate_vae(ema, run)
+    result["steps"] = step
+    log(f"[vae] held-out reconstruction: {json.dumps(result)}")
+    save(final, {"config": ema.config, "ema": ema.state_dict(), "eval": result})
+    return ema
+
+
+# ---------------------------------------------------------------- stage 2: latent pool
+
+def stage_pool(run, cfg, seed, combos, vae):
+    final = os.path.join(run, "pool.pt")
+    if os.path.exists(final):
+        pool = torch.load(final)
+        log(f"[pool] done earlier: {len(pool['specs'])} pictures, scaling_factor {pool['scaling_factor']}")
+        return pool
+    n, chunk = cfg["pool"], 64
+    rng = np.random.default_rng([seed, 2])
+    specs = [scenes.sample_scene(rng, combos) for _ in range(n)]
+    path = os.path.join(run, "pool_partial.pt")
+    means, stds = [], []
+    if os.path.exists(path):
+        part = torch.load(path)
+        means, stds = part["means"], part["stds"]
+        log(f"[pool] resuming at picture {len(means) * chunk}")
+    prog = Progress("pool", math.ceil(n / chunk), 1e9, len(means), 0.0)
+    last_save = time.time()
+    enc = copy.deepcopy(vae).to(memory_format=torch.channels_last)  # ~1.5x faster encoding here
+    with torch.no_grad():
+        for c in range(len(means), math.ceil(n / chunk)):
+            prng = np.random.default_rng([seed, 2, c])
+            pics = [scenes.render(s, prng) for s in specs[c * chunk:(c + 1) * chunk]]
+            x = torch.from_numpy(np.stack(pics)).permute(0, 3, 1, 2) * 2 - 1
+            mean, logvar = enc.encode(x.contiguous(memory_format=torch.channels_last))
+            means.append(mean.half())
+            stds.append(torch.exp(0.5 * logvar).half())
+            prog.update(c + 1, 0.0, len(x))
+            if time.time() - last_save > cfg["checkpoint_minutes"] * 60:
+                save(path, {"means": means, "stds": stds})
+                last_save = time.time()
+    mean, std = torch.cat(means).float(), torch.cat(stds).float()
+    sample = mean + std * torch.randn(mean.shape, generator=torch_gen(seed, 2, 0))
+    channel_std = sample.std((0, 2, 3))
+    # Equal spread per channel (see AutoencoderKL.latent_gain), but never blow a nearly empty channel up
+    # into posterior noise for the UNet to model.
+    gain = (channel_std.mean() / channel_std).clamp(max=10.0)
+    g = gain.view(1, -1, 1, 1)
+    mean, std, sample = (mean * g).half(), (std * g).half(), sample * g
+    scaling = float(f"{1.0 / float(sample.std()):.5g}")
+    log(f"[pool] latents before the channel gain: per-channel std {[round(float(v), 4) for v in channel_std]}; "
+        f"gain {[round(float(v), 4) for v in gain]}; after: mean {float(sample.mean()):.4f} std "
+        f"{float(sample.std()):.4f}, posterior std {float(std.float().mean()):.4f}; scaling_factor {scaling}")
+    pool = {"means": mean, "stds": std, "specs": specs, "scaling_factor": scaling, "latent_gain": g}
+    save(final, pool)
+    if os.path.exists(path):
+        os.remove(path)
+    return pool
+
+
+# ---------------------------------------------------------------- stage 3: text encoder + UNet
+
+def build_text_unet(cfg, tok):
+    te = models.TextTransformer(len(tok), tok.eos_id, cfg["text_width"], cfg["text_layers"], cfg["text_heads"])
+    unet = models.UNet2DCondition(cfg["unet_channels"], cfg["unet_attention"], cross_attention_dim=cfg["text_width"])
+    return te, unet
+
+
+def stage_unet(run, cfg, seed, pool, tok):
+    final = os.path.join(run, "unet_final.pt")
+    if os.path.exists(final):
+        ck = torch.load(final)
+        te, unet = build_text_unet(cfg, tok)
+        te.load_state_dict(ck["text_encoder"])
+        unet.load_state_dict(ck["unet"])
+        log(f"[unet] done earlier after {ck['steps']} steps")
+        return te.eval(), unet.eval()
+    torch.manual_seed(seed + 3)
+    te, unet = build_text_unet(cfg, tok)
+    ema_te, ema_unet = copy.deepcopy(te).requires_grad_(False), copy.deepcopy(unet).requires_grad_(False)
+    params = list(te.parameters()) + list(unet.parameters())
+    opt = torch.optim.AdamW(params, lr=cfg["unet_lr"], betas=(0.9, 0.999), weight_decay=0.01)
+    path = os.path.join(run, "unet.pt")
+    step, elapsed = 0, 0.0
+    if os.path.exists(path):
+        ck = torch.load(path)
+        for m, k in ((te, "text_encoder"), (unet, "unet"), (ema_te, "ema_text_encoder"), (ema_unet, "ema_unet"),
+                     (opt, "opt")):
+            m.load_state_dict(ck[k])
+        step, elapsed = ck["step"], ck["elapsed"]
+        log(f"[unet] resuming at step {step}")
+    log(f"[unet] parameters: text encoder {models.count_params(te)}, unet {models.count_params(unet)}")
+    noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"])
+    means, stds, specs, scale = pool["means"], pool["stds"], pool["specs"], pool["scaling_factor"]
+    total, budget, b = cfg["unet_steps"], cfg["unet_minutes"] * 60, cfg["unet_batch"]
+    prog = Progress("unet", total, budget, step, elapsed)
+    last_save = time.time()
+
+    def checkpoint():
+        save(path, {"text_encoder": te.state_dict(), "unet": unet.state_dict(), "ema_text_encoder": ema_te.state_dict(),
+                    "ema_unet": ema_unet.state_dict(), "opt": opt.state_dict(), "step": step,
+                    "elapsed": prog.elapsed()})
+
+    while step < total and prog.elapsed() < budget:
+        rng, gen = np.random.default_rng([seed, 3, step]), torch_gen(seed, 3, step)
+        idx = rng.integers(len(specs), size=b)
+        ti = torch.from_numpy(idx)
+        z0 = (means[ti].float() + stds[ti].float() * torch.randn(b, *means.shape[1:], generator=gen)) * scale
+        captions = ["" if rng.random() < cfg["cfg_drop"] else scenes.random_caption(specs[i], rng) for i in idx]
+        ids = torch.tensor([tok.encode(c) for c in captions])
+        t = torch.from_numpy(rng.integers(0, diffusion.NUM_TRAIN_TIMESTEPS, b))
+        eps = noise.noise(z0.shape, gen)
+        xt = noise.add_noise(z0, eps, t)
+        for group in opt.param_groups:
+            group["lr"] = lr_at(progress_of(step, total, prog.elapsed(), budget), step, cfg["unet_lr"], warmup=200)
+        context, _ = te(ids)
+        pred = unet(xt, t.float(), context)
+        per_sample = ((pred - eps) ** 2).mean((1, 2, 3))
+        loss = (per_sample * noise.loss_weights(t)).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        ema_update(ema_te, te, step, cfg["ema"])
+        ema_update(ema_unet, unet, step, cfg["ema"])
+        step += 1
+        prog.update(step, float(per_sample.mean()), b)
+        if time.time() - last_save > cfg["checkpoint_minutes"] * 60:
+            checkpoint()
+            last_save = time.time()
+    if step < total:
+        log(f"[unet] wall-clock budget reached at step {step} of {total}")
+    checkpoint()
+    save(final, {"text_encoder": ema_te.state_dict(), "unet": ema_unet.state_dict(), "steps": step,
+                 "scaling_factor": scale, "latent_gain": pool["latent_gain"]})
+    return ema_te.eval(), ema_unet.eval()
+
+
+# ---------------------------------------------------------------- stage 4: export and preview
+
+def preview(run, cfg, seed, te, unet, vae, tok, scale):
+    import sample
+    import score
+    from PIL import Image
+    doc = json.loads(heldout.text())
+    folder = os.path.join(run, "preview")
+    os.makedirs(folder, exist_ok=True)
+    models_ = sample.TorchModels(te, unet, vae, tok, scale)
+    pics = sample.generate(models_, [s["caption"] for s in doc["scenes"]], cfg["preview_steps"],
+                           cfg["preview_guidance"], seed)
+    for s, p in zip(doc["scenes"], pics):
+        Image.fromarray(p).save(os.path.join(folder, s["id"] + ".png"))
+    results = score.score_folder(folder, doc)
+    summary = score.summary(results)
+    with open(os.path.join(folder, "score.json"), "w") as f:
+        json.dump({"summary": summary, "results": results}, f, indent=1)
+    log(f"[preview] held-out captions, DDIM {cfg['preview_steps']} steps, CFG {cfg['preview_guidance']}: "
+        f"{json.dumps(summary)}")
+    return summary
+
+
+MODEL_CARD = """# Default model
+
+A small Stable Diffusion (text encoder, UNet, KL autoencoder) trained from scratch by the recipe in
+`assets/recipe/` on procedurally drawn pictures of coloured shapes; it needs no download.
+
+- Native size {size}x{size} ({lat}x{lat} latents); width and height must be multiples of 32.
+- Vocabulary: colours {colours}; shapes {shapes}; sizes small/large; positions left, right, top, bottom,
+  centre/middle and corners; "on a <colour> background". Other words map to the unknown token.
+- Prompt like: "a small blue star at the top right on a yellow background".
+- Scheduler config: PNDM as SD 1.5; the recipe's own checks sample with DDIM, {steps} steps, guidance {cfg}.
+- vae_encoder outputs the posterior mean (unscaled); latents are multiplied by scaling_factor
+  ({scale}) for the UNet and divided by it before vae_decoder, as with SD.
+- Parameters: text encoder {p_te}, UNet {p_unet}, VAE encoder {p_enc}, decoder {p_dec}.
+- Trained {unet_steps} UNet steps; held-out autoencoder PSNR {psnr:.2f} dB
+  (8x average pooling: {pool_psnr:.2f} dB). Held-out captions (DDIM {steps}, CFG {cfg}): {preview}.
+- The autoencoder adds a fixed colour shortcut to its learned encoder and decoder (see the recipe's README).
+
+Rebuild: see assets/recipe/README.md.
+"""
+
+
+def stage_export(run, cfg, seed, vae, te, unet, tok, pool, export_to):
+    vae_eval = torch.load(os.path.join(run, "vae_final.pt"))["eval"]
+    unet_steps = torch.load(os.path.join(run, "unet_final.pt"))["steps"]
+    summary_path = os.path.join(run, "preview", "score.json")
+    if not os.path.exists(summary_path):
+        preview(run, cfg, seed, te, unet, vae, tok, pool["scaling_factor"])
+    with open(summary_path) as f:
+        s = json.load(f)["summary"]
+    notes = MODEL_CARD.format(
+        size=scenes.SIZE, lat=scenes.SIZE // 8, colours=", ".join(scenes.COLOURS), shapes=", ".join(scenes.SHAPES),
+        steps=cfg["preview_steps"], cfg=cfg["preview_guidance"], scale=pool["scaling_factor"], p_te=models.count_params(te), p_unet=models.count_params(unet),
+        p_enc=models.count_params(vae.encoder), p_dec=models.count_params(vae.decoder), unet_steps=unet_steps,
+        psnr=vae_eval["vae_psnr_db"], pool_psnr=vae_eval["avgpool8_bilinear_psnr_db"],
+        preview=f"background right {s['background_ok']:.0%}, objects present {s['objects_ok']:.0%}, "
+                f"whole picture right {s['pictures_ok']:.0%} of {s['pictures']}")
+    for out in [os.path.join(run, "model")] + ([export_to] if export_to else []):
+        export.export_pipeline(out, vae, te, unet, tok, pool["scaling_factor"], scenes.SIZE, notes)
+        sizes = export.check_exported(out)
+        total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(out) for f in fs)
+        log(f"[export] {out}: graphs {sizes}, {total / 2 ** 20:.1f} MiB in all")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Train the default model (see the module docstring).")
+    p.add_argument("run", help="run folder for checkpoints and outputs (keep it outside the repository)")
+    p.add_argument("--quick", action="store_true", help="a few steps of every stage, to test the recipe")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--export-to", help="also export the finished model into this folder")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--until", choices=["vae", "pool", "unet"], help="stop after this stage")
+    for k in ("vae_steps", "unet_steps", "pool"):
+        p.add_argument("--" + k.replace("_", "-"), type=int)
+    for k in ("vae_minutes", "unet_minutes"):
+        p.add_argument("--" + k.replace("_", "-"), type=float)
+    a = p.parse_args(argv)
+    cfg = dict(QUICK if a.quick else FULL)
+    for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes"):
+        if getattr(a, k) is not None:
+            cfg[k] = getattr(a, k)
+    torch.set_num_threads(a.threads)
+    os.makedirs(a.run, exist_ok=True)
+    with open(heldout.PATH) as f:
+        if f.read() != heldout.text():
+            sys.exit("heldout.json is out of date with the scene code: run heldout.py")
+    combos = scenes.heldout_combos(scenes.heldout_scenes(heldout.HELDOUT_SEED))
+    with open(os.path.join(a.run, "config.json"), "w") as f:
+        json.dump({"seed": a.seed, **cfg}, f, indent=1)
+    log(f"run {a.run}: {'quick' if a.quick else 'full'} config, seed {a.seed}, {a.threads} threads")
+    t0 = time.time()
+    tok = WordTokenizer()
+    vae = stage_vae(a.run, cfg, a.seed, combos)
+    if a.until == "vae":
+        return
+    pool = stage_pool(a.run, cfg, a.seed, combos, vae)
+    vae.latent_gain.copy_(pool["latent_gain"])
+    if a.until == "pool":
+        return
+    te, unet = stage_unet(a.run, cfg, a.seed, pool, tok)
+    if a.until == "unet":
+        return
+    stage_export(a.run, cfg, a.seed, vae, te, unet, tok, pool, a.export_to)
+    log(f"finished in {(time.time() - t0) / 60:.1f} min (this session)")
+
+
+if __name__ == "__main__":
+    main()
