@@ -1,0 +1,671 @@
+package dev.emergence.app;
+
+import dev.emergence.app.canvas.CanvasDocument;
+import dev.emergence.app.canvas.Layer;
+import dev.emergence.app.canvas.LayerId;
+import dev.emergence.app.canvas.Tool;
+import dev.emergence.app.canvas.ToolSettings;
+import dev.emergence.app.canvas.UndoHistory;
+import dev.emergence.app.engine.EngineErrors;
+import dev.emergence.app.engine.ModelSummary;
+import dev.emergence.app.engine.StudioEngine;
+import dev.emergence.app.fx.FxImages;
+import dev.emergence.app.fx.FxThread;
+import dev.emergence.app.gallery.GalleryEntry;
+import dev.emergence.app.gallery.ResultStore;
+import dev.emergence.app.generation.Finished;
+import dev.emergence.app.generation.GenerationController;
+import dev.emergence.app.generation.GenerationState;
+import dev.emergence.app.params.Parameters;
+import dev.emergence.app.params.SizePresets;
+import dev.emergence.app.session.SessionState;
+import dev.emergence.app.session.SessionStore;
+import dev.emergence.app.session.WindowGeometry;
+import dev.emergence.app.ui.CanvasToolBar;
+import dev.emergence.app.ui.CanvasView;
+import dev.emergence.app.ui.GalleryView;
+import dev.emergence.app.ui.MainWindow;
+import dev.emergence.app.ui.ModelChoice;
+import dev.emergence.app.ui.NumberField;
+import dev.emergence.app.ui.Notifier;
+import dev.emergence.app.ui.PreviewPane;
+import dev.emergence.app.ui.ProgressPanel;
+import dev.emergence.app.ui.PromptPanel;
+import dev.emergence.app.ui.Shortcuts;
+import dev.emergence.app.ui.StatusBar;
+import dev.emergence.app.ui.StepScrubber;
+import dev.emergence.app.ui.TokenCounter;
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.pipeline.GenerationMode;
+import dev.emergence.engine.pipeline.GenerationPng;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import dev.emergence.engine.pipeline.PreviewKind;
+import dev.emergence.engine.scheduler.SchedulerKind;
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.geometry.Rectangle2D;
+import javafx.scene.Scene;
+import javafx.scene.image.Image;
+import javafx.scene.input.Clipboard;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.TransferMode;
+import javafx.stage.Screen;
+import javafx.stage.Stage;
+import javafx.util.Duration;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The studio: builds the window from its parts and carries out what the artist asks (generate,
+ * open, save, paste, history actions, model import), keeping every slow thing (engine, files)
+ * off the JavaFX thread, and autosaving the session. One instance per window.
+ */
+public final class Studio implements AutoCloseable {
+    /** The canvas size before any model says otherwise. */
+    private static final int DEFAULT_SIZE = 512;
+    private static final int GALLERY_LIMIT = 300;
+
+    private final StudioConfig config;
+    private final StudioEngine engine;
+    private final ResultStore results;
+    private final SessionStore sessions;
+    private final Parameters params = new Parameters();
+    private final ToolSettings tools = new ToolSettings();
+    private final CanvasDocument canvas = new CanvasDocument(DEFAULT_SIZE, DEFAULT_SIZE, UndoHistory.DEFAULT_CAP_BYTES);
+    private final GenerationController gc;
+    private final ObservableList<GalleryEntry> gallery = FXCollections.observableArrayList();
+    private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
+    private final ExecutorService io = FxThread.worker("studio-io");
+    private final ExecutorService tokenThread = FxThread.worker("tokens");
+    private final ExecutorService sessionThread = FxThread.worker("autosave");
+    /** What the preview shows when it follows: the live preview while running, else the picture on display. */
+    private final ObjectProperty<Image> followImage = new SimpleObjectProperty<>();
+    /** The picture on display (a result, a history entry, an opened PNG), with what made it. */
+    private Shown shown;
+    private final PauseTransition layersSave = new PauseTransition(Duration.millis(250));
+    private final PauseTransition stateSave = new PauseTransition(Duration.millis(400));
+
+    private Stage stage;
+    private MainWindow window;
+    private Notifier notifier;
+    private CanvasView canvasView;
+    private PreviewPane preview;
+    private StepScrubber scrubber;
+    private PromptPanel promptPanel;
+    private GalleryView galleryView;
+    private TokenCounter promptTokens;
+    private TokenCounter negativeTokens;
+    private boolean closed;
+    private boolean restoring;
+
+    /** A picture on display and, when known, the request and file behind it. */
+    private record Shown(Image image, BufferedImage pixels, GenerationRequest request, GenerationMode mode, Path file) {
+    }
+
+    public Studio(StudioConfig config) {
+        this.config = config;
+        this.engine = config.engine().get();
+        this.results = new ResultStore(config.paths().outputs());
+        this.sessions = new SessionStore(config.paths().session());
+        this.gc = new GenerationController(engine, FxThread.FX, results);
+    }
+
+    // ---- building
+
+    public void show(Stage stage) {
+        this.stage = stage;
+        preview = new PreviewPane();
+        canvasView = new CanvasView(canvas, tools);
+        scrubber = new StepScrubber(gc, preview, followImage);
+        promptTokens = new TokenCounter(engine, tokenThread, params.promptProperty());
+        negativeTokens = new TokenCounter(engine, tokenThread, params.negativePromptProperty());
+        promptPanel = new PromptPanel(params, gc, models, canvas.modeProperty(), canvas.widthProperty(), canvas.heightProperty(),
+                promptTokens, negativeTokens, this::generate, this::importModel, c -> loadModel(c.folder()), this::resizeCanvas);
+        galleryView = new GalleryView(gallery, new GalleryView.Actions(this::showEntry, this::restoreEntry,
+                this::entryToCanvas, e -> openOutputFolder(), this::deleteEntry));
+        window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
+                new ProgressPanel(gc), scrubber, galleryView, new StatusBar(gc),
+                new MainWindow.HeaderActions(this::openImage, this::save, this::paste, this::shownToCanvas, this::openOutputFolder));
+        notifier = new Notifier(window.notificationPane());
+        gc.onError(notifier::error);
+        gc.onResult(this::resultArrived);
+        gc.livePreviewProperty().addListener((o, a, b) -> {
+            if (gc.state().busy() && b != null) {
+                followImage.set(b);
+                scrubber.setFollowCaption("live preview · " + gc.stepLabelProperty().get());
+            }
+        });
+        gc.modelProperty().addListener((o, a, m) -> modelLoaded(m));
+
+        Scene scene = new Scene(window);
+        scene.getStylesheets().add(Studio.class.getResource("ui/studio.css").toExternalForm());
+        Shortcuts.install(scene, new Shortcuts.Actions(this::generate, gc::cancel, canvas::undo, canvas::redo, this::save,
+                this::openImage, this::paste, canvasView::fit), tools, canvasView);
+        installDragAndDrop(scene);
+        stage.setScene(scene);
+        stage.setTitle("Emergence Studio");
+        stage.setMinWidth(Math.min(WindowGeometry.MIN_WIDTH, 800));
+        stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, 600));
+
+        Optional<SessionState> session = config.restoreSession() ? sessions.loadState() : Optional.empty();
+        restoreSession(session);
+        placeWindow(session.map(SessionState::window).orElse(null));
+        installAutosave();
+        stage.setOnCloseRequest(e -> saveSessionNow());
+        stage.show();
+        loadGallery();
+        startModel(session.map(SessionState::modelFolder).orElse(null));
+    }
+
+    private void placeWindow(WindowGeometry saved) {
+        Rectangle2D primary = Screen.getPrimary().getVisualBounds();
+        List<Rectangle2D> screens = Screen.getScreens().stream().map(Screen::getVisualBounds).toList();
+        WindowGeometry g = saved == null ? WindowGeometry.defaultFor(primary) : saved.fitTo(screens, primary);
+        stage.setX(g.x());
+        stage.setY(g.y());
+        stage.setWidth(g.width());
+        stage.setHeight(g.height());
+        stage.setMaximized(g.maximized());
+    }
+
+    // ---- models
+
+    private void startModel(String sessionModel) {
+        Optional<Path> embedded = config.defaultModel().get();
+        embedded.ifPresent(p -> addModelChoice(new ModelChoice(p.getFileName().toString(), p.toAbsolutePath(), true), 0));
+        Path first = sessionModel != null && Files.isDirectory(Path.of(sessionModel)) ? Path.of(sessionModel) : embedded.orElse(null);
+        if (first == null) {
+            gc.statusProperty().set("No model: import a model folder (diffusers ONNX layout)");
+            notifier.info("no model: import one (the folder button beside the model picker)");
+            return;
+        }
+        loadModel(first);
+    }
+
+    private void addModelChoice(ModelChoice c, int index) {
+        if (models.stream().anyMatch(m -> m.folder().equals(c.folder()))) return;
+        models.add(Math.min(index, models.size()), c);
+    }
+
+    public CompletableFuture<ModelSummary> loadModel(Path folder) {
+        Path abs = folder.toAbsolutePath().normalize();
+        return gc.loadModel(abs).whenComplete((m, err) -> Platform.runLater(() -> {
+            if (err == null) {
+                addModelChoice(new ModelChoice(abs.getFileName().toString(), abs, false), models.size());
+            }
+            // After a failure the picker goes back to the model still in use.
+            ModelSummary current = gc.modelProperty().get();
+            if (err != null && current != null) promptPanel.refreshModelSelection();
+            scheduleStateSave();
+        }));
+    }
+
+    private void importModel() {
+        config.dialogs().modelFolder(stage).ifPresent(this::loadModel);
+    }
+
+    private void modelLoaded(ModelSummary m) {
+        if (m == null) return;
+        promptTokens.recount();
+        negativeTokens.recount();
+        // A blank canvas takes the model's native size; a painted one keeps its size (the engine rounds).
+        if (canvas.paintBlankProperty().get() && canvas.maskBlankProperty().get()
+                && (canvas.width() % m.sizeMultiple() != 0 || canvas.height() % m.sizeMultiple() != 0
+                || Math.max(canvas.width(), canvas.height()) > 2 * m.nativeSize() || !restoredCanvas)) {
+            canvas.restore(new Layer(m.nativeSize(), m.nativeSize()), new Layer(m.nativeSize(), m.nativeSize()));
+        }
+        if (!restoredScheduler) params.schedulerProperty().set(m.defaultScheduler());
+    }
+
+    private boolean restoredCanvas;
+    private boolean restoredScheduler;
+
+    // ---- generate
+
+    private void generate() {
+        if (gc.state() != GenerationState.READY) {
+            if (gc.state() == GenerationState.NO_MODEL) notifier.error("no model: import one first");
+            return;
+        }
+        // A number typed but not yet confirmed counts; a wrong one stops the generation with its reason shown inline.
+        if (stage.getScene().getFocusOwner() instanceof NumberField<?> f && !f.commit()) {
+            notifier.error(f.errorProperty().get());
+            return;
+        }
+        ModelSummary m = gc.modelProperty().get();
+        GenerationRequest request = params.toRequest(canvas.width(), canvas.height(), canvas.mode(), m.name());
+        gc.generate(request, canvas.snapshot());
+    }
+
+    private void resultArrived(Finished f) {
+        GalleryEntry entry = new GalleryEntry(f.file(), f.result().request(), f.result().mode(), f.thumbnail());
+        if (f.file() != null) {
+            gallery.add(0, entry);
+        }
+        display(new Shown(f.image(), f.result().image(), f.result().request(), f.result().mode(), f.file()), "result");
+        scheduleStateSave();
+    }
+
+    private void display(Shown s, String caption) {
+        shown = s;
+        followImage.set(s == null ? null : s.image());
+        scrubber.setFollowCaption(caption);
+        if (!scrubber.liveButton().isSelected()) scrubber.liveButton().setSelected(true);
+    }
+
+    // ---- canvas
+
+    private void resizeCanvas(int w, int h) {
+        canvas.resize(w, h);
+    }
+
+    /** Puts a picture on the canvas at a size the model takes (aspect kept, sides rounded to its multiple). */
+    private void toCanvas(BufferedImage img, String label) {
+        ModelSummary m = gc.modelProperty().get();
+        int multiple = m == null ? 8 : m.sizeMultiple();
+        BufferedImage fitted;
+        if (img.getWidth() % multiple == 0 && img.getHeight() % multiple == 0 && m != null
+                && Math.max(img.getWidth(), img.getHeight()) <= 2 * m.nativeSize()) {
+            fitted = img;
+        } else {
+            int nativeSize = m == null ? Math.max(canvas.width(), canvas.height()) : m.nativeSize();
+            int[] wh = SizePresets.fit(img.getWidth(), img.getHeight(), nativeSize, multiple);
+            fitted = FxImages.scale(img, wh[0], wh[1]);
+        }
+        canvas.setImage(fitted, label);
+    }
+
+    private void shownToCanvas() {
+        if (shown == null || shown.pixels() == null) {
+            notifier.info("no picture to use: generate one or pick one in the history");
+            return;
+        }
+        toCanvas(shown.pixels(), "use result as canvas");
+    }
+
+    private void paste() {
+        Clipboard cb = Clipboard.getSystemClipboard();
+        if (cb.hasImage()) {
+            toCanvas(FxImages.fromFx(cb.getImage()), "paste image");
+        } else if (cb.hasFiles() && !cb.getFiles().isEmpty()) {
+            openFile(cb.getFiles().get(0).toPath());
+        } else {
+            notifier.info("the clipboard holds no image");
+        }
+    }
+
+    private void installDragAndDrop(Scene scene) {
+        scene.addEventFilter(DragEvent.DRAG_OVER, e -> {
+            if (e.getDragboard().hasFiles() || e.getDragboard().hasImage()) e.acceptTransferModes(TransferMode.COPY);
+        });
+        scene.addEventFilter(DragEvent.DRAG_DROPPED, e -> {
+            var db = e.getDragboard();
+            if (db.hasFiles() && !db.getFiles().isEmpty()) {
+                openFile(db.getFiles().get(0).toPath());
+                e.setDropCompleted(true);
+            } else if (db.hasImage()) {
+                toCanvas(FxImages.fromFx(db.getImage()), "drop image");
+                e.setDropCompleted(true);
+            }
+            e.consume();
+        });
+    }
+
+    // ---- files
+
+    private void openImage() {
+        config.dialogs().openImage(stage).ifPresent(this::openFile);
+    }
+
+    /** Result of reading a picture file off the FX thread. */
+    private record Opened(Path file, BufferedImage image, GenerationRequest request, Image fx) {
+    }
+
+    /**
+     * Opens a picture: one with generation parameters (ours or AUTOMATIC1111's) restores them and
+     * is shown as the current picture; any other picture goes onto the canvas.
+     */
+    public CompletableFuture<Void> openFile(Path file) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedImage img = ImageIO.read(file.toFile());
+                if (img == null) throw new IOException(file.getFileName() + ": not an image this studio can read (PNG, JPEG, BMP, GIF)");
+                GenerationRequest r = null;
+                if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+                    try {
+                        r = GenerationPng.readRequest(file);
+                    } catch (InvalidRequestException e) {
+                        r = null; // a plain picture
+                    }
+                }
+                return new Opened(file, img, r, FxImages.toFx(img));
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io).handleAsync((o, err) -> {
+            if (err != null) {
+                notifier.error("cannot open " + file.getFileName() + ": " + EngineErrors.message(err));
+            } else if (o.request() != null) {
+                restoreParameters(o.request(), "from " + file.getFileName());
+                display(new Shown(o.fx(), o.image(), o.request(), null, file), "opened " + file.getFileName());
+            } else {
+                toCanvas(o.image(), "open image");
+                notifier.info(file.getFileName() + " is on the canvas");
+            }
+            return null;
+        }, FxThread.FX);
+    }
+
+    private void restoreParameters(GenerationRequest r, String from) {
+        List<String> notes = params.apply(r);
+        if (r.scheduler() != null) restoredScheduler = true;
+        if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())) {
+            canvas.resize(r.width(), r.height());
+        }
+        notifier.info("parameters restored " + from + (notes.isEmpty() ? "" : " · " + String.join("; ", notes)));
+    }
+
+    private void save() {
+        Shown s = shown;
+        if (s == null || s.pixels() == null) {
+            notifier.info("nothing to save yet: generate a picture first");
+            return;
+        }
+        String name = s.file() != null ? s.file().getFileName().toString() : "picture.png";
+        config.dialogs().savePng(stage, name).ifPresent(target -> {
+            Path t = target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") ? target
+                    : target.resolveSibling(target.getFileName() + ".png");
+            CompletableFuture.runAsync(() -> {
+                try {
+                    if (s.request() != null) {
+                        GenerationPng.save(t, s.pixels(), s.request(), s.mode() != null ? s.mode() : GenerationMode.TXT2IMG);
+                    } else {
+                        dev.emergence.engine.io.AtomicFiles.write(t, os -> ImageIO.write(s.pixels(), "png", os));
+                    }
+                } catch (IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, io).whenComplete((v, err) -> Platform.runLater(() -> {
+                if (err != null) notifier.error("cannot save " + t.getFileName() + ": " + EngineErrors.message(err));
+                else notifier.info("saved " + t);
+            }));
+        });
+    }
+
+    private void openOutputFolder() {
+        try {
+            Files.createDirectories(results.folder());
+        } catch (IOException e) {
+            notifier.error("cannot create " + results.folder() + ": " + e.getMessage());
+            return;
+        }
+        config.openUri().accept(results.folder().toUri().toString());
+    }
+
+    // ---- history
+
+    private void loadGallery() {
+        CompletableFuture.supplyAsync(() -> {
+            List<GalleryEntry> entries = new ArrayList<>();
+            try {
+                for (Path p : results.list(GALLERY_LIMIT)) {
+                    try {
+                        GenerationRequest r = GenerationPng.readRequest(p);
+                        BufferedImage img = ImageIO.read(p.toFile());
+                        if (img == null) continue;
+                        entries.add(new GalleryEntry(p, r, null, FxImages.thumbnail(img, 96)));
+                    } catch (InvalidRequestException | IOException e) {
+                        // Not one of ours (or damaged): the history lists only pictures it can restore.
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            return entries;
+        }, io).whenComplete((entries, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                notifier.error("cannot read the output folder: " + EngineErrors.message(err));
+                return;
+            }
+            // Results that arrived meanwhile stay on top.
+            List<Path> present = gallery.stream().map(GalleryEntry::file).toList();
+            gallery.addAll(entries.stream().filter(e -> !present.contains(e.file())).toList());
+        }));
+    }
+
+    private void showEntry(GalleryEntry e) {
+        if (shown != null && e.file().equals(shown.file())) {
+            display(shown, "result");
+            return;
+        }
+        readPicture(e.file()).thenAccept(img -> Platform.runLater(() ->
+                display(new Shown(FxImages.toFx(img), img, e.request(), e.mode(), e.file()), e.file().getFileName().toString())));
+    }
+
+    private CompletableFuture<BufferedImage> readPicture(Path file) {
+        CompletableFuture<BufferedImage> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedImage img = ImageIO.read(file.toFile());
+                if (img == null) throw new IOException(file.getFileName() + ": not a readable picture");
+                return img;
+            } catch (IOException ex) {
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        }, io);
+        f.exceptionally(err -> {
+            Platform.runLater(() -> notifier.error("cannot read " + file.getFileName() + ": " + EngineErrors.message(err)));
+            return null;
+        });
+        return f;
+    }
+
+    private void restoreEntry(GalleryEntry e) {
+        restoreParameters(e.request(), "from " + e.file().getFileName());
+    }
+
+    private void entryToCanvas(GalleryEntry e) {
+        readPicture(e.file()).thenAccept(img -> Platform.runLater(() -> toCanvas(img, "use result as canvas")));
+    }
+
+    private void deleteEntry(GalleryEntry e) {
+        CompletableFuture.runAsync(() -> {
+            try {
+                Files.deleteIfExists(e.file());
+            } catch (IOException ex) {
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        }, io).whenComplete((v, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                notifier.error("cannot delete " + e.file().getFileName() + ": " + EngineErrors.message(err));
+                return;
+            }
+            gallery.remove(e);
+            if (shown != null && e.file().equals(shown.file())) display(null, "");
+            notifier.info("deleted " + e.file().getFileName());
+        }));
+    }
+
+    // ---- session
+
+    private void restoreSession(Optional<SessionState> saved) {
+        restoring = true;
+        try {
+            saved.ifPresent(s -> {
+                params.promptProperty().set(s.prompt() == null ? "" : s.prompt());
+                params.negativePromptProperty().set(s.negativePrompt() == null ? "" : s.negativePrompt());
+                params.cfgProperty().set(Parameters.CFG.snap(s.cfg()));
+                params.stepsProperty().set((int) Parameters.STEPS.snap(s.steps()));
+                params.seedProperty().set(Math.max(0, s.seed()));
+                params.seedLockedProperty().set(s.seedLocked());
+                params.strengthProperty().set(Parameters.STRENGTH.snap(s.strength()));
+                params.featherProperty().set((int) Parameters.FEATHER.snap(s.feather()));
+                SchedulerKind.parse(s.scheduler()).ifPresent(k -> {
+                    params.schedulerProperty().set(k);
+                    restoredScheduler = true;
+                });
+                if (s.previewKind() != null) {
+                    try {
+                        gc.previewKindProperty().set(PreviewKind.valueOf(s.previewKind()));
+                    } catch (IllegalArgumentException e) {
+                        // An older or newer decoder name: keep the default.
+                    }
+                }
+                if (s.previewStride() >= 1) gc.previewStrideProperty().set(s.previewStride());
+                if (s.tool() != null) {
+                    try {
+                        tools.toolProperty().set(Tool.valueOf(s.tool()));
+                    } catch (IllegalArgumentException e) {
+                        // Unknown tool: keep the brush.
+                    }
+                }
+                if (s.brushSize() > 0) tools.sizeProperty().set(s.brushSize());
+                tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
+                if (s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
+                tools.colorProperty().set(s.brushColor() & 0xffffff);
+                for (String m : s.importedModels()) {
+                    Path p = Path.of(m);
+                    if (Files.isDirectory(p)) addModelChoice(new ModelChoice(p.getFileName().toString(), p, false), models.size());
+                }
+            });
+            if (config.restoreSession()) {
+                sessions.loadLayers().ifPresent(l -> {
+                    canvas.restore(l[0], l[1]);
+                    restoredCanvas = true;
+                });
+            }
+        } finally {
+            restoring = false;
+        }
+    }
+
+    private void installAutosave() {
+        layersSave.setOnFinished(e -> saveLayers());
+        stateSave.setOnFinished(e -> saveState());
+        canvas.revisionProperty().addListener((o, a, b) -> {
+            if (!restoring) layersSave.playFromStart();
+        });
+        for (var p : params.all()) p.addListener(o -> scheduleStateSave());
+        tools.toolProperty().addListener(o -> scheduleStateSave());
+        tools.sizeProperty().addListener(o -> scheduleStateSave());
+        tools.colorProperty().addListener(o -> scheduleStateSave());
+        gc.previewKindProperty().addListener(o -> scheduleStateSave());
+        stage.xProperty().addListener(o -> scheduleStateSave());
+        stage.widthProperty().addListener(o -> scheduleStateSave());
+        stage.maximizedProperty().addListener(o -> scheduleStateSave());
+    }
+
+    private void scheduleStateSave() {
+        if (!restoring && !closed) stateSave.playFromStart();
+    }
+
+    private SessionState currentState() {
+        ModelSummary m = gc.modelProperty().get();
+        List<String> imported = models.stream().filter(c -> !c.embedded()).map(c -> c.folder().toString()).toList();
+        WindowGeometry g = stage == null ? null : stage.isMaximized() && geometryBeforeMax != null
+                ? new WindowGeometry(geometryBeforeMax.x(), geometryBeforeMax.y(), geometryBeforeMax.width(), geometryBeforeMax.height(), true)
+                : new WindowGeometry(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), stage.isMaximized());
+        if (stage != null && !stage.isMaximized()) geometryBeforeMax = g;
+        return new SessionState(params.promptProperty().get(), params.negativePromptProperty().get(), params.cfgProperty().get(),
+                params.stepsProperty().get(), params.seedProperty().get(), params.seedLockedProperty().get(),
+                params.strengthProperty().get(), params.featherProperty().get(),
+                params.schedulerProperty().get() == null ? null : params.schedulerProperty().get().cliName(),
+                gc.previewKindProperty().get().name(), gc.previewStrideProperty().get(),
+                tools.toolProperty().get().name(), tools.sizeProperty().get(), tools.hardnessProperty().get(),
+                tools.opacityProperty().get(), tools.colorProperty().get(),
+                m == null ? null : m.folder().toString(), imported,
+                shown != null && shown.file() != null ? shown.file().toString() : null, g);
+    }
+
+    private WindowGeometry geometryBeforeMax;
+
+    private void saveState() {
+        SessionState s = currentState();
+        sessionThread.execute(() -> {
+            try {
+                sessions.saveState(s);
+            } catch (IOException e) {
+                Platform.runLater(() -> notifier.error("cannot autosave the session: " + EngineErrors.message(e)));
+            }
+        });
+    }
+
+    private void saveLayers() {
+        // Copies taken on the FX thread (fast), encoded and written on the autosave thread.
+        Layer paint = canvas.layer(LayerId.PAINT).copy(), mask = canvas.layer(LayerId.MASK).copy();
+        sessionThread.execute(() -> {
+            try {
+                sessions.saveLayers(paint, mask);
+            } catch (IOException e) {
+                Platform.runLater(() -> notifier.error("cannot autosave the canvas: " + EngineErrors.message(e)));
+            }
+        });
+    }
+
+    /** Writes the session now and waits (a few milliseconds): on closing. */
+    public void saveSessionNow() {
+        if (stage == null || closed) return;
+        layersSave.stop();
+        stateSave.stop();
+        saveState();
+        saveLayers();
+        sessionThread.shutdown();
+        try {
+            sessionThread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closed = true;
+    }
+
+    @Override
+    public void close() {
+        saveSessionNow();
+        closed = true;
+        gc.close();
+        io.shutdown();
+        tokenThread.shutdownNow();
+        sessionThread.shutdownNow();
+        engine.close();
+    }
+
+    // ---- for tests and screenshots
+
+    public Parameters parameters() { return params; }
+
+    public CanvasDocument canvas() { return canvas; }
+
+    public ToolSettings tools() { return tools; }
+
+    public GenerationController generation() { return gc; }
+
+    public ObservableList<GalleryEntry> gallery() { return gallery; }
+
+    public Notifier notifier() { return notifier; }
+
+    public PreviewPane preview() { return preview; }
+
+    public StepScrubber scrubber() { return scrubber; }
+
+    public CanvasView canvasView() { return canvasView; }
+
+    public GalleryView galleryView() { return galleryView; }
+
+    public MainWindow window() { return window; }
+
+    public SessionStore sessions() { return sessions; }
+}
