@@ -110,6 +110,7 @@ public final class Studio implements AutoCloseable {
     private GalleryView galleryView;
     private TokenCounter promptTokens;
     private TokenCounter negativeTokens;
+    private StatusBar statusBar;
     private boolean closed;
     private boolean restoring;
 
@@ -139,7 +140,7 @@ public final class Studio implements AutoCloseable {
         galleryView = new GalleryView(gallery, new GalleryView.Actions(this::showEntry, this::restoreEntry,
                 this::entryToCanvas, e -> openOutputFolder(), this::deleteEntry));
         window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
-                new ProgressPanel(gc), scrubber, galleryView, new StatusBar(gc),
+                new ProgressPanel(gc), scrubber, galleryView, statusBar = new StatusBar(gc),
                 new MainWindow.HeaderActions(this::openImage, this::save, this::paste, this::shownToCanvas, this::openOutputFolder));
         notifier = new Notifier(window.notificationPane());
         gc.onError(notifier::error);
@@ -636,6 +637,11 @@ public final class Studio implements AutoCloseable {
     public void close() {
         saveSessionNow();
         closed = true;
+        if (promptTokens != null) {
+            promptTokens.stop();
+            negativeTokens.stop();
+            statusBar.stop();
+        }
         gc.close();
         io.shutdown();
         tokenThread.shutdownNow();

@@ -37,11 +37,13 @@ public final class MainWindow extends BorderPane {
 
         StackPane canvasHolder = new StackPane(canvas);
         canvasHolder.getStyleClass().add("canvas-holder");
+        HBox.setHgrow(canvasHolder, Priority.ALWAYS);
+        HBox canvasRow = new HBox(toolbar.strip(), canvasHolder);
+        VBox.setVgrow(canvasRow, Priority.ALWAYS);
         Label canvasTitle = new Label("Canvas");
         canvasTitle.getStyleClass().add("pane-title");
-        VBox canvasPane = new VBox(canvasTitle, canvasHolder);
+        VBox canvasPane = new VBox(canvasTitle, canvasRow);
         canvasPane.getStyleClass().add("work-pane");
-        VBox.setVgrow(canvasHolder, Priority.ALWAYS);
         preview.getStyleClass().add("work-pane");
         work = new SplitPane(canvasPane, preview);
         work.setOrientation(Orientation.HORIZONTAL);
@@ -50,7 +52,7 @@ public final class MainWindow extends BorderPane {
         VBox.setVgrow(work, Priority.ALWAYS);
         VBox below = new VBox(6, progress, scrubber);
         below.getStyleClass().add("below-work");
-        VBox center = new VBox(toolbar, work, below);
+        VBox center = new VBox(toolbar.brushBar(), work, below);
         center.getStyleClass().add("center");
         notifications = new NotificationPane(center);
         notifications.setId("notifications");

@@ -20,6 +20,7 @@ public final class StatusBar extends HBox {
     private final Label model = new Label();
     private final Label memory = new Label();
     private final Label status = new Label();
+    private final Timeline memoryTimer = new Timeline(new KeyFrame(Duration.seconds(2), e -> updateMemory()));
 
     public StatusBar(GenerationController gc) {
         getStyleClass().add("status-bar");
@@ -46,9 +47,13 @@ public final class StatusBar extends HBox {
         busy.visibleProperty().bind(Bindings.createBooleanBinding(() -> gc.state().busy(), gc.stateProperty()));
         getChildren().addAll(device, sep(), model, sep(), memory, gap, status, busy);
         updateMemory();
-        Timeline t = new Timeline(new KeyFrame(Duration.seconds(2), e -> updateMemory()));
-        t.setCycleCount(Timeline.INDEFINITE);
-        t.play();
+        memoryTimer.setCycleCount(Timeline.INDEFINITE);
+        memoryTimer.play();
+    }
+
+    /** Stops the memory readout (the window is closing). */
+    public void stop() {
+        memoryTimer.stop();
     }
 
     /** Java heap in use of its maximum (the ONNX sessions' native memory is not counted by the JVM). */

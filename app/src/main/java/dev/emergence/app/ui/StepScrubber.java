@@ -39,9 +39,9 @@ public final class StepScrubber extends VBox {
     private final Label stepInfo = new Label("no steps yet");
     private final ToggleButton live = new ToggleButton("Live");
     private final ToggleGroup views = new ToggleGroup();
-    private final ToggleButton x0Button = new ToggleButton("x0 jump");
-    private final ToggleButton latentButton = new ToggleButton("noisy latent");
-    private final ToggleButton bothButton = new ToggleButton("side by side");
+    private final ToggleButton x0Button = new ToggleButton("x0");
+    private final ToggleButton latentButton = new ToggleButton("latent");
+    private final ToggleButton bothButton = new ToggleButton("both");
     private final HBox thumbnails = new HBox(4);
     private final BooleanProperty following = new SimpleBooleanProperty(true);
     private boolean programmatic;
@@ -78,7 +78,10 @@ public final class StepScrubber extends VBox {
         x0Button.setSelected(true);
         stepInfo.getStyleClass().add("step-info");
         stepInfo.setId("step-info");
-        stepInfo.setMinWidth(220);
+        stepInfo.setMinWidth(150);
+        for (javafx.scene.control.Control c : new javafx.scene.control.Control[] {live, x0Button, latentButton, bothButton}) {
+            c.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
 
         HBox controls = new HBox(8, live, slider, stepInfo, new HBox(0, x0Button, latentButton, bothButton));
         controls.setAlignment(Pos.CENTER_LEFT);

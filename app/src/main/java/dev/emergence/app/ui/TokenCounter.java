@@ -38,5 +38,11 @@ public final class TokenCounter {
         requests.offer(text.get() == null ? "" : text.get());
     }
 
+    /** Stops counting (the studio is closing and the worker is gone). */
+    public void stop() {
+        debounce.stop();
+        debounce.setOnFinished(null);
+    }
+
     public ReadOnlyObjectProperty<Optional<TokenCount>> countProperty() { return count.getReadOnlyProperty(); }
 }

@@ -1,0 +1,90 @@
+package dev.emergence.app.studio;
+
+import dev.emergence.app.canvas.LayerId;
+import dev.emergence.app.canvas.Tool;
+import dev.emergence.engine.pipeline.GenerationMode;
+import javafx.scene.input.KeyCode;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CanvasEditingTest extends StudioTest {
+    @Test
+    void undoAndRedoStrokesWithTheKeyboard() {
+        waitForModel();
+        fx(() -> studio.tools().sizeProperty().set(6));
+        type(KeyCode.B);
+        assertEquals(Tool.BRUSH, onFx(() -> studio.tools().toolProperty().get()));
+        strokeOnCanvas(10, 10, 30, 20, 50, 12);
+        int[] first = onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels().clone());
+        assertEquals(GenerationMode.IMG2IMG, onFx(() -> studio.canvas().mode()), "a painted canvas means image to image");
+        // The stroke went where the pointer went: its middle point is painted, a far corner is not.
+        assertTrue(alphaAt(30, 20) > 0);
+        assertEquals(0, alphaAt(5, 60));
+
+        strokeOnCanvas(10, 50, 50, 50);
+        int[] second = onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels().clone());
+        assertTrue(alphaAt(30, 50) > 0);
+
+        push(KeyCode.CONTROL, KeyCode.Z);
+        assertArrayEquals(first, paint(), "undo takes back the second stroke exactly");
+        push(KeyCode.CONTROL, KeyCode.Z);
+        assertTrue(onFx(() -> studio.canvas().layer(LayerId.PAINT).isBlank()));
+        assertEquals(GenerationMode.TXT2IMG, onFx(() -> studio.canvas().mode()));
+        assertTrue(lookup("#undo").query().isDisabled());
+
+        push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.Z);
+        assertArrayEquals(first, paint());
+        clickOn("#redo");
+        assertArrayEquals(second, paint());
+        assertTrue(lookup("#redo").query().isDisabled());
+    }
+
+    @Test
+    void toolShortcutsAndBrushSize() {
+        waitForModel();
+        type(KeyCode.M);
+        assertEquals(Tool.MASK_BRUSH, onFx(() -> studio.tools().toolProperty().get()));
+        assertTrue(onFx(() -> lookup("#tool-mask-brush").queryAs(javafx.scene.control.ToggleButton.class).isSelected()));
+        type(KeyCode.E);
+        assertEquals(Tool.ERASER, onFx(() -> studio.tools().toolProperty().get()));
+        fx(() -> studio.tools().sizeProperty().set(20));
+        type(KeyCode.CLOSE_BRACKET);
+        assertEquals(23, onFx(() -> studio.tools().sizeProperty().get()), 1e-9, "] grows the brush by 15 %");
+        type(KeyCode.OPEN_BRACKET);
+        type(KeyCode.OPEN_BRACKET);
+        assertTrue(onFx(() -> studio.tools().sizeProperty().get()) < 20);
+        // Letters typed into the prompt are text, not tool shortcuts.
+        clickOn("#prompt").write("bem");
+        assertEquals(Tool.ERASER, onFx(() -> studio.tools().toolProperty().get()));
+        assertEquals("bem", onFx(() -> studio.parameters().promptProperty().get()));
+    }
+
+    @Test
+    void maskBrushMakesInpaintingAndClearMaskUndoes() {
+        waitForModel();
+        fx(() -> studio.tools().sizeProperty().set(10));
+        type(KeyCode.M);
+        strokeOnCanvas(20, 20, 40, 40);
+        assertEquals(GenerationMode.INPAINT, onFx(() -> studio.canvas().mode()));
+        assertFalse(onFx(() -> studio.canvas().layer(LayerId.MASK).isBlank()));
+        assertTrue(onFx(() -> studio.canvas().layer(LayerId.PAINT).isBlank()), "the mask brush paints only the mask");
+        clickOn("#mask-invert");
+        assertEquals(0, onFx(() -> studio.canvas().layer(LayerId.MASK).get(30, 30) >>> 24), "inverted: the stroke is now unmasked");
+        clickOn("#mask-clear");
+        assertEquals(GenerationMode.TXT2IMG, onFx(() -> studio.canvas().mode()));
+        push(KeyCode.CONTROL, KeyCode.Z);
+        assertEquals(GenerationMode.INPAINT, onFx(() -> studio.canvas().mode()));
+    }
+
+    private int alphaAt(int x, int y) {
+        return onFx(() -> studio.canvas().layer(LayerId.PAINT).get(x, y) >>> 24);
+    }
+
+    private int[] paint() {
+        return onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels().clone());
+    }
+}
