@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Picture sizes offered for a model: common aspect ratios at about the model's native area
- * (so a 512 model gets 512×512, 576×448, …), each side a multiple of the model's size multiple.
+ * (so a 512 model gets 512×512, 512×384, 704×384, …), each side a multiple of the model's size multiple.
  */
 public final class SizePresets {
     public record Preset(String ratio, int width, int height) {
@@ -33,13 +33,27 @@ public final class SizePresets {
     }
 
     /**
-     * The size of aspect {@code aw:ah} whose area is closest to nativeSize², both sides rounded to
-     * the nearest multiple (at least one multiple).
+     * The size for aspect {@code aw:ah}: sides multiples of {@code multiple}, area within half to
+     * twice nativeSize², closest in aspect and then in area (aspect weighs ten times more: a
+     * distorted picture is worse than a slightly larger or smaller one).
      */
     public static int[] fit(double aw, double ah, int nativeSize, int multiple) {
-        double area = (double) nativeSize * nativeSize;
-        double w = Math.sqrt(area * aw / ah), h = area / w;
-        return new int[] {roundTo(w, multiple), roundTo(h, multiple)};
+        double target = Math.log(aw / ah), area = (double) nativeSize * nativeSize;
+        int[] best = {roundTo(nativeSize, multiple), roundTo(nativeSize, multiple)};
+        double bestScore = Double.MAX_VALUE;
+        int limit = Math.max(multiple, 4 * nativeSize);
+        for (int w = multiple; w <= limit; w += multiple) {
+            for (int h = multiple; h <= limit; h += multiple) {
+                double a = (double) w * h / area;
+                if (a < 0.5 || a > 2.0) continue;
+                double score = Math.abs(Math.log((double) w / h) - target) + 0.1 * Math.abs(Math.log(a));
+                if (score < bestScore - 1e-12) {
+                    bestScore = score;
+                    best = new int[] {w, h};
+                }
+            }
+        }
+        return best;
     }
 
     public static int roundTo(double v, int multiple) {

@@ -29,7 +29,7 @@ class CancelAndResponsivenessTest extends StudioTest {
         typeInto("#steps", "150");
         pressGenerate();
         waitUntil("a few steps", () -> studio.generation().recordedStepsProperty().get() >= 3);
-        clickOn("#canvas");
+        clickOn("#preview");
         type(KeyCode.ESCAPE);
         int stepsAtCancel = paced.stepsRun.get();
         waitForIdle();
