@@ -105,6 +105,13 @@ final class GenerateCommand implements Callable<Integer> {
             throw new InvalidRequestException("mask: inpainting needs --init IMG, the picture to repaint");
         }
 
+        // Check the numbers now, so a typo fails before the (slower) model load.
+        new GenerationRequest("", "", 64, 64, steps != null ? steps : 1, cfg != null ? cfg : 0, 0, SchedulerKind.EULER,
+                strength != null ? strength : 1, feather != null ? feather : 0, null, null, null).validate();
+        if (scheduler != null && SchedulerKind.parse(scheduler).isEmpty()) {
+            throw new InvalidRequestException("scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames());
+        }
+
         Path modelDir = model != null ? model : DefaultModel.locate();
         long loadStart = System.nanoTime();
         try (LoadedModel m = LoadedModel.open(modelDir, device.toOptions())) {
