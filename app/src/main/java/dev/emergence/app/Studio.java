@@ -112,7 +112,12 @@ public final class Studio implements AutoCloseable {
     private TokenCounter negativeTokens;
     private StatusBar statusBar;
     private boolean closed;
+    /** True while the saved session is being applied (no autosave of what is being restored). */
     private boolean restoring;
+    /** The saved session or a restored picture chose the scheduler: a model load does not replace it. */
+    private boolean restoredScheduler;
+    /** The window's place before it was maximised, saved so un-maximising next time returns there. */
+    private WindowGeometry geometryBeforeMax;
 
     /** A picture on display and, when known, the request and file behind it. */
     private record Shown(Image image, BufferedImage pixels, GenerationRequest request, GenerationMode mode, Path file) {
@@ -224,17 +229,16 @@ public final class Studio implements AutoCloseable {
         if (m == null) return;
         promptTokens.recount();
         negativeTokens.recount();
-        // A blank canvas takes the model's native size; a painted one keeps its size (the engine rounds).
-        if (canvas.paintBlankProperty().get() && canvas.maskBlankProperty().get()
-                && (canvas.width() % m.sizeMultiple() != 0 || canvas.height() % m.sizeMultiple() != 0
-                || Math.max(canvas.width(), canvas.height()) > 2 * m.nativeSize() || !restoredCanvas)) {
+        // A blank canvas takes the model's native size, unless it already has a size the model takes.
+        boolean blank = canvas.paintBlankProperty().get() && canvas.maskBlankProperty().get();
+        boolean fits = canvas.width() % m.sizeMultiple() == 0 && canvas.height() % m.sizeMultiple() == 0
+                && Math.max(canvas.width(), canvas.height()) <= 2 * m.nativeSize();
+        if (blank && !fits) {
             canvas.restore(new Layer(m.nativeSize(), m.nativeSize()), new Layer(m.nativeSize(), m.nativeSize()));
         }
         if (!restoredScheduler) params.schedulerProperty().set(m.defaultScheduler());
     }
 
-    private boolean restoredCanvas;
-    private boolean restoredScheduler;
 
     // ---- generate
 
@@ -544,10 +548,7 @@ public final class Studio implements AutoCloseable {
                 }
             });
             if (config.restoreSession()) {
-                sessions.loadLayers().ifPresent(l -> {
-                    canvas.restore(l[0], l[1]);
-                    restoredCanvas = true;
-                });
+                sessions.loadLayers().ifPresent(l -> canvas.restore(l[0], l[1]));
             }
         } finally {
             restoring = false;
@@ -592,7 +593,6 @@ public final class Studio implements AutoCloseable {
                 shown != null && shown.file() != null ? shown.file().toString() : null, g);
     }
 
-    private WindowGeometry geometryBeforeMax;
 
     private void saveState() {
         SessionState s = currentState();

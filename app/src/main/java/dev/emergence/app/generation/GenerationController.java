@@ -6,12 +6,14 @@ import dev.emergence.app.engine.ModelSummary;
 import dev.emergence.app.engine.RunningGeneration;
 import dev.emergence.app.engine.StudioEngine;
 import dev.emergence.app.fx.FxImages;
+import dev.emergence.app.fx.FxThread;
 import dev.emergence.app.gallery.ResultStore;
 import dev.emergence.engine.pipeline.GenerationMode;
 import dev.emergence.engine.pipeline.GenerationRequest;
 import dev.emergence.engine.pipeline.GenerationResult;
 import dev.emergence.engine.pipeline.PreviewKind;
 import dev.emergence.engine.pipeline.StepListener;
+import dev.emergence.engine.pipeline.StepSnapshot;
 import dev.emergence.engine.tensor.Tensor;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
@@ -48,9 +50,9 @@ public final class GenerationController implements AutoCloseable {
     private final StudioEngine engine;
     private final Executor fx;
     private final ResultStore store;
-    private final ExecutorService previewThread = dev.emergence.app.fx.FxThread.worker("preview");
-    private final ExecutorService scrubThread = dev.emergence.app.fx.FxThread.worker("scrub-decode");
-    private final ExecutorService ioThread = dev.emergence.app.fx.FxThread.worker("results");
+    private final ExecutorService previewThread = FxThread.worker("preview");
+    private final ExecutorService scrubThread = FxThread.worker("scrub-decode");
+    private final ExecutorService ioThread = FxThread.worker("results");
     private final StepTimeline timeline = new StepTimeline();
     private final StepImageCache<Image> stepImages;
 
@@ -192,15 +194,13 @@ public final class GenerationController implements AutoCloseable {
         state.set(GenerationState.RUNNING);
         status.set("Generating (" + modeLabel(mode) + ")…");
 
-        // The init and mask pictures are built from the snapshot's copies on the engine's side of
-        // the fence (the snapshot itself was a quick array copy on the FX thread).
         PreviewKind kind = previewKind.get();
         int stride = Math.max(1, previewStride.get());
         StepListener listener = new StepListener() {
             private Duration firstDone = Duration.ZERO;
 
             @Override
-            public void onStep(dev.emergence.engine.pipeline.StepSnapshot s) {
+            public void onStep(StepSnapshot s) {
                 if (s.stepIndex() == 0) firstDone = s.elapsed();
                 timeline.add(gen, new StepRecord(s.stepIndex(), s.stepCount(), s.timestep(), s.sigma(), s.latent(), s.x0()));
                 progressToFx.offer(new Live(gen, ProgressStats.of(s.stepIndex(), s.stepCount(), s.elapsed(), firstDone), s.stepIndex() + 1));
@@ -209,6 +209,8 @@ public final class GenerationController implements AutoCloseable {
                 }
             }
         };
+        // The init and mask pictures are built from the snapshot's copies off the FX thread (taking
+        // the snapshot was a quick array copy on it).
         CompletableFuture<RunningGeneration> started = CompletableFuture.supplyAsync(() -> {
             BufferedImage init = mode == GenerationMode.TXT2IMG ? null : canvas.initImage();
             BufferedImage mask = mode == GenerationMode.INPAINT ? canvas.maskImage() : null;
