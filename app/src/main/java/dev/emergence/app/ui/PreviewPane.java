@@ -4,7 +4,6 @@ import javafx.beans.property.ObjectProperty;
 import javafx.geometry.Pos;
 import javafx.scene.control.Label;
 import javafx.scene.image.Image;
-import javafx.scene.image.ImageView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
@@ -65,28 +64,24 @@ public final class PreviewPane extends VBox {
     public boolean sideBySide() { return right.isVisible(); }
 
     private static final class Frame extends VBox {
-        private final ImageView view = new ImageView();
+        private final FitImageView view = new FitImageView();
         private final Label caption = new Label();
 
         Frame(String id) {
             getStyleClass().add("preview-frame");
             view.setId(id);
-            view.setPreserveRatio(true);
-            view.setSmooth(true);
+            view.getStyleClass().add("image-holder");
             caption.getStyleClass().add("caption");
-            StackPane holder = new StackPane(view);
-            holder.getStyleClass().add("image-holder");
-            holder.setMinSize(64, 64);
-            VBox.setVgrow(holder, Priority.ALWAYS);
-            // Fit the picture to the space (never blow tiny test pictures up beyond 8×).
-            view.fitWidthProperty().bind(holder.widthProperty().subtract(8));
-            view.fitHeightProperty().bind(holder.heightProperty().subtract(8));
+            VBox.setVgrow(view, Priority.ALWAYS);
             setAlignment(Pos.CENTER);
-            getChildren().addAll(holder, caption);
+            setMinWidth(0);
+            setPrefWidth(0);
+            setMaxWidth(Double.MAX_VALUE);
+            getChildren().addAll(view, caption);
         }
 
         void show(Image image, String text) {
-            view.setImage(image);
+            view.imageProperty().set(image);
             caption.setText(text == null ? "" : text);
         }
     }

@@ -167,7 +167,9 @@ public final class PromptPanel extends VBox {
         stride.setId("preview-stride");
         stride.setPrefColumnCount(2);
         Icons.tooltip(stride, "Decode a live preview every N steps");
-        HBox previewRow = new HBox(8, fieldLabel("Preview"), previewKind, new Label("every"), stride);
+        Label every = new Label("every");
+        every.setMinWidth(Region.USE_PREF_SIZE);
+        HBox previewRow = new HBox(8, fieldLabel("Preview"), previewKind, every, stride);
         previewRow.setAlignment(Pos.CENTER_LEFT);
         VBox previewBox = new VBox(2, previewRow, errorLabel(stride));
 
