@@ -174,7 +174,7 @@ public final class Studio implements AutoCloseable {
         installAutosave();
         stage.setOnCloseRequest(e -> saveSessionNow());
         stage.show();
-        loadGallery();
+        loadGallery(session.map(SessionState::selectedResult).orElse(null));
         startModel(session.map(SessionState::modelFolder).orElse(null));
     }
 
@@ -191,16 +191,23 @@ public final class Studio implements AutoCloseable {
 
     // ---- models
 
+    /** Finds the models to offer (file system checks, off the FX thread), then loads the first. */
     private void startModel(String sessionModel) {
-        Optional<Path> embedded = config.defaultModel().get();
-        embedded.ifPresent(p -> addModelChoice(new ModelChoice(p.getFileName().toString(), p.toAbsolutePath(), true), 0));
-        Path first = sessionModel != null && Files.isDirectory(Path.of(sessionModel)) ? Path.of(sessionModel) : embedded.orElse(null);
-        if (first == null) {
-            gc.statusProperty().set("No model: import a model folder (diffusers ONNX layout)");
-            notifier.info("no model: import one (the folder button beside the model picker)");
-            return;
-        }
-        loadModel(first);
+        CompletableFuture.supplyAsync(() -> {
+            Optional<Path> embedded = config.defaultModel().get().map(p -> p.toAbsolutePath().normalize());
+            Path saved = sessionModel != null && Files.isDirectory(Path.of(sessionModel)) ? Path.of(sessionModel) : null;
+            return new Path[] {embedded.orElse(null), saved};
+        }, io).thenAcceptAsync(found -> {
+            Path embedded = found[0], saved = found[1];
+            if (embedded != null) addModelChoice(new ModelChoice(embedded.getFileName().toString(), embedded, true), 0);
+            Path first = saved != null ? saved : embedded;
+            if (first == null) {
+                gc.statusProperty().set("No model: import a model folder (diffusers ONNX layout)");
+                notifier.info("no model: import one (the folder button beside the model picker)");
+                return;
+            }
+            loadModel(first);
+        }, FxThread.FX);
     }
 
     private void addModelChoice(ModelChoice c, int index) {
@@ -424,7 +431,8 @@ public final class Studio implements AutoCloseable {
 
     // ---- history
 
-    private void loadGallery() {
+    /** Reads the output folder into the history; {@code selected} (a file) is shown again, as when the studio closed. */
+    private void loadGallery(String selected) {
         CompletableFuture.supplyAsync(() -> {
             List<GalleryEntry> entries = new ArrayList<>();
             try {
@@ -450,6 +458,10 @@ public final class Studio implements AutoCloseable {
             // Results that arrived meanwhile stay on top.
             List<Path> present = gallery.stream().map(GalleryEntry::file).toList();
             gallery.addAll(entries.stream().filter(e -> !present.contains(e.file())).toList());
+            if (selected != null && shown == null) {
+                gallery.stream().filter(e -> e.file().toString().equals(selected)).findFirst()
+                        .ifPresent(e -> galleryView.list().getSelectionModel().select(e));
+            }
         }));
     }
 
@@ -458,8 +470,11 @@ public final class Studio implements AutoCloseable {
             display(shown, "result");
             return;
         }
-        readPicture(e.file()).thenAccept(img -> Platform.runLater(() ->
-                display(new Shown(FxImages.toFx(img), img, e.request(), e.mode(), e.file()), e.file().getFileName().toString())));
+        // Decoded and converted on the IO thread; only the display happens on the FX thread.
+        readPicture(e.file()).thenAcceptAsync(img -> {
+            Image fxImage = FxImages.toFx(img);
+            Platform.runLater(() -> display(new Shown(fxImage, img, e.request(), e.mode(), e.file()), e.file().getFileName().toString()));
+        }, io);
     }
 
     private CompletableFuture<BufferedImage> readPicture(Path file) {
@@ -484,7 +499,7 @@ public final class Studio implements AutoCloseable {
     }
 
     private void entryToCanvas(GalleryEntry e) {
-        readPicture(e.file()).thenAccept(img -> Platform.runLater(() -> toCanvas(img, "use result as canvas")));
+        readPicture(e.file()).thenAcceptAsync(img -> Platform.runLater(() -> toCanvas(img, "use result as canvas")), io);
     }
 
     private void deleteEntry(GalleryEntry e) {

@@ -176,7 +176,9 @@ public final class CanvasView extends Region {
 
     private void scrolled(ScrollEvent e) {
         if (e.getDeltaY() == 0) return;
-        double factor = Math.pow(1.0015, e.getDeltaY());
+        // In wheel notches (deltaY / multiplierY: 40 per notch on most platforms), 15 % per notch.
+        double notches = e.getMultiplierY() > 0 ? e.getDeltaY() / e.getMultiplierY() : Math.signum(e.getDeltaY());
+        double factor = Math.pow(1.15, notches);
         double z = Math.max(0.05, Math.min(32, zoom() * factor));
         double k = z / zoom();
         // Keep the canvas point under the pointer where it is.

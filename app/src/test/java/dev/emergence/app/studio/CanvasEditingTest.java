@@ -80,6 +80,38 @@ class CanvasEditingTest extends StudioTest {
         assertEquals(GenerationMode.INPAINT, onFx(() -> studio.canvas().mode()));
     }
 
+    @Test
+    void zoomWithTheWheelAndPanWithSpaceHeld() {
+        waitForModel();
+        double fitted = onFx(() -> studio.canvasView().zoom());
+        moveTo(onScreen(32, 32));
+        scroll(5, javafx.geometry.VerticalDirection.UP);
+        double zoomed = onFx(() -> studio.canvasView().zoom());
+        assertTrue(Math.abs(Math.log(zoomed / fitted)) > 0.3, "zoom " + fitted + " → " + zoomed);
+        // The canvas point under the pointer stays under it while zooming.
+        javafx.geometry.Point2D after = onFx(() -> {
+            var v = studio.canvasView();
+            return v.toCanvas(v.screenToLocal(onScreenStatic(v, 32, 32)).getX(), v.screenToLocal(onScreenStatic(v, 32, 32)).getY());
+        });
+        assertEquals(32, after.getX(), 1.0);
+
+        javafx.geometry.Point2D before = onScreen(20, 20);
+        press(KeyCode.SPACE);
+        drag(before, javafx.scene.input.MouseButton.PRIMARY).moveBy(40, 25).release(javafx.scene.input.MouseButton.PRIMARY);
+        release(KeyCode.SPACE);
+        javafx.geometry.Point2D moved = onScreen(20, 20);
+        assertEquals(before.getX() + 40, moved.getX(), 2);
+        assertEquals(before.getY() + 25, moved.getY(), 2);
+        assertTrue(onFx(() -> studio.canvas().layer(LayerId.PAINT).isBlank()), "dragging with Space held pans, it does not paint");
+
+        push(KeyCode.CONTROL, KeyCode.DIGIT0);
+        assertEquals(fitted, onFx(() -> studio.canvasView().zoom()), 1e-9, "Ctrl+0 fits the canvas again");
+    }
+
+    private static javafx.geometry.Point2D onScreenStatic(dev.emergence.app.ui.CanvasView v, double x, double y) {
+        return v.localToScreen(v.toView(x, y));
+    }
+
     private int alphaAt(int x, int y) {
         return onFx(() -> studio.canvas().layer(LayerId.PAINT).get(x, y) >>> 24);
     }

@@ -55,11 +55,17 @@ class HistoryTest extends StudioTest {
         waitUntil("the entry gone", () -> studio.gallery().size() == 1);
         assertFalse(Files.exists(first.file));
 
-        // The history is the output folder: a restart lists what is there.
+        // The history is the output folder: a restart lists what is there, and shows again the picture
+        // that was selected.
+        fx(() -> studio.galleryView().list().getSelectionModel().select(0));
+        Path second = onFx(() -> studio.gallery().get(0).file());
+        BufferedImage secondPixels = ImageIO.read(second.toFile());
+        waitUntil("the second picture on display", () -> sameAs(studio.preview().shownImageProperty().get(), secondPixels));
         closeStudio();
         openStudioOn(home);
         waitUntil("the history read back", () -> studio.gallery().size() == 1);
         assertEquals("second", onFx(() -> studio.gallery().get(0).request().prompt()));
+        waitUntil("the selected picture shown again", () -> sameAs(studio.preview().shownImageProperty().get(), secondPixels));
     }
 
     private record GenerationEntryView(GalleryEntry entry, Path file) {
