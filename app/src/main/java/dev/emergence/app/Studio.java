@@ -149,6 +149,7 @@ public final class Studio implements AutoCloseable {
                 new MainWindow.HeaderActions(this::openImage, this::save, this::paste, this::shownToCanvas, this::openOutputFolder));
         notifier = new Notifier(window.notificationPane());
         gc.onError(notifier::error);
+        gc.onNotice(notifier::info);
         gc.onResult(this::resultArrived);
         gc.livePreviewProperty().addListener((o, a, b) -> {
             if (gc.state().busy() && b != null) {

@@ -74,6 +74,7 @@ public final class GenerationController implements AutoCloseable {
     private final LatestWins<LivePreview> previewToFx;
     private final LatestWins<PreviewJob> previewJobs;
     private Consumer<String> errors = m -> { };
+    private Consumer<String> notices = m -> { };
     private Consumer<Finished> results = r -> { };
     private RunningGeneration running;
     private long runningGeneration = -1;
@@ -102,6 +103,9 @@ public final class GenerationController implements AutoCloseable {
     }
 
     public void onError(Consumer<String> sink) { this.errors = sink; }
+
+    /** The engine's remarks on a finished picture (size rounded, unknown words). */
+    public void onNotice(Consumer<String> sink) { this.notices = sink; }
 
     public void onResult(Consumer<Finished> sink) { this.results = sink; }
 
@@ -270,7 +274,7 @@ public final class GenerationController implements AutoCloseable {
         status.set(String.format(Locale.ROOT, "Done in %.1f s: %s, seed %d%s", secs, modeLabel(r.mode()), r.request().seed(),
                 f.file() != null ? " · saved " + f.file().getFileName() : ""));
         if (f.saveError() != null) errors.accept(f.saveError());
-        for (String notice : r.notices()) errors.accept(notice);
+        for (String notice : r.notices()) notices.accept(notice);
         lastResult.set(f);
         results.accept(f);
     }

@@ -212,6 +212,10 @@ public final class PromptPanel extends VBox {
         scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         scroll.getStyleClass().add("form-scroll");
         VBox.setVgrow(scroll, Priority.ALWAYS);
+        // Tabbing to a field below the fold scrolls it into view.
+        sceneProperty().addListener((o, a, scene) -> {
+            if (scene != null) scene.focusOwnerProperty().addListener((fo, was, now) -> reveal(scroll, form, now));
+        });
         buttons.getStyleClass().add("generate-bar");
         getChildren().addAll(scroll, buttons);
     }
@@ -245,6 +249,22 @@ public final class PromptPanel extends VBox {
             }
         } finally {
             updatingSize = false;
+        }
+    }
+
+    /** Scrolls the form so that {@code node}, if it is in the form, is fully visible. */
+    private static void reveal(ScrollPane scroll, VBox form, javafx.scene.Node node) {
+        if (node == null) return;
+        for (javafx.scene.Node n = node; n != null; n = n.getParent()) {
+            if (n == form) {
+                javafx.geometry.Bounds b = form.sceneToLocal(node.localToScene(node.getBoundsInLocal()));
+                double viewH = scroll.getViewportBounds().getHeight(), contentH = form.getHeight();
+                if (contentH <= viewH) return;
+                double top = scroll.getVvalue() * (contentH - viewH);
+                if (b.getMinY() < top) scroll.setVvalue(Math.max(0, b.getMinY() - 8) / (contentH - viewH));
+                else if (b.getMaxY() > top + viewH) scroll.setVvalue(Math.min(contentH - viewH, b.getMaxY() + 8 - viewH) / (contentH - viewH));
+                return;
+            }
         }
     }
 

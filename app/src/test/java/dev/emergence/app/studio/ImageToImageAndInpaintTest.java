@@ -91,6 +91,27 @@ class ImageToImageAndInpaintTest extends StudioTest {
         assertTrue(differs(init.getRGB(32, 32), out.getRGB(32, 32)) || differs(init.getRGB(30, 34), out.getRGB(30, 34)));
     }
 
+    @Test
+    void anOrdinaryModelInpaintsByBlending() throws Exception {
+        waitForModel();
+        assertFalse(onFx(() -> studio.generation().modelProperty().get().inpaintingModel()));
+        fx(() -> studio.canvas().fill(1, 1, 0x40a040, 0));
+        fx(() -> studio.tools().sizeProperty().set(24));
+        type(KeyCode.M);
+        strokeOnCanvas(32, 20, 32, 44);
+        CanvasSnapshot canvas = onFx(() -> studio.canvas().snapshot());
+        typeInto("#steps", "5");
+        pressGenerate();
+        waitUntil("the result", () -> studio.gallery().size() == 1);
+        waitForIdle();
+        Finished f = onFx(() -> studio.generation().lastResultProperty().get());
+        assertEquals(GenerationMode.INPAINT, f.result().mode());
+        // Outside the (feathered) mask the picture is the canvas: the engine composites the original back.
+        for (int[] p : new int[][] {{2, 2}, {61, 61}, {2, 60}, {60, 3}}) {
+            assertClose(canvas.initImage().getRGB(p[0], p[1]), f.result().image().getRGB(p[0], p[1]), p);
+        }
+    }
+
     private static void assertClose(int expected, int actual, int[] where) {
         for (int shift = 0; shift <= 16; shift += 8) {
             int e = (expected >> shift) & 0xff, a = (actual >> shift) & 0xff;

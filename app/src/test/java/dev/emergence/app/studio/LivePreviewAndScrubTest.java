@@ -89,6 +89,24 @@ class LivePreviewAndScrubTest extends StudioTest {
         type(KeyCode.ESCAPE);
     }
 
+    @Test
+    void thePreviewStrideDecodesEveryNthStep() {
+        waitForModel();
+        List<Image> previews = new CopyOnWriteArrayList<>();
+        fx(() -> studio.generation().livePreviewProperty().addListener((o, a, b) -> {
+            if (b != null) previews.add(b);
+        }));
+        typeInto("#preview-stride", "4");
+        typeInto("#steps", "9");
+        fx(() -> studio.parameters().schedulerProperty().set(dev.emergence.engine.scheduler.SchedulerKind.EULER));
+        pressGenerate();
+        waitForIdle();
+        waitUntil("a result", () -> studio.gallery().size() == 1);
+        // Steps 1, 5 and 9 (0-based 0, 4 and the last, 8) are decoded; 60 ms a step leaves time to show each.
+        assertEquals(3, previews.size());
+        assertEquals(3, (int) onFx(() -> studio.generation().previewsShownProperty().get()));
+    }
+
     private boolean shownMatches(BufferedImage expected) {
         return matches(studio.preview().shownImageProperty().get(), expected);
     }

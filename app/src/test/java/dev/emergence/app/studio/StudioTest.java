@@ -117,8 +117,10 @@ abstract class StudioTest extends FxRobot {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    /** Types into a field as an artist does: click, select all, type, Enter. */
+    /** Types into a field as an artist does: click, select all, type, Enter (tabbing to it first if it is scrolled away). */
     void typeInto(String query, String text) {
+        fx(() -> lookup(query).query().requestFocus());
+        WaitForAsyncUtils.waitForFxEvents();
         clickOn(query);
         push(KeyCode.CONTROL, KeyCode.A);
         write(text);
