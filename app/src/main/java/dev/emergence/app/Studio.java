@@ -2,8 +2,6 @@ package dev.emergence.app;
 
 import dev.emergence.app.canvas.CanvasDocument;
 import dev.emergence.app.canvas.Layer;
-import dev.emergence.app.canvas.LayerId;
-import dev.emergence.app.canvas.Tool;
 import dev.emergence.app.canvas.ToolSettings;
 import dev.emergence.app.canvas.UndoHistory;
 import dev.emergence.app.engine.EngineErrors;
@@ -18,6 +16,7 @@ import dev.emergence.app.generation.GenerationController;
 import dev.emergence.app.generation.GenerationState;
 import dev.emergence.app.params.Parameters;
 import dev.emergence.app.params.SizePresets;
+import dev.emergence.app.session.SessionKeeper;
 import dev.emergence.app.session.SessionState;
 import dev.emergence.app.session.SessionStore;
 import dev.emergence.app.session.WindowGeometry;
@@ -39,9 +38,6 @@ import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.pipeline.GenerationMode;
 import dev.emergence.engine.pipeline.GenerationPng;
 import dev.emergence.engine.pipeline.GenerationRequest;
-import dev.emergence.engine.pipeline.PreviewKind;
-import dev.emergence.engine.scheduler.SchedulerKind;
-import javafx.animation.PauseTransition;
 import javafx.application.Platform;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -55,7 +51,6 @@ import javafx.scene.input.DragEvent;
 import javafx.scene.input.TransferMode;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
-import javafx.util.Duration;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -68,7 +63,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The studio: builds the window from its parts and carries out what the artist asks (generate,
@@ -92,13 +86,10 @@ public final class Studio implements AutoCloseable {
     private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
     private final ExecutorService io = FxThread.worker("studio-io");
     private final ExecutorService tokenThread = FxThread.worker("tokens");
-    private final ExecutorService sessionThread = FxThread.worker("autosave");
     /** What the preview shows when it follows: the live preview while running, else the picture on display. */
     private final ObjectProperty<Image> followImage = new SimpleObjectProperty<>();
     /** The picture on display (a result, a history entry, an opened PNG), with what made it. */
     private Shown shown;
-    private final PauseTransition layersSave = new PauseTransition(Duration.millis(250));
-    private final PauseTransition stateSave = new PauseTransition(Duration.millis(400));
 
     private Stage stage;
     private MainWindow window;
@@ -111,13 +102,9 @@ public final class Studio implements AutoCloseable {
     private TokenCounter promptTokens;
     private TokenCounter negativeTokens;
     private StatusBar statusBar;
-    private boolean closed;
-    /** True while the saved session is being applied (no autosave of what is being restored). */
-    private boolean restoring;
+    private final SessionKeeper keeper;
     /** The saved session or a restored picture chose the scheduler: a model load does not replace it. */
     private boolean restoredScheduler;
-    /** The window's place before it was maximised, saved so un-maximising next time returns there. */
-    private WindowGeometry geometryBeforeMax;
 
     /** A picture on display and, when known, the request and file behind it. */
     private record Shown(Image image, BufferedImage pixels, GenerationRequest request, GenerationMode mode, Path file) {
@@ -129,6 +116,9 @@ public final class Studio implements AutoCloseable {
         this.results = new ResultStore(config.paths().outputs());
         this.sessions = new SessionStore(config.paths().session());
         this.gc = new GenerationController(engine, FxThread.FX, results);
+        this.keeper = new SessionKeeper(sessions, params, tools, canvas, gc,
+                () -> models.stream().filter(c -> !c.embedded()).map(c -> c.folder().toString()).toList(),
+                () -> shown == null ? null : shown.file(), m -> notifier.error(m));
     }
 
     // ---- building
@@ -169,11 +159,16 @@ public final class Studio implements AutoCloseable {
         stage.setMinWidth(Math.min(WindowGeometry.MIN_WIDTH, 800));
         stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, 600));
 
-        Optional<SessionState> session = config.restoreSession() ? sessions.loadState() : Optional.empty();
-        restoreSession(session);
+        SessionKeeper.Restored restored = config.restoreSession()
+                ? keeper.restore() : new SessionKeeper.Restored(Optional.empty(), false, List.of());
+        Optional<SessionState> session = restored.state();
+        restoredScheduler = restored.schedulerChosen();
+        for (Path p : restored.importedModels()) {
+            if (Files.isDirectory(p)) addModelChoice(new ModelChoice(p.getFileName().toString(), p, false), models.size());
+        }
         placeWindow(session.map(SessionState::window).orElse(null));
-        installAutosave();
-        stage.setOnCloseRequest(e -> saveSessionNow());
+        keeper.start(stage);
+        stage.setOnCloseRequest(e -> keeper.saveNowAndStop());
         stage.show();
         loadGallery(session.map(SessionState::selectedResult).orElse(null));
         startModel(session.map(SessionState::modelFolder).orElse(null));
@@ -225,7 +220,7 @@ public final class Studio implements AutoCloseable {
             // After a failure the picker goes back to the model still in use.
             ModelSummary current = gc.modelProperty().get();
             if (err != null && current != null) promptPanel.refreshModelSelection();
-            scheduleStateSave();
+            keeper.changed();
         }));
     }
 
@@ -271,7 +266,7 @@ public final class Studio implements AutoCloseable {
             gallery.add(0, entry);
         }
         display(new Shown(f.image(), f.result().image(), f.result().request(), f.result().mode(), f.file()), "result");
-        scheduleStateSave();
+        keeper.changed();
     }
 
     private void display(Shown s, String caption) {
@@ -523,136 +518,14 @@ public final class Studio implements AutoCloseable {
 
     // ---- session
 
-    private void restoreSession(Optional<SessionState> saved) {
-        restoring = true;
-        try {
-            saved.ifPresent(s -> {
-                params.promptProperty().set(s.prompt() == null ? "" : s.prompt());
-                params.negativePromptProperty().set(s.negativePrompt() == null ? "" : s.negativePrompt());
-                params.cfgProperty().set(Parameters.CFG.snap(s.cfg()));
-                params.stepsProperty().set((int) Parameters.STEPS.snap(s.steps()));
-                params.seedProperty().set(Math.max(0, s.seed()));
-                params.seedLockedProperty().set(s.seedLocked());
-                params.strengthProperty().set(Parameters.STRENGTH.snap(s.strength()));
-                params.featherProperty().set((int) Parameters.FEATHER.snap(s.feather()));
-                SchedulerKind.parse(s.scheduler()).ifPresent(k -> {
-                    params.schedulerProperty().set(k);
-                    restoredScheduler = true;
-                });
-                if (s.previewKind() != null) {
-                    try {
-                        gc.previewKindProperty().set(PreviewKind.valueOf(s.previewKind()));
-                    } catch (IllegalArgumentException e) {
-                        // An older or newer decoder name: keep the default.
-                    }
-                }
-                if (s.previewStride() >= 1) gc.previewStrideProperty().set(s.previewStride());
-                if (s.tool() != null) {
-                    try {
-                        tools.toolProperty().set(Tool.valueOf(s.tool()));
-                    } catch (IllegalArgumentException e) {
-                        // Unknown tool: keep the brush.
-                    }
-                }
-                if (s.brushSize() > 0) tools.sizeProperty().set(s.brushSize());
-                tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
-                if (s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
-                tools.colorProperty().set(s.brushColor() & 0xffffff);
-                for (String m : s.importedModels()) {
-                    Path p = Path.of(m);
-                    if (Files.isDirectory(p)) addModelChoice(new ModelChoice(p.getFileName().toString(), p, false), models.size());
-                }
-            });
-            if (config.restoreSession()) {
-                sessions.loadLayers().ifPresent(l -> canvas.restore(l[0], l[1]));
-            }
-        } finally {
-            restoring = false;
-        }
-    }
-
-    private void installAutosave() {
-        layersSave.setOnFinished(e -> saveLayers());
-        stateSave.setOnFinished(e -> saveState());
-        canvas.revisionProperty().addListener((o, a, b) -> {
-            if (!restoring) layersSave.playFromStart();
-        });
-        for (var p : params.all()) p.addListener(o -> scheduleStateSave());
-        tools.toolProperty().addListener(o -> scheduleStateSave());
-        tools.sizeProperty().addListener(o -> scheduleStateSave());
-        tools.colorProperty().addListener(o -> scheduleStateSave());
-        gc.previewKindProperty().addListener(o -> scheduleStateSave());
-        stage.xProperty().addListener(o -> scheduleStateSave());
-        stage.widthProperty().addListener(o -> scheduleStateSave());
-        stage.maximizedProperty().addListener(o -> scheduleStateSave());
-    }
-
-    private void scheduleStateSave() {
-        if (!restoring && !closed) stateSave.playFromStart();
-    }
-
-    private SessionState currentState() {
-        ModelSummary m = gc.modelProperty().get();
-        List<String> imported = models.stream().filter(c -> !c.embedded()).map(c -> c.folder().toString()).toList();
-        WindowGeometry g = stage == null ? null : stage.isMaximized() && geometryBeforeMax != null
-                ? new WindowGeometry(geometryBeforeMax.x(), geometryBeforeMax.y(), geometryBeforeMax.width(), geometryBeforeMax.height(), true)
-                : new WindowGeometry(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), stage.isMaximized());
-        if (stage != null && !stage.isMaximized()) geometryBeforeMax = g;
-        return new SessionState(params.promptProperty().get(), params.negativePromptProperty().get(), params.cfgProperty().get(),
-                params.stepsProperty().get(), params.seedProperty().get(), params.seedLockedProperty().get(),
-                params.strengthProperty().get(), params.featherProperty().get(),
-                params.schedulerProperty().get() == null ? null : params.schedulerProperty().get().cliName(),
-                gc.previewKindProperty().get().name(), gc.previewStrideProperty().get(),
-                tools.toolProperty().get().name(), tools.sizeProperty().get(), tools.hardnessProperty().get(),
-                tools.opacityProperty().get(), tools.colorProperty().get(),
-                m == null ? null : m.folder().toString(), imported,
-                shown != null && shown.file() != null ? shown.file().toString() : null, g);
-    }
-
-
-    private void saveState() {
-        SessionState s = currentState();
-        sessionThread.execute(() -> {
-            try {
-                sessions.saveState(s);
-            } catch (IOException e) {
-                Platform.runLater(() -> notifier.error("cannot autosave the session: " + EngineErrors.message(e)));
-            }
-        });
-    }
-
-    private void saveLayers() {
-        // Copies taken on the FX thread (fast), encoded and written on the autosave thread.
-        Layer paint = canvas.layer(LayerId.PAINT).copy(), mask = canvas.layer(LayerId.MASK).copy();
-        sessionThread.execute(() -> {
-            try {
-                sessions.saveLayers(paint, mask);
-            } catch (IOException e) {
-                Platform.runLater(() -> notifier.error("cannot autosave the canvas: " + EngineErrors.message(e)));
-            }
-        });
-    }
-
-    /** Writes the session now and waits (a few milliseconds): on closing. */
+    /** Writes the session now (the window is closing). */
     public void saveSessionNow() {
-        if (stage == null || closed) return;
-        layersSave.stop();
-        stateSave.stop();
-        saveState();
-        saveLayers();
-        sessionThread.shutdown();
-        try {
-            sessionThread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        closed = true;
+        keeper.saveNowAndStop();
     }
 
     @Override
     public void close() {
-        saveSessionNow();
-        closed = true;
+        keeper.saveNowAndStop();
         if (promptTokens != null) {
             promptTokens.stop();
             negativeTokens.stop();
@@ -661,7 +534,6 @@ public final class Studio implements AutoCloseable {
         gc.close();
         io.shutdown();
         tokenThread.shutdownNow();
-        sessionThread.shutdownNow();
         engine.close();
     }
 

@@ -7,7 +7,6 @@ import dev.emergence.engine.pipeline.GenerationRequest;
 import dev.emergence.engine.text.ClipTokenizer;
 import javafx.scene.control.Label;
 import javafx.scene.image.Image;
-import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
