@@ -24,6 +24,8 @@ final class PacedEngine implements StudioEngine {
     private final StudioEngine real;
     private final long stepMillis;
     final AtomicInteger stepsRun = new AtomicInteger();
+    /** Decodes asked for, by decoder. */
+    final java.util.Map<PreviewKind, AtomicInteger> previewCalls = new java.util.concurrent.ConcurrentHashMap<>();
 
     PacedEngine(StudioEngine real, long stepMillis) {
         this.real = real;
@@ -55,6 +57,7 @@ final class PacedEngine implements StudioEngine {
 
     @Override
     public CompletableFuture<BufferedImage> preview(Tensor latent, PreviewKind kind) {
+        previewCalls.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
         return real.preview(latent, kind);
     }
 
