@@ -108,6 +108,39 @@ class CanvasEditingTest extends StudioTest {
         assertEquals(fitted, onFx(() -> studio.canvasView().zoom()), 1e-9, "Ctrl+0 fits the canvas again");
     }
 
+    @Test
+    void fillAndEyedropperOnTheCanvas() {
+        waitForModel();
+        fx(() -> studio.tools().colorProperty().set(0x33aa55));
+        type(KeyCode.G);
+        assertEquals(Tool.FILL, onFx(() -> studio.tools().toolProperty().get()));
+        clickOn(onScreen(10, 10));
+        assertEquals(0xff33aa55, (int) onFx(() -> studio.canvas().layer(LayerId.PAINT).get(60, 60)), "the empty canvas fills entirely");
+        fx(() -> studio.tools().colorProperty().set(0x000000));
+        type(KeyCode.I);
+        clickOn(onScreen(30, 30));
+        assertEquals(0x33aa55, (int) onFx(() -> studio.tools().colorProperty().get()), "the eyedropper picks the canvas colour");
+        assertEquals(0x33aa55, (int) onFx(() -> toRgb(lookup("#brush-color").queryAs(javafx.scene.control.ColorPicker.class).getValue())),
+                "the colour picker shows the picked colour");
+    }
+
+    @Test
+    void everyToolHasAnIconAndATooltipNamingItsShortcut() {
+        waitForModel();
+        String[][] expected = {{"#tool-brush", "(B)"}, {"#tool-eraser", "(E)"}, {"#tool-fill", "(G)"}, {"#tool-eyedropper", "(I)"},
+                {"#tool-mask-brush", "(M)"}, {"#tool-mask-eraser", "(Shift+M)"}, {"#undo", "(Ctrl+Z)"}, {"#redo", "(Ctrl+Shift+Z)"},
+                {"#generate", "(Ctrl+Enter)"}, {"#cancel", "(Esc)"}, {"#save", "(Ctrl+S)"}, {"#open", "(Ctrl+O)"}};
+        for (String[] e : expected) {
+            javafx.scene.control.ButtonBase b = lookup(e[0]).queryAs(javafx.scene.control.ButtonBase.class);
+            assertTrue(b.getGraphic() instanceof org.kordamp.ikonli.javafx.FontIcon, e[0] + " has an icon");
+            assertTrue(b.getTooltip() != null && b.getTooltip().getText().endsWith(e[1]), e[0] + ": " + b.getTooltip());
+        }
+    }
+
+    private static int toRgb(javafx.scene.paint.Color c) {
+        return (int) Math.round(c.getRed() * 255) << 16 | (int) Math.round(c.getGreen() * 255) << 8 | (int) Math.round(c.getBlue() * 255);
+    }
+
     private static javafx.geometry.Point2D onScreenStatic(dev.emergence.app.ui.CanvasView v, double x, double y) {
         return v.localToScreen(v.toView(x, y));
     }
