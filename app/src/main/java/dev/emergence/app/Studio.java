@@ -1,0 +1,565 @@
+package dev.emergence.app;
+
+import dev.emergence.app.canvas.CanvasDocument;
+import dev.emergence.app.canvas.Layer;
+import dev.emergence.app.canvas.ToolSettings;
+import dev.emergence.app.canvas.UndoHistory;
+import dev.emergence.app.engine.EngineErrors;
+import dev.emergence.app.engine.ModelSummary;
+import dev.emergence.app.engine.StudioEngine;
+import dev.emergence.app.fx.FxImages;
+import dev.emergence.app.fx.FxThread;
+import dev.emergence.app.gallery.GalleryEntry;
+import dev.emergence.app.gallery.ResultStore;
+import dev.emergence.app.generation.Finished;
+import dev.emergence.app.generation.GenerationController;
+import dev.emergence.app.generation.GenerationState;
+import dev.emergence.app.params.Parameters;
+import dev.emergence.app.params.SizePresets;
+import dev.emergence.app.session.SessionKeeper;
+import dev.emergence.app.session.SessionState;
+import dev.emergence.app.session.SessionStore;
+import dev.emergence.app.session.WindowGeometry;
+import dev.emergence.app.ui.CanvasToolBar;
+import dev.emergence.app.ui.CanvasView;
+import dev.emergence.app.ui.GalleryView;
+import dev.emergence.app.ui.MainWindow;
+import dev.emergence.app.ui.ModelChoice;
+import dev.emergence.app.ui.NumberField;
+import dev.emergence.app.ui.Notifier;
+import dev.emergence.app.ui.PreviewPane;
+import dev.emergence.app.ui.ProgressPanel;
+import dev.emergence.app.ui.PromptPanel;
+import dev.emergence.app.ui.Shortcuts;
+import dev.emergence.app.ui.StatusBar;
+import dev.emergence.app.ui.StepScrubber;
+import dev.emergence.app.ui.TokenCounter;
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.pipeline.GenerationMode;
+import dev.emergence.engine.pipeline.GenerationPng;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import javafx.application.Platform;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.geometry.Rectangle2D;
+import javafx.scene.Scene;
+import javafx.scene.image.Image;
+import javafx.scene.input.Clipboard;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.TransferMode;
+import javafx.stage.Screen;
+import javafx.stage.Stage;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The studio: builds the window from its parts and carries out what the artist asks (generate,
+ * open, save, paste, history actions, model import), keeping every slow thing (engine, files)
+ * off the JavaFX thread, and autosaving the session. One instance per window.
+ */
+public final class Studio implements AutoCloseable {
+    /** The canvas size before any model says otherwise. */
+    private static final int DEFAULT_SIZE = 512;
+    private static final int GALLERY_LIMIT = 300;
+
+    private final StudioConfig config;
+    private final StudioEngine engine;
+    private final ResultStore results;
+    private final SessionStore sessions;
+    private final Parameters params = new Parameters();
+    private final ToolSettings tools = new ToolSettings();
+    private final CanvasDocument canvas = new CanvasDocument(DEFAULT_SIZE, DEFAULT_SIZE, UndoHistory.DEFAULT_CAP_BYTES);
+    private final GenerationController gc;
+    private final ObservableList<GalleryEntry> gallery = FXCollections.observableArrayList();
+    private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
+    private final ExecutorService io = FxThread.worker("studio-io");
+    private final ExecutorService tokenThread = FxThread.worker("tokens");
+    /** What the preview shows when it follows: the live preview while running, else the picture on display. */
+    private final ObjectProperty<Image> followImage = new SimpleObjectProperty<>();
+    /** The picture on display (a result, a history entry, an opened PNG), with what made it. */
+    private Shown shown;
+
+    private Stage stage;
+    private MainWindow window;
+    private Notifier notifier;
+    private CanvasView canvasView;
+    private PreviewPane preview;
+    private StepScrubber scrubber;
+    private PromptPanel promptPanel;
+    private GalleryView galleryView;
+    private TokenCounter promptTokens;
+    private TokenCounter negativeTokens;
+    private StatusBar statusBar;
+    private final SessionKeeper keeper;
+    /** The saved session or a restored picture chose the scheduler: a model load does not replace it. */
+    private boolean restoredScheduler;
+
+    /** A picture on display and, when known, the request and file behind it. */
+    private record Shown(Image image, BufferedImage pixels, GenerationRequest request, GenerationMode mode, Path file) {
+    }
+
+    public Studio(StudioConfig config) {
+        this.config = config;
+        this.engine = config.engine().get();
+        this.results = new ResultStore(config.paths().outputs());
+        this.sessions = new SessionStore(config.paths().session());
+        this.gc = new GenerationController(engine, FxThread.FX, results);
+        this.keeper = new SessionKeeper(sessions, params, tools, canvas, gc,
+                () -> models.stream().filter(c -> !c.embedded()).map(c -> c.folder().toString()).toList(),
+                () -> shown == null ? null : shown.file(), m -> notifier.error(m));
+    }
+
+    // ---- building
+
+    public void show(Stage stage) {
+        this.stage = stage;
+        preview = new PreviewPane();
+        canvasView = new CanvasView(canvas, tools);
+        scrubber = new StepScrubber(gc, preview, followImage);
+        promptTokens = new TokenCounter(engine, tokenThread, params.promptProperty());
+        negativeTokens = new TokenCounter(engine, tokenThread, params.negativePromptProperty());
+        promptPanel = new PromptPanel(params, gc, models, canvas.modeProperty(), canvas.widthProperty(), canvas.heightProperty(),
+                promptTokens, negativeTokens, this::generate, this::importModel, c -> loadModel(c.folder()), this::resizeCanvas);
+        galleryView = new GalleryView(gallery, new GalleryView.Actions(this::showEntry, this::restoreEntry,
+                this::entryToCanvas, e -> openOutputFolder(), this::deleteEntry));
+        window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
+                new ProgressPanel(gc), scrubber, galleryView, statusBar = new StatusBar(gc),
+                new MainWindow.HeaderActions(this::openImage, this::save, this::paste, this::shownToCanvas, this::openOutputFolder));
+        notifier = new Notifier(window.notificationPane());
+        gc.onError(notifier::error);
+        gc.onNotice(notifier::info);
+        gc.onResult(this::resultArrived);
+        gc.livePreviewProperty().addListener((o, a, b) -> {
+            if (gc.state().busy() && b != null) {
+                followImage.set(b);
+                scrubber.setFollowCaption("live preview · " + gc.stepLabelProperty().get());
+            }
+        });
+        gc.modelProperty().addListener((o, a, m) -> modelLoaded(m));
+
+        Scene scene = new Scene(window);
+        scene.getStylesheets().add(Studio.class.getResource("ui/studio.css").toExternalForm());
+        Shortcuts.install(scene, new Shortcuts.Actions(this::generate, gc::cancel, canvas::undo, canvas::redo, this::save,
+                this::openImage, this::paste, canvasView::fit), tools, canvasView);
+        installDragAndDrop(scene);
+        stage.setScene(scene);
+        stage.setTitle("Emergence Studio");
+        stage.setMinWidth(Math.min(WindowGeometry.MIN_WIDTH, 800));
+        stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, 600));
+
+        SessionKeeper.Restored restored = config.restoreSession()
+                ? keeper.restore() : new SessionKeeper.Restored(Optional.empty(), false, List.of());
+        Optional<SessionState> session = restored.state();
+        restoredScheduler = restored.schedulerChosen();
+        for (Path p : restored.importedModels()) {
+            if (Files.isDirectory(p)) addModelChoice(new ModelChoice(p.getFileName().toString(), p, false), models.size());
+        }
+        placeWindow(session.map(SessionState::window).orElse(null));
+        keeper.start(stage);
+        stage.setOnCloseRequest(e -> keeper.saveNowAndStop());
+        stage.show();
+        loadGallery(session.map(SessionState::selectedResult).orElse(null));
+        startModel(session.map(SessionState::modelFolder).orElse(null));
+    }
+
+    private void placeWindow(WindowGeometry saved) {
+        Rectangle2D primary = Screen.getPrimary().getVisualBounds();
+        List<Rectangle2D> screens = Screen.getScreens().stream().map(Screen::getVisualBounds).toList();
+        WindowGeometry g = saved == null ? WindowGeometry.defaultFor(primary) : saved.fitTo(screens, primary);
+        stage.setX(g.x());
+        stage.setY(g.y());
+        stage.setWidth(g.width());
+        stage.setHeight(g.height());
+        stage.setMaximized(g.maximized());
+    }
+
+    // ---- models
+
+    /** Finds the models to offer (file system checks, off the FX thread), then loads the first. */
+    private void startModel(String sessionModel) {
+        CompletableFuture.supplyAsync(() -> {
+            Optional<Path> embedded = config.defaultModel().get().map(p -> p.toAbsolutePath().normalize());
+            Path saved = sessionModel != null && Files.isDirectory(Path.of(sessionModel)) ? Path.of(sessionModel) : null;
+            return new Path[] {embedded.orElse(null), saved};
+        }, io).thenAcceptAsync(found -> {
+            Path embedded = found[0], saved = found[1];
+            if (embedded != null) addModelChoice(new ModelChoice(embedded.getFileName().toString(), embedded, true), 0);
+            Path first = saved != null ? saved : embedded;
+            if (first == null) {
+                gc.statusProperty().set("No model: import a model folder (diffusers ONNX layout)");
+                notifier.info("no model: import one (the folder button beside the model picker)");
+                return;
+            }
+            loadModel(first);
+        }, FxThread.FX);
+    }
+
+    private void addModelChoice(ModelChoice c, int index) {
+        if (models.stream().anyMatch(m -> m.folder().equals(c.folder()))) return;
+        models.add(Math.min(index, models.size()), c);
+    }
+
+    public CompletableFuture<ModelSummary> loadModel(Path folder) {
+        Path abs = folder.toAbsolutePath().normalize();
+        return gc.loadModel(abs).whenComplete((m, err) -> Platform.runLater(() -> {
+            if (err == null) {
+                addModelChoice(new ModelChoice(abs.getFileName().toString(), abs, false), models.size());
+            }
+            // After a failure the picker goes back to the model still in use.
+            ModelSummary current = gc.modelProperty().get();
+            if (err != null && current != null) promptPanel.refreshModelSelection();
+            keeper.changed();
+        }));
+    }
+
+    private void importModel() {
+        config.dialogs().modelFolder(stage).ifPresent(this::loadModel);
+    }
+
+    private void modelLoaded(ModelSummary m) {
+        if (m == null) return;
+        promptTokens.recount();
+        negativeTokens.recount();
+        // A blank canvas takes the model's native size, unless it already has a size the model takes.
+        boolean blank = canvas.paintBlankProperty().get() && canvas.maskBlankProperty().get();
+        boolean fits = canvas.width() % m.sizeMultiple() == 0 && canvas.height() % m.sizeMultiple() == 0
+                && Math.max(canvas.width(), canvas.height()) <= 2 * m.nativeSize();
+        if (blank && !fits) {
+            canvas.restore(new Layer(m.nativeSize(), m.nativeSize()), new Layer(m.nativeSize(), m.nativeSize()));
+        }
+        if (!restoredScheduler) params.schedulerProperty().set(m.defaultScheduler());
+    }
+
+
+    // ---- generate
+
+    private void generate() {
+        if (gc.state() != GenerationState.READY) {
+            if (gc.state() == GenerationState.NO_MODEL) notifier.error("no model: import one first");
+            return;
+        }
+        // A number typed but not yet confirmed counts; a wrong one stops the generation with its reason shown inline.
+        if (stage.getScene().getFocusOwner() instanceof NumberField<?> f && !f.commit()) {
+            notifier.error(f.errorProperty().get());
+            return;
+        }
+        ModelSummary m = gc.modelProperty().get();
+        GenerationRequest request = params.toRequest(canvas.width(), canvas.height(), canvas.mode(), m.name());
+        gc.generate(request, canvas.snapshot());
+    }
+
+    private void resultArrived(Finished f) {
+        GalleryEntry entry = new GalleryEntry(f.file(), f.result().request(), f.result().mode(), f.thumbnail());
+        if (f.file() != null) {
+            gallery.add(0, entry);
+        }
+        display(new Shown(f.image(), f.result().image(), f.result().request(), f.result().mode(), f.file()), "result");
+        keeper.changed();
+    }
+
+    private void display(Shown s, String caption) {
+        shown = s;
+        followImage.set(s == null ? null : s.image());
+        scrubber.setFollowCaption(caption);
+        if (!scrubber.liveButton().isSelected()) scrubber.liveButton().setSelected(true);
+    }
+
+    // ---- canvas
+
+    private void resizeCanvas(int w, int h) {
+        canvas.resize(w, h);
+    }
+
+    /** Puts a picture on the canvas at a size the model takes (aspect kept, sides rounded to its multiple). */
+    private void toCanvas(BufferedImage img, String label) {
+        ModelSummary m = gc.modelProperty().get();
+        int multiple = m == null ? 8 : m.sizeMultiple();
+        BufferedImage fitted;
+        if (img.getWidth() % multiple == 0 && img.getHeight() % multiple == 0 && m != null
+                && Math.max(img.getWidth(), img.getHeight()) <= 2 * m.nativeSize()) {
+            fitted = img;
+        } else {
+            int nativeSize = m == null ? Math.max(canvas.width(), canvas.height()) : m.nativeSize();
+            int[] wh = SizePresets.fit(img.getWidth(), img.getHeight(), nativeSize, multiple);
+            fitted = FxImages.scale(img, wh[0], wh[1]);
+        }
+        canvas.setImage(fitted, label);
+    }
+
+    private void shownToCanvas() {
+        if (shown == null || shown.pixels() == null) {
+            notifier.info("no picture to use: generate one or pick one in the history");
+            return;
+        }
+        toCanvas(shown.pixels(), "use result as canvas");
+    }
+
+    private void paste() {
+        Clipboard cb = Clipboard.getSystemClipboard();
+        if (cb.hasImage()) {
+            toCanvas(FxImages.fromFx(cb.getImage()), "paste image");
+        } else if (cb.hasFiles() && !cb.getFiles().isEmpty()) {
+            openFile(cb.getFiles().get(0).toPath());
+        } else {
+            notifier.info("the clipboard holds no image");
+        }
+    }
+
+    private void installDragAndDrop(Scene scene) {
+        scene.addEventFilter(DragEvent.DRAG_OVER, e -> {
+            if (e.getDragboard().hasFiles() || e.getDragboard().hasImage()) e.acceptTransferModes(TransferMode.COPY);
+        });
+        scene.addEventFilter(DragEvent.DRAG_DROPPED, e -> {
+            var db = e.getDragboard();
+            if (db.hasFiles() && !db.getFiles().isEmpty()) {
+                openFile(db.getFiles().get(0).toPath());
+                e.setDropCompleted(true);
+            } else if (db.hasImage()) {
+                toCanvas(FxImages.fromFx(db.getImage()), "drop image");
+                e.setDropCompleted(true);
+            }
+            e.consume();
+        });
+    }
+
+    // ---- files
+
+    private void openImage() {
+        config.dialogs().openImage(stage).ifPresent(this::openFile);
+    }
+
+    /** Result of reading a picture file off the FX thread. */
+    private record Opened(Path file, BufferedImage image, GenerationRequest request, Image fx) {
+    }
+
+    /**
+     * Opens a picture: one with generation parameters (ours or AUTOMATIC1111's) restores them and
+     * is shown as the current picture; any other picture goes onto the canvas.
+     */
+    public CompletableFuture<Void> openFile(Path file) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedImage img = ImageIO.read(file.toFile());
+                if (img == null) throw new IOException(file.getFileName() + ": not an image this studio can read (PNG, JPEG, BMP, GIF)");
+                GenerationRequest r = null;
+                if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+                    try {
+                        r = GenerationPng.readRequest(file);
+                    } catch (InvalidRequestException e) {
+                        r = null; // a plain picture
+                    }
+                }
+                return new Opened(file, img, r, FxImages.toFx(img));
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io).handleAsync((o, err) -> {
+            if (err != null) {
+                notifier.error("cannot open " + file.getFileName() + ": " + EngineErrors.message(err));
+            } else if (o.request() != null) {
+                restoreParameters(o.request(), "from " + file.getFileName());
+                display(new Shown(o.fx(), o.image(), o.request(), null, file), "opened " + file.getFileName());
+            } else {
+                toCanvas(o.image(), "open image");
+                notifier.info(file.getFileName() + " is on the canvas");
+            }
+            return null;
+        }, FxThread.FX);
+    }
+
+    private void restoreParameters(GenerationRequest r, String from) {
+        List<String> notes = params.apply(r);
+        if (r.scheduler() != null) restoredScheduler = true;
+        if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())) {
+            canvas.resize(r.width(), r.height());
+        }
+        notifier.info("parameters restored " + from + (notes.isEmpty() ? "" : " · " + String.join("; ", notes)));
+    }
+
+    private void save() {
+        Shown s = shown;
+        if (s == null || s.pixels() == null) {
+            notifier.info("nothing to save yet: generate a picture first");
+            return;
+        }
+        String name = s.file() != null ? s.file().getFileName().toString() : "picture.png";
+        config.dialogs().savePng(stage, name).ifPresent(target -> {
+            Path t = target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") ? target
+                    : target.resolveSibling(target.getFileName() + ".png");
+            CompletableFuture.runAsync(() -> {
+                try {
+                    if (s.request() != null) {
+                        GenerationPng.save(t, s.pixels(), s.request(), s.mode() != null ? s.mode() : GenerationMode.TXT2IMG);
+                    } else {
+                        dev.emergence.engine.io.AtomicFiles.write(t, os -> ImageIO.write(s.pixels(), "png", os));
+                    }
+                } catch (IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, io).whenComplete((v, err) -> Platform.runLater(() -> {
+                if (err != null) notifier.error("cannot save " + t.getFileName() + ": " + EngineErrors.message(err));
+                else notifier.info("saved " + t);
+            }));
+        });
+    }
+
+    private void openOutputFolder() {
+        try {
+            Files.createDirectories(results.folder());
+        } catch (IOException e) {
+            notifier.error("cannot create " + results.folder() + ": " + e.getMessage());
+            return;
+        }
+        config.openUri().accept(results.folder().toUri().toString());
+    }
+
+    // ---- history
+
+    /** Reads the output folder into the history; {@code selected} (a file) is shown again, as when the studio closed. */
+    private void loadGallery(String selected) {
+        CompletableFuture.supplyAsync(() -> {
+            List<GalleryEntry> entries = new ArrayList<>();
+            try {
+                for (Path p : results.list(GALLERY_LIMIT)) {
+                    try {
+                        GenerationRequest r = GenerationPng.readRequest(p);
+                        BufferedImage img = ImageIO.read(p.toFile());
+                        if (img == null) continue;
+                        entries.add(new GalleryEntry(p, r, null, FxImages.thumbnail(img, 96)));
+                    } catch (InvalidRequestException | IOException e) {
+                        // Not one of ours (or damaged): the history lists only pictures it can restore.
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            return entries;
+        }, io).whenComplete((entries, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                notifier.error("cannot read the output folder: " + EngineErrors.message(err));
+                return;
+            }
+            // Results that arrived meanwhile stay on top.
+            List<Path> present = gallery.stream().map(GalleryEntry::file).toList();
+            gallery.addAll(entries.stream().filter(e -> !present.contains(e.file())).toList());
+            if (selected != null && shown == null) {
+                gallery.stream().filter(e -> e.file().toString().equals(selected)).findFirst()
+                        .ifPresent(e -> galleryView.list().getSelectionModel().select(e));
+            }
+        }));
+    }
+
+    private void showEntry(GalleryEntry e) {
+        if (shown != null && e.file().equals(shown.file())) {
+            display(shown, "result");
+            return;
+        }
+        // Decoded and converted on the IO thread; only the display happens on the FX thread.
+        readPicture(e.file()).thenAcceptAsync(img -> {
+            Image fxImage = FxImages.toFx(img);
+            Platform.runLater(() -> display(new Shown(fxImage, img, e.request(), e.mode(), e.file()), e.file().getFileName().toString()));
+        }, io);
+    }
+
+    private CompletableFuture<BufferedImage> readPicture(Path file) {
+        CompletableFuture<BufferedImage> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedImage img = ImageIO.read(file.toFile());
+                if (img == null) throw new IOException(file.getFileName() + ": not a readable picture");
+                return img;
+            } catch (IOException ex) {
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        }, io);
+        f.exceptionally(err -> {
+            Platform.runLater(() -> notifier.error("cannot read " + file.getFileName() + ": " + EngineErrors.message(err)));
+            return null;
+        });
+        return f;
+    }
+
+    private void restoreEntry(GalleryEntry e) {
+        restoreParameters(e.request(), "from " + e.file().getFileName());
+    }
+
+    private void entryToCanvas(GalleryEntry e) {
+        readPicture(e.file()).thenAcceptAsync(img -> Platform.runLater(() -> toCanvas(img, "use result as canvas")), io);
+    }
+
+    private void deleteEntry(GalleryEntry e) {
+        CompletableFuture.runAsync(() -> {
+            try {
+                Files.deleteIfExists(e.file());
+            } catch (IOException ex) {
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        }, io).whenComplete((v, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                notifier.error("cannot delete " + e.file().getFileName() + ": " + EngineErrors.message(err));
+                return;
+            }
+            gallery.remove(e);
+            if (shown != null && e.file().equals(shown.file())) display(null, "");
+            notifier.info("deleted " + e.file().getFileName());
+        }));
+    }
+
+    // ---- session
+
+    /** Writes the session now (the window is closing). */
+    public void saveSessionNow() {
+        keeper.saveNowAndStop();
+    }
+
+    @Override
+    public void close() {
+        keeper.saveNowAndStop();
+        if (promptTokens != null) {
+            promptTokens.stop();
+            negativeTokens.stop();
+            statusBar.stop();
+        }
+        gc.close();
+        io.shutdown();
+        tokenThread.shutdownNow();
+        engine.close();
+    }
+
+    // ---- for tests and screenshots
+
+    public Parameters parameters() { return params; }
+
+    public CanvasDocument canvas() { return canvas; }
+
+    public ToolSettings tools() { return tools; }
+
+    public GenerationController generation() { return gc; }
+
+    public ObservableList<GalleryEntry> gallery() { return gallery; }
+
+    public Notifier notifier() { return notifier; }
+
+    public PreviewPane preview() { return preview; }
+
+    public StepScrubber scrubber() { return scrubber; }
+
+    public CanvasView canvasView() { return canvasView; }
+
+    public GalleryView galleryView() { return galleryView; }
+
+    public MainWindow window() { return window; }
+
+    public SessionStore sessions() { return sessions; }
+}

@@ -1,0 +1,122 @@
+package dev.emergence.app.params;
+
+import dev.emergence.engine.pipeline.GenerationMode;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import dev.emergence.engine.random.TorchGenerator;
+import dev.emergence.engine.scheduler.SchedulerKind;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.beans.Observable;
+
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The prompt panel's state: everything of a request the artist sets, always valid (fields refuse
+ * invalid text before it reaches these properties). The picture size is the canvas's and is set
+ * from it; see {@link #toRequest}.
+ */
+public final class Parameters {
+    public static final NumberRule CFG = NumberRule.stepped("CFG", 0, 20, 0.5);
+    public static final NumberRule STEPS = NumberRule.whole("steps", 1, 150);
+    /** Up to 2^53 − 1, the largest whole number a double (the fields' number type) holds exactly. */
+    public static final NumberRule SEED = NumberRule.whole("seed", 0, (1L << 53) - 1);
+    public static final NumberRule STRENGTH = NumberRule.stepped("strength", 0, 1, 0.01);
+    public static final NumberRule FEATHER = NumberRule.whole("feather", 0, 64);
+
+    private final StringProperty prompt = new SimpleStringProperty("");
+    private final StringProperty negativePrompt = new SimpleStringProperty("");
+    private final DoubleProperty cfg = new SimpleDoubleProperty(GenerationRequest.DEFAULT_CFG);
+    private final IntegerProperty steps = new SimpleIntegerProperty(GenerationRequest.DEFAULT_STEPS);
+    private final LongProperty seed = new SimpleLongProperty(0);
+    private final BooleanProperty seedLocked = new SimpleBooleanProperty(false);
+    private final DoubleProperty strength = new SimpleDoubleProperty(GenerationRequest.DEFAULT_STRENGTH);
+    private final IntegerProperty feather = new SimpleIntegerProperty(8);
+    private final ObjectProperty<SchedulerKind> scheduler = new SimpleObjectProperty<>(SchedulerKind.EULER_ANCESTRAL);
+    private final LongSupplier randomSeed;
+
+    /** @param randomSeed where new seeds come from (the dice, and every unlocked generation) */
+    public Parameters(LongSupplier randomSeed) {
+        this.randomSeed = randomSeed;
+        seed.set(randomSeed.getAsLong());
+    }
+
+    public Parameters() {
+        this(TorchGenerator::randomSeed);
+    }
+
+    public StringProperty promptProperty() { return prompt; }
+
+    public StringProperty negativePromptProperty() { return negativePrompt; }
+
+    public DoubleProperty cfgProperty() { return cfg; }
+
+    public IntegerProperty stepsProperty() { return steps; }
+
+    public LongProperty seedProperty() { return seed; }
+
+    public BooleanProperty seedLockedProperty() { return seedLocked; }
+
+    public DoubleProperty strengthProperty() { return strength; }
+
+    public IntegerProperty featherProperty() { return feather; }
+
+    public ObjectProperty<SchedulerKind> schedulerProperty() { return scheduler; }
+
+    /** Every property, for listeners that save or validate on any change. */
+    public List<Observable> all() {
+        return List.of(prompt, negativePrompt, cfg, steps, seed, seedLocked, strength, feather, scheduler);
+    }
+
+    /** The dice: a new random seed. */
+    public void rollSeed() {
+        seed.set(randomSeed.getAsLong());
+    }
+
+    /**
+     * The request for the next generation. Unless the seed is locked, a new seed is rolled first,
+     * so every Generate gives a new picture and the field shows the seed that made it.
+     */
+    public GenerationRequest toRequest(int width, int height, GenerationMode mode, String modelName) {
+        if (!seedLocked.get()) rollSeed();
+        double s = mode == GenerationMode.TXT2IMG ? GenerationRequest.DEFAULT_STRENGTH : strength.get();
+        double f = mode == GenerationMode.INPAINT ? feather.get() : 0;
+        return new GenerationRequest(prompt.get(), negativePrompt.get(), width, height, steps.get(), cfg.get(), seed.get(),
+                scheduler.get(), s, f, null, null, modelName);
+    }
+
+    /**
+     * Takes a request's parameters (from the gallery or a PNG). The seed is locked so that the
+     * next Generate reproduces the picture. Values outside the panel's ranges are clamped;
+     * returns one line per value that was, for a notification.
+     */
+    public List<String> apply(GenerationRequest r) {
+        java.util.List<String> clamped = new java.util.ArrayList<>();
+        prompt.set(r.prompt());
+        negativePrompt.set(r.negativePrompt());
+        cfg.set(clamp(CFG, r.cfgScale(), clamped));
+        steps.set((int) clamp(STEPS, r.steps(), clamped));
+        seed.set(r.seed());
+        seedLocked.set(true);
+        strength.set(clamp(STRENGTH, r.strength(), clamped));
+        feather.set((int) clamp(FEATHER, Math.round(r.maskFeatherPixels()), clamped));
+        if (r.scheduler() != null) scheduler.set(r.scheduler());
+        return clamped;
+    }
+
+    private static double clamp(NumberRule rule, double v, List<String> notes) {
+        double s = rule.snap(v);
+        if (s != v) notes.add(rule.name() + " " + rule.format(v) + " set to " + rule.format(s) + " (the panel's range is " + rule.expectation() + ")");
+        return s;
+    }
+}

@@ -1,0 +1,208 @@
+package dev.emergence.app.session;
+
+import dev.emergence.app.canvas.CanvasDocument;
+import dev.emergence.app.canvas.Layer;
+import dev.emergence.app.canvas.LayerId;
+import dev.emergence.app.canvas.Tool;
+import dev.emergence.app.canvas.ToolSettings;
+import dev.emergence.app.engine.EngineErrors;
+import dev.emergence.app.engine.ModelSummary;
+import dev.emergence.app.fx.FxThread;
+import dev.emergence.app.generation.GenerationController;
+import dev.emergence.app.params.Parameters;
+import dev.emergence.engine.pipeline.PreviewKind;
+import dev.emergence.engine.scheduler.SchedulerKind;
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.stage.Stage;
+import javafx.util.Duration;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps the session on disk: restores it at start, then autosaves the canvas shortly after every
+ * change (so a crash loses at most the last stroke) and the parameters, tools, model and window
+ * after they settle; writes everything once more on closing. The files are written on a worker
+ * thread from copies taken on the FX thread.
+ */
+public final class SessionKeeper {
+    /** What the rest of the studio needs from the session besides what this class applies itself. */
+    public record Restored(Optional<SessionState> state, boolean schedulerChosen, List<Path> importedModels) {
+    }
+
+    private final SessionStore store;
+    private final Parameters params;
+    private final ToolSettings tools;
+    private final CanvasDocument canvas;
+    private final GenerationController gc;
+    private final Supplier<List<String>> importedModels;
+    private final Supplier<Path> shownFile;
+    private final Consumer<String> errors;
+    private final ExecutorService worker = FxThread.worker("autosave");
+    private final PauseTransition layersSave = new PauseTransition(Duration.millis(250));
+    private final PauseTransition stateSave = new PauseTransition(Duration.millis(400));
+    private Stage stage;
+    /** True while the saved session is applied (what is being restored is not saved back). */
+    private boolean restoring;
+    private boolean closed;
+    /** The window's place before it was maximised, so un-maximising next time returns there. */
+    private WindowGeometry beforeMaximised;
+
+    /**
+     * @param importedModels the model folders the artist imported (saved so the picker offers them again)
+     * @param shownFile      the picture file on display, or null
+     */
+    public SessionKeeper(SessionStore store, Parameters params, ToolSettings tools, CanvasDocument canvas,
+                         GenerationController gc, Supplier<List<String>> importedModels, Supplier<Path> shownFile,
+                         Consumer<String> errors) {
+        this.store = store;
+        this.params = params;
+        this.tools = tools;
+        this.canvas = canvas;
+        this.gc = gc;
+        this.importedModels = importedModels;
+        this.shownFile = shownFile;
+        this.errors = errors;
+    }
+
+    /** Applies the saved session (parameters, tools, canvas layers); call before the autosave starts. */
+    public Restored restore() {
+        restoring = true;
+        boolean[] scheduler = {false};
+        List<Path> imported = new java.util.ArrayList<>();
+        Optional<SessionState> saved = store.loadState();
+        try {
+            saved.ifPresent(s -> {
+                params.promptProperty().set(s.prompt() == null ? "" : s.prompt());
+                params.negativePromptProperty().set(s.negativePrompt() == null ? "" : s.negativePrompt());
+                params.cfgProperty().set(Parameters.CFG.snap(s.cfg()));
+                params.stepsProperty().set((int) Parameters.STEPS.snap(s.steps()));
+                params.seedProperty().set(Math.max(0, s.seed()));
+                params.seedLockedProperty().set(s.seedLocked());
+                params.strengthProperty().set(Parameters.STRENGTH.snap(s.strength()));
+                params.featherProperty().set((int) Parameters.FEATHER.snap(s.feather()));
+                SchedulerKind.parse(s.scheduler()).ifPresent(k -> {
+                    params.schedulerProperty().set(k);
+                    scheduler[0] = true;
+                });
+                parseEnum(PreviewKind.class, s.previewKind()).ifPresent(gc.previewKindProperty()::set);
+                if (s.previewStride() >= 1) gc.previewStrideProperty().set(s.previewStride());
+                parseEnum(Tool.class, s.tool()).ifPresent(tools.toolProperty()::set);
+                if (s.brushSize() > 0) tools.sizeProperty().set(s.brushSize());
+                tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
+                if (s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
+                tools.colorProperty().set(s.brushColor() & 0xffffff);
+                for (String m : s.importedModels()) imported.add(Path.of(m));
+            });
+            store.loadLayers().ifPresent(l -> canvas.restore(l[0], l[1]));
+        } finally {
+            restoring = false;
+        }
+        return new Restored(saved, scheduler[0], imported);
+    }
+
+    /** Names written by an older or newer studio that this one does not know are skipped. */
+    private static <E extends Enum<E>> Optional<E> parseEnum(Class<E> type, String name) {
+        if (name == null) return Optional.empty();
+        try {
+            return Optional.of(Enum.valueOf(type, name));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Starts autosaving: the canvas after each change, the rest after it settles. */
+    public void start(Stage stage) {
+        this.stage = stage;
+        layersSave.setOnFinished(e -> saveLayers());
+        stateSave.setOnFinished(e -> saveState());
+        canvas.revisionProperty().addListener((o, a, b) -> {
+            if (!restoring && !closed) layersSave.playFromStart();
+        });
+        for (var p : params.all()) p.addListener(o -> changed());
+        tools.toolProperty().addListener(o -> changed());
+        tools.sizeProperty().addListener(o -> changed());
+        tools.colorProperty().addListener(o -> changed());
+        gc.previewKindProperty().addListener(o -> changed());
+        gc.modelProperty().addListener(o -> changed());
+        stage.xProperty().addListener(o -> changed());
+        stage.yProperty().addListener(o -> changed());
+        stage.widthProperty().addListener(o -> changed());
+        stage.heightProperty().addListener(o -> changed());
+        stage.maximizedProperty().addListener(o -> changed());
+    }
+
+    /** Something saved in the session changed (the studio calls this for what it tracks itself). */
+    public void changed() {
+        if (!restoring && !closed && stage != null) stateSave.playFromStart();
+    }
+
+    private SessionState capture() {
+        ModelSummary m = gc.modelProperty().get();
+        WindowGeometry g;
+        if (stage.isMaximized() && beforeMaximised != null) {
+            g = new WindowGeometry(beforeMaximised.x(), beforeMaximised.y(), beforeMaximised.width(), beforeMaximised.height(), true);
+        } else {
+            g = new WindowGeometry(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), stage.isMaximized());
+            if (!stage.isMaximized()) beforeMaximised = g;
+        }
+        Path shown = shownFile.get();
+        return new SessionState(params.promptProperty().get(), params.negativePromptProperty().get(), params.cfgProperty().get(),
+                params.stepsProperty().get(), params.seedProperty().get(), params.seedLockedProperty().get(),
+                params.strengthProperty().get(), params.featherProperty().get(),
+                params.schedulerProperty().get() == null ? null : params.schedulerProperty().get().cliName(),
+                gc.previewKindProperty().get().name(), gc.previewStrideProperty().get(),
+                tools.toolProperty().get().name(), tools.sizeProperty().get(), tools.hardnessProperty().get(),
+                tools.opacityProperty().get(), tools.colorProperty().get(),
+                m == null ? null : m.folder().toString(), importedModels.get(),
+                shown == null ? null : shown.toString(), g);
+    }
+
+    private void saveState() {
+        SessionState s = capture();
+        worker.execute(() -> {
+            try {
+                store.saveState(s);
+            } catch (IOException e) {
+                Platform.runLater(() -> errors.accept("cannot autosave the session: " + EngineErrors.message(e)));
+            }
+        });
+    }
+
+    private void saveLayers() {
+        // Copies taken on the FX thread (an array copy), encoded and written on the worker.
+        Layer paint = canvas.layer(LayerId.PAINT).copy(), mask = canvas.layer(LayerId.MASK).copy();
+        worker.execute(() -> {
+            try {
+                store.saveLayers(paint, mask);
+            } catch (IOException e) {
+                Platform.runLater(() -> errors.accept("cannot autosave the canvas: " + EngineErrors.message(e)));
+            }
+        });
+    }
+
+    /** Writes everything now and waits for the files (a few milliseconds); then saves no more. */
+    public void saveNowAndStop() {
+        if (closed) return;
+        layersSave.stop();
+        stateSave.stop();
+        if (stage != null) {
+            saveState();
+            saveLayers();
+        }
+        closed = true;
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) worker.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package dev.emergence.app.ui;
+
+import dev.emergence.app.engine.ModelSummary;
+import dev.emergence.app.engine.TokenCount;
+import dev.emergence.app.generation.GenerationController;
+import dev.emergence.app.generation.GenerationState;
+import dev.emergence.app.params.NumberRule;
+import dev.emergence.app.params.Parameters;
+import dev.emergence.app.params.SizePresets;
+import dev.emergence.engine.pipeline.GenerationMode;
+import dev.emergence.engine.pipeline.PreviewKind;
+import dev.emergence.engine.scheduler.SchedulerKind;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The left panel: model, prompt and negative prompt with token counters, the generation
+ * parameters (each slider with its editable number), picture size, preview settings, and the
+ * Generate / Cancel buttons.
+ */
+public final class PromptPanel extends VBox {
+    private final TextArea prompt = new TextArea();
+    private final TextArea negative = new TextArea();
+    private final Label promptTokens = new Label();
+    private final Label negativeTokens = new Label();
+    private final ComboBox<ModelChoice> modelPicker = new ComboBox<>();
+    private final Button importModel = new Button();
+    private final ComboBox<SchedulerKind> scheduler = new ComboBox<>(FXCollections.observableArrayList(SchedulerKind.values()));
+    private final ComboBox<SizePresets.Preset> size = new ComboBox<>();
+    private final ComboBox<PreviewKind> previewKind = new ComboBox<>(FXCollections.observableArrayList(PreviewKind.values()));
+    private final Button generate = new Button("Generate");
+    private final Button cancel = new Button("Cancel");
+    private final Label modeBadge = new Label();
+    private final NumberField<Long> seedField;
+    private final SliderRow<Number> strengthRow;
+    private final SliderRow<Number> featherRow;
+    private boolean updatingSize;
+    private final ReadOnlyObjectProperty<ModelSummary> gcModel;
+
+    /**
+     * @param onResize   (width, height): the artist picked a size preset
+     * @param onModel    the artist picked a model
+     */
+    public PromptPanel(Parameters p, GenerationController gc, ObservableList<ModelChoice> models,
+                       ReadOnlyObjectProperty<GenerationMode> mode, ReadOnlyIntegerProperty canvasWidth,
+                       ReadOnlyIntegerProperty canvasHeight, TokenCounter promptCounter, TokenCounter negativeCounter,
+                       Runnable onGenerate, Runnable onImportModel, Consumer<ModelChoice> onModel,
+                       BiConsumer<Integer, Integer> onResize) {
+        getStyleClass().add("prompt-panel");
+        setId("prompt-panel");
+        this.gcModel = gc.modelProperty();
+
+        // Model.
+        modelPicker.setId("model-picker");
+        modelPicker.setItems(models);
+        modelPicker.setMaxWidth(Double.MAX_VALUE);
+        modelPicker.setPromptText("no model: import one");
+        HBox.setHgrow(modelPicker, Priority.ALWAYS);
+        modelPicker.setOnAction(e -> {
+            ModelChoice c = modelPicker.getValue();
+            if (c != null && (gc.modelProperty().get() == null || !c.folder().equals(gc.modelProperty().get().folder()))) onModel.accept(c);
+        });
+        importModel.setId("import-model");
+        Icons.decorate(importModel, "mdi2f-folder-plus-outline", "Import a model folder", null);
+        importModel.setOnAction(e -> onImportModel.run());
+        gc.modelProperty().addListener((o, a, m) -> syncModelSelection(m));
+        models.addListener((javafx.collections.ListChangeListener<ModelChoice>) c -> syncModelSelection(gc.modelProperty().get()));
+        HBox modelRow = new HBox(6, modelPicker, importModel);
+        modelRow.setAlignment(Pos.CENTER_LEFT);
+
+        // Prompts.
+        prompt.setId("prompt");
+        prompt.setPromptText("Describe the picture: subject, style, light…");
+        prompt.setWrapText(true);
+        prompt.setPrefRowCount(5);
+        prompt.textProperty().bindBidirectional(p.promptProperty());
+        negative.setId("negative");
+        negative.setPromptText("What to avoid");
+        negative.setWrapText(true);
+        negative.setPrefRowCount(2);
+        negative.textProperty().bindBidirectional(p.negativePromptProperty());
+        promptTokens.setId("prompt-tokens");
+        negativeTokens.setId("negative-tokens");
+        bindTokens(promptTokens, promptCounter);
+        bindTokens(negativeTokens, negativeCounter);
+
+        // Numbers.
+        SliderRow<Number> cfgRow = new SliderRow<>("CFG", Parameters.CFG, p.cfgProperty(), d -> d, "cfg");
+        Icons.tooltip(cfgRow.field(), "Classifier-free guidance: how strongly the prompt steers (" + Parameters.CFG.expectation() + ")");
+        SliderRow<Number> stepsRow = new SliderRow<>("Steps", Parameters.STEPS, p.stepsProperty(), d -> (int) Math.round(d), "steps");
+        strengthRow = new SliderRow<>("Strength", Parameters.STRENGTH, p.strengthProperty(), d -> d, "strength");
+        Icons.tooltip(strengthRow.field(), "How much of the canvas is repainted: 0 keeps it, 1 starts from noise");
+        featherRow = new SliderRow<>("Feather", Parameters.FEATHER, p.featherProperty(), d -> (int) Math.round(d), "feather");
+        Icons.tooltip(featherRow.field(), "Softness of the mask's edge when blending, in pixels");
+
+        // Seed.
+        seedField = new NumberField<>(Parameters.SEED, p.seedProperty().asObject(), d -> (long) (double) d);
+        seedField.setId("seed");
+        seedField.setPrefColumnCount(10);
+        HBox.setHgrow(seedField, Priority.ALWAYS);
+        Button dice = new Button();
+        dice.setId("dice");
+        Icons.decorate(dice, "mdi2d-dice-5-outline", "New random seed", null);
+        dice.setOnAction(e -> p.rollSeed());
+        ToggleButton lock = new ToggleButton();
+        lock.setId("seed-lock");
+        lock.selectedProperty().bindBidirectional(p.seedLockedProperty());
+        Icons.decorate(lock, "mdi2l-lock-open-variant-outline", "Lock the seed (otherwise every Generate rolls a new one)", null);
+        lock.selectedProperty().addListener((o, a, b) -> ((org.kordamp.ikonli.javafx.FontIcon) lock.getGraphic())
+                .setIconLiteral(b ? "mdi2l-lock-outline" : "mdi2l-lock-open-variant-outline"));
+        if (lock.isSelected()) ((org.kordamp.ikonli.javafx.FontIcon) lock.getGraphic()).setIconLiteral("mdi2l-lock-outline");
+        Label seedLabel = fieldLabel("Seed");
+        HBox seedRow = new HBox(8, seedLabel, seedField, dice, lock);
+        seedRow.setAlignment(Pos.CENTER_LEFT);
+        VBox seedBox = new VBox(2, seedRow, errorLabel(seedField));
+
+        // Scheduler and size.
+        scheduler.setId("scheduler");
+        scheduler.valueProperty().bindBidirectional(p.schedulerProperty());
+        scheduler.setMaxWidth(Double.MAX_VALUE);
+        scheduler.setCellFactory(l -> schedulerCell());
+        scheduler.setButtonCell(schedulerCell());
+        HBox.setHgrow(scheduler, Priority.ALWAYS);
+        HBox schedRow = new HBox(8, fieldLabel("Sampler"), scheduler);
+        schedRow.setAlignment(Pos.CENTER_LEFT);
+        size.setId("size");
+        size.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(size, Priority.ALWAYS);
+        size.setOnAction(e -> {
+            SizePresets.Preset s = size.getValue();
+            if (!updatingSize && s != null) onResize.accept(s.width(), s.height());
+        });
+        gc.modelProperty().addListener((o, a, m) -> presets(m, canvasWidth.get(), canvasHeight.get()));
+        canvasWidth.addListener((o, a, b) -> presets(gc.modelProperty().get(), canvasWidth.get(), canvasHeight.get()));
+        canvasHeight.addListener((o, a, b) -> presets(gc.modelProperty().get(), canvasWidth.get(), canvasHeight.get()));
+        presets(gc.modelProperty().get(), canvasWidth.get(), canvasHeight.get());
+        HBox sizeRow = new HBox(8, fieldLabel("Size"), size);
+        sizeRow.setAlignment(Pos.CENTER_LEFT);
+
+        // Preview.
+        previewKind.setId("preview-kind");
+        previewKind.valueProperty().bindBidirectional(gc.previewKindProperty());
+        previewKind.setCellFactory(l -> previewCell());
+        previewKind.setButtonCell(previewCell());
+        previewKind.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(previewKind, Priority.ALWAYS);
+        NumberField<Number> stride = new NumberField<>(NumberRule.whole("preview stride", 1, 50), gc.previewStrideProperty(), d -> (int) Math.round(d));
+        stride.setId("preview-stride");
+        stride.setPrefColumnCount(2);
+        Icons.tooltip(stride, "Decode a live preview every N steps");
+        Label every = new Label("every");
+        every.setMinWidth(Region.USE_PREF_SIZE);
+        HBox previewRow = new HBox(8, fieldLabel("Preview"), previewKind, every, stride);
+        previewRow.setAlignment(Pos.CENTER_LEFT);
+        VBox previewBox = new VBox(2, previewRow, errorLabel(stride));
+
+        // Mode: strength for img2img and inpainting, feather for inpainting.
+        modeBadge.setId("mode");
+        modeBadge.getStyleClass().add("mode-badge");
+        modeBadge.textProperty().bind(Bindings.createStringBinding(() -> switch (mode.get()) {
+            case TXT2IMG -> "TEXT → IMAGE";
+            case IMG2IMG -> "IMAGE → IMAGE";
+            case INPAINT -> "INPAINTING";
+        }, mode));
+        strengthRow.disableProperty().bind(Bindings.createBooleanBinding(() -> mode.get() == GenerationMode.TXT2IMG, mode));
+        featherRow.visibleProperty().bind(Bindings.createBooleanBinding(() -> mode.get() == GenerationMode.INPAINT, mode));
+        featherRow.managedProperty().bind(featherRow.visibleProperty());
+
+        // Generate / Cancel.
+        generate.setId("generate");
+        generate.getStyleClass().add("accent");
+        generate.setDefaultButton(false);
+        generate.setMaxWidth(Double.MAX_VALUE);
+        Icons.decorate(generate, "mdi2c-creation", "Generate", "Ctrl+Enter");
+        generate.setOnAction(e -> onGenerate.run());
+        generate.disableProperty().bind(Bindings.createBooleanBinding(() -> gc.state() != GenerationState.READY, gc.stateProperty()));
+        HBox.setHgrow(generate, Priority.ALWAYS);
+        cancel.setId("cancel");
+        Icons.decorate(cancel, "mdi2s-stop-circle-outline", "Cancel", "Esc");
+        cancel.setOnAction(e -> gc.cancel());
+        cancel.disableProperty().bind(Bindings.createBooleanBinding(() -> gc.state() != GenerationState.RUNNING, gc.stateProperty()));
+        HBox buttons = new HBox(8, generate, cancel);
+
+        VBox form = new VBox(10,
+                section("MODEL"), modelRow,
+                sectionWithBadge("PROMPT", modeBadge), prompt, promptTokens,
+                section("NEGATIVE PROMPT"), negative, negativeTokens,
+                section("PARAMETERS"), cfgRow, stepsRow, seedBox, schedRow, strengthRow, featherRow,
+                section("PICTURE"), sizeRow, previewBox);
+        form.getStyleClass().add("form");
+        ScrollPane scroll = new ScrollPane(form);
+        scroll.setFitToWidth(true);
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.getStyleClass().add("form-scroll");
+        VBox.setVgrow(scroll, Priority.ALWAYS);
+        // Tabbing to a field below the fold scrolls it into view.
+        sceneProperty().addListener((o, a, scene) -> {
+            if (scene != null) scene.focusOwnerProperty().addListener((fo, was, now) -> reveal(scroll, form, now));
+        });
+        buttons.getStyleClass().add("generate-bar");
+        getChildren().addAll(scroll, buttons);
+    }
+
+    /** Shows the loaded model in the picker again (after a failed load). */
+    public void refreshModelSelection() {
+        syncModelSelection(null);
+    }
+
+    /** The picker shows the model that is loaded (after a failed load, the one still in use). */
+    private void syncModelSelection(ModelSummary loaded) {
+        ModelSummary m = loaded != null ? loaded : gcModel.get();
+        if (m == null) return;
+        modelPicker.getItems().stream().filter(c -> c.folder().equals(m.folder())).findFirst().ifPresent(c -> {
+            if (c != modelPicker.getValue()) modelPicker.setValue(c);
+        });
+    }
+
+    private void presets(ModelSummary m, int w, int h) {
+        updatingSize = true;
+        try {
+            int nativeSize = m == null ? Math.max(w, h) : m.nativeSize();
+            int multiple = m == null ? 8 : m.sizeMultiple();
+            size.getItems().setAll(SizePresets.forModel(nativeSize, multiple));
+            Optional<SizePresets.Preset> match = size.getItems().stream().filter(p -> p.width() == w && p.height() == h).findFirst();
+            if (match.isPresent()) {
+                size.setValue(match.get());
+            } else {
+                size.setValue(null);
+                size.setPromptText("custom  " + w + "×" + h);
+            }
+        } finally {
+            updatingSize = false;
+        }
+    }
+
+    /** Scrolls the form so that {@code node}, if it is in the form, is fully visible. */
+    private static void reveal(ScrollPane scroll, VBox form, javafx.scene.Node node) {
+        if (node == null) return;
+        for (javafx.scene.Node n = node; n != null; n = n.getParent()) {
+            if (n == form) {
+                javafx.geometry.Bounds b = form.sceneToLocal(node.localToScene(node.getBoundsInLocal()));
+                double viewH = scroll.getViewportBounds().getHeight(), contentH = form.getHeight();
+                if (contentH <= viewH) return;
+                double top = scroll.getVvalue() * (contentH - viewH);
+                if (b.getMinY() < top) scroll.setVvalue(Math.max(0, b.getMinY() - 8) / (contentH - viewH));
+                else if (b.getMaxY() > top + viewH) scroll.setVvalue(Math.min(contentH - viewH, b.getMaxY() + 8 - viewH) / (contentH - viewH));
+                return;
+            }
+        }
+    }
+
+    private static void bindTokens(Label label, TokenCounter counter) {
+        label.getStyleClass().add("token-count");
+        label.textProperty().bind(Bindings.createStringBinding(() -> counter.countProperty().get()
+                .map(t -> t.label() + (t.unknownWords().isEmpty() ? "" : " · unknown: " + String.join(", ", t.unknownWords())))
+                .orElse(""), counter.countProperty()));
+        counter.countProperty().addListener((o, a, b) -> {
+            boolean over = b.map(TokenCount::windows).orElse(1) > 1;
+            if (over && !label.getStyleClass().contains("over")) label.getStyleClass().add("over");
+            if (!over) label.getStyleClass().remove("over");
+        });
+    }
+
+    private static Label section(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("section");
+        return l;
+    }
+
+    private static HBox sectionWithBadge(String text, Label badge) {
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox h = new HBox(section(text), gap, badge);
+        h.setAlignment(Pos.CENTER_LEFT);
+        return h;
+    }
+
+    private static Label fieldLabel(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("field-label");
+        l.setMinWidth(64);
+        return l;
+    }
+
+    private static Label errorLabel(NumberField<?> f) {
+        Label error = new Label();
+        error.getStyleClass().add("field-error");
+        error.setWrapText(true);
+        error.textProperty().bind(f.errorProperty());
+        error.visibleProperty().bind(f.errorProperty().isNotEmpty());
+        error.managedProperty().bind(error.visibleProperty());
+        return error;
+    }
+
+    private static ListCell<SchedulerKind> schedulerCell() {
+        return new ListCell<>() {
+            @Override
+            protected void updateItem(SchedulerKind k, boolean empty) {
+                super.updateItem(k, empty);
+                setText(empty || k == null ? null : k.a1111Name());
+            }
+        };
+    }
+
+    private static ListCell<PreviewKind> previewCell() {
+        return new ListCell<>() {
+            @Override
+            protected void updateItem(PreviewKind k, boolean empty) {
+                super.updateItem(k, empty);
+                setText(empty || k == null ? null : switch (k) {
+                    case LATENT_RGB -> "Fast (latent colours)";
+                    case TINY_DECODER -> "Tiny decoder";
+                    case FULL_VAE -> "Full VAE";
+                });
+            }
+        };
+    }
+
+    public TextArea promptArea() { return prompt; }
+
+    public Button generateButton() { return generate; }
+
+    public Button cancelButton() { return cancel; }
+
+    public NumberField<Long> seedField() { return seedField; }
+}

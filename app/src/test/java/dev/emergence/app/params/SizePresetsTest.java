@@ -1,0 +1,47 @@
+package dev.emergence.app.params;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SizePresetsTest {
+    // Expected sizes worked out by hand from the rule: multiples of 64, area within ½..2 × native²,
+    // aspect error first (|ln(w/h) − ln(ratio)|), then 0.1 × |ln(area ratio)|.
+
+    @Test
+    void squareIsTheNativeSize() {
+        assertArrayEquals(new int[] {512, 512}, SizePresets.fit(1, 1, 512, 64));
+        assertArrayEquals(new int[] {768, 768}, SizePresets.fit(1, 1, 768, 64));
+    }
+
+    @Test
+    void fourToThreeAtSd15() {
+        // 512×384 is exactly 4:3 at 0.75 of the area (score 0.029); 576×448 is 1.286:1 (score 0.038).
+        assertArrayEquals(new int[] {512, 384}, SizePresets.fit(4, 3, 512, 64));
+        assertArrayEquals(new int[] {384, 512}, SizePresets.fit(3, 4, 512, 64));
+    }
+
+    @Test
+    void sixteenToNineAtSd15() {
+        // 704×384 (1.833:1, area 1.03) beats 640×384 (1.667:1) and 768×448 (1.714:1, area 1.31).
+        assertArrayEquals(new int[] {704, 384}, SizePresets.fit(16, 9, 512, 64));
+    }
+
+    @Test
+    void aWidePictureOnATinyModelKeepsItsAspect() {
+        // At 64² with multiples of 64 the only sizes are 64×64, 128×64 and 64×128: 2:1 gets 128×64.
+        assertArrayEquals(new int[] {128, 64}, SizePresets.fit(100, 50, 64, 64));
+    }
+
+    @Test
+    void presetsAreDistinctAndValid() {
+        List<SizePresets.Preset> ps = SizePresets.forModel(512, 64);
+        assertEquals("1:1  512×512", ps.get(0).label());
+        assertEquals(ps.size(), ps.stream().map(p -> p.width() + "x" + p.height()).distinct().count());
+        for (SizePresets.Preset p : ps) assertTrue(p.width() % 64 == 0 && p.height() % 64 == 0, p.label());
+    }
+}

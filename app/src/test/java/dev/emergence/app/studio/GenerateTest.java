@@ -1,0 +1,83 @@
+package dev.emergence.app.studio;
+
+import dev.emergence.app.generation.Finished;
+import dev.emergence.engine.pipeline.GenerationMode;
+import dev.emergence.engine.pipeline.GenerationPng;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import dev.emergence.engine.text.ClipTokenizer;
+import javafx.scene.control.Label;
+import javafx.scene.image.Image;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GenerateTest extends StudioTest {
+    private static final String PROMPT = "a red circle on a blue background";
+
+    @Test
+    void typeAPromptAndGenerate() throws Exception {
+        waitForModel();
+        // The result must already be on disk when the studio shows it.
+        List<Boolean> fileExistedWhenShown = new CopyOnWriteArrayList<>();
+        fx(() -> studio.generation().lastResultProperty().addListener((o, a, f) ->
+                fileExistedWhenShown.add(f.file() != null && Files.isRegularFile(f.file()))));
+
+        clickOn("#prompt").write(PROMPT);
+        typeInto("#steps", "12");
+        long seed = onFx(() -> studio.parameters().seedProperty().get());
+        pressGenerate();
+        waitUntil("a result in the history", () -> studio.gallery().size() == 1);
+        waitForIdle();
+
+        Finished f = onFx(() -> studio.generation().lastResultProperty().get());
+        assertEquals(List.of(true), fileExistedWhenShown);
+        // The file in the output folder holds exactly what was asked for.
+        Path out;
+        try (Stream<Path> s = Files.list(home.resolve("outputs"))) {
+            out = s.filter(p -> p.toString().endsWith(".png")).findFirst().orElseThrow();
+        }
+        assertEquals(f.file(), out);
+        GenerationRequest saved = GenerationPng.readRequest(out);
+        assertEquals(PROMPT, saved.prompt());
+        assertEquals(12, saved.steps());
+        assertEquals(GenerationMode.TXT2IMG, f.result().mode());
+        long usedSeed = onFx(() -> studio.parameters().seedProperty().get());
+        assertEquals(usedSeed, saved.seed(), "the seed field shows the seed of the picture");
+        assertTrue(usedSeed != seed || onFx(() -> studio.parameters().seedLockedProperty().get()),
+                "an unlocked seed is rolled anew for each generation");
+        // The picture is on display, at the model's native size (64×64 for the tiny model).
+        Image shown = onFx(() -> studio.preview().shownImageProperty().get());
+        assertSame(f.image(), shown);
+        assertEquals(64, shown.getWidth());
+        assertEquals(64, shown.getHeight());
+        // The scrubber covers every step the engine ran (the model's PNDM scheduler, like diffusers', runs
+        // one more step than asked for: its first PLMS step needs a warm-up).
+        int ran = f.result().timings().stepNanos().length;
+        assertTrue(ran == 12 || ran == 13, "steps run: " + ran);
+        assertEquals(ran, onFx(() -> studio.generation().recordedStepsProperty().get()));
+        assertEquals("step " + ran + "/" + ran, onFx(() -> studio.generation().stepLabelProperty().get()));
+    }
+
+    @Test
+    void theTokenCounterCountsWithTheModelsTokenizer() throws Exception {
+        waitForModel();
+        clickOn("#prompt").write(PROMPT);
+        // Expected count from the engine's own tokenizer for this model's vocabulary, opened independently.
+        int expected;
+        try (ClipTokenizer t = ClipTokenizer.load(TINY_SD.resolve("tokenizer"))) {
+            expected = t.countTokens(PROMPT);
+        }
+        String label = expected + " / 75 tokens";
+        waitUntil("the token count", () -> lookup("#prompt-tokens").queryAs(Label.class).getText().startsWith(label));
+        assertNotNull(label);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.emergence.app.studio;
+
+import dev.emergence.app.canvas.LayerId;
+import dev.emergence.app.gallery.GalleryEntry;
+import dev.emergence.engine.pipeline.GenerationMode;
+import javafx.scene.image.Image;
+import javafx.scene.input.KeyCode;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HistoryTest extends StudioTest {
+    @Test
+    void everyResultIsInTheHistoryToShowRestoreReuseAndDelete() throws Exception {
+        waitForModel();
+        clickOn("#prompt").write("first");
+        typeInto("#steps", "3");
+        pressGenerate();
+        waitUntil("the first result", () -> studio.gallery().size() == 1);
+        waitForIdle();
+        clickOn("#prompt").push(KeyCode.CONTROL, KeyCode.A).write("second");
+        pressGenerate();
+        waitUntil("the second result", () -> studio.gallery().size() == 2);
+        waitForIdle();
+        assertEquals("second", onFx(() -> studio.gallery().get(0).request().prompt()), "newest first");
+
+        // Selecting the older one shows it, read back from its file.
+        GenerationEntryView first = new GenerationEntryView(onFx(() -> studio.gallery().get(1)));
+        fx(() -> studio.galleryView().list().getSelectionModel().select(1));
+        BufferedImage firstPixels = ImageIO.read(first.file.toFile());
+        waitUntil("the first picture on display", () -> sameAs(studio.preview().shownImageProperty().get(), firstPixels));
+
+        clickOn("#gallery-restore");
+        assertEquals("first", onFx(() -> studio.parameters().promptProperty().get()));
+        assertEquals(first.entry.request().seed(), (long) onFx(() -> studio.parameters().seedProperty().get()));
+
+        clickOn("#gallery-canvas");
+        waitUntil("the picture on the canvas", () -> !studio.canvas().layer(LayerId.PAINT).isBlank());
+        assertEquals(GenerationMode.IMG2IMG, onFx(() -> studio.canvas().mode()));
+        assertEquals(firstPixels.getRGB(10, 20), (int) onFx(() -> studio.canvas().layer(LayerId.PAINT).get(10, 20)));
+        push(KeyCode.CONTROL, KeyCode.Z);
+        assertTrue(onFx(() -> studio.canvas().layer(LayerId.PAINT).isBlank()), "using a result as canvas is one undo step");
+
+        clickOn("#gallery-folder");
+        assertEquals(home.resolve("outputs").toUri().toString(), openedUris.get(openedUris.size() - 1));
+
+        clickOn("#gallery-delete");
+        waitUntil("the entry gone", () -> studio.gallery().size() == 1);
+        assertFalse(Files.exists(first.file));
+
+        // The history is the output folder: a restart lists what is there, and shows again the picture
+        // that was selected.
+        fx(() -> studio.galleryView().list().getSelectionModel().select(0));
+        Path second = onFx(() -> studio.gallery().get(0).file());
+        BufferedImage secondPixels = ImageIO.read(second.toFile());
+        waitUntil("the second picture on display", () -> sameAs(studio.preview().shownImageProperty().get(), secondPixels));
+        closeStudio();
+        openStudioOn(home);
+        waitUntil("the history read back", () -> studio.gallery().size() == 1);
+        assertEquals("second", onFx(() -> studio.gallery().get(0).request().prompt()));
+        waitUntil("the selected picture shown again", () -> sameAs(studio.preview().shownImageProperty().get(), secondPixels));
+    }
+
+    private record GenerationEntryView(GalleryEntry entry, Path file) {
+        GenerationEntryView(GalleryEntry entry) {
+            this(entry, entry.file());
+        }
+    }
+
+    private static boolean sameAs(Image shown, BufferedImage expected) {
+        if (shown == null || shown.getWidth() != expected.getWidth() || shown.getHeight() != expected.getHeight()) return false;
+        for (int y = 0; y < expected.getHeight(); y++) {
+            for (int x = 0; x < expected.getWidth(); x++) {
+                if (shown.getPixelReader().getArgb(x, y) != expected.getRGB(x, y)) return false;
+            }
+        }
+        return true;
+    }
+}

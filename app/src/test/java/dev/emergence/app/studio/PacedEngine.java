@@ -1,0 +1,73 @@
+package dev.emergence.app.studio;
+
+import dev.emergence.app.engine.ModelSummary;
+import dev.emergence.app.engine.RunningGeneration;
+import dev.emergence.app.engine.StudioEngine;
+import dev.emergence.app.engine.TokenCount;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import dev.emergence.engine.pipeline.PreviewKind;
+import dev.emergence.engine.pipeline.StepListener;
+import dev.emergence.engine.tensor.Tensor;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real engine with every step made to last at least {@code stepMillis} (the tiny test models
+ * run hundreds of steps a second; a real model takes a second or so per step). The wait happens
+ * on the engine thread, in the step callback, exactly where a slow model would spend its time.
+ */
+final class PacedEngine implements StudioEngine {
+    private final StudioEngine real;
+    private final long stepMillis;
+    final AtomicInteger stepsRun = new AtomicInteger();
+    /** Decodes asked for, by decoder. */
+    final java.util.Map<PreviewKind, AtomicInteger> previewCalls = new java.util.concurrent.ConcurrentHashMap<>();
+
+    PacedEngine(StudioEngine real, long stepMillis) {
+        this.real = real;
+        this.stepMillis = stepMillis;
+    }
+
+    @Override
+    public CompletableFuture<ModelSummary> load(Path modelFolder) {
+        return real.load(modelFolder);
+    }
+
+    @Override
+    public Optional<ModelSummary> model() {
+        return real.model();
+    }
+
+    @Override
+    public RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask, StepListener listener) {
+        return real.generate(request, init, mask, s -> {
+            try {
+                Thread.sleep(stepMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stepsRun.incrementAndGet();
+            listener.onStep(s);
+        });
+    }
+
+    @Override
+    public CompletableFuture<BufferedImage> preview(Tensor latent, PreviewKind kind) {
+        previewCalls.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+        return real.preview(latent, kind);
+    }
+
+    @Override
+    public Optional<TokenCount> countTokens(String prompt) {
+        return real.countTokens(prompt);
+    }
+
+    @Override
+    public void close() {
+        real.close();
+    }
+}

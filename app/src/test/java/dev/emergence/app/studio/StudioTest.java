@@ -1,0 +1,176 @@
+package dev.emergence.app.studio;
+
+import dev.emergence.app.Studio;
+import dev.emergence.app.StudioConfig;
+import dev.emergence.app.StudioPaths;
+import dev.emergence.app.engine.EngineAdapter;
+import dev.emergence.app.engine.StudioEngine;
+import dev.emergence.app.generation.GenerationState;
+import dev.emergence.engine.runtime.ExecutionOptions;
+import javafx.application.Platform;
+import javafx.geometry.Point2D;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseButton;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A real studio in a real window for each test, on the engine's tiny test model, with its own
+ * data folder. Subclasses drive it like an artist through the robot.
+ */
+abstract class StudioTest extends FxRobot {
+    static {
+        Headless.setup();
+    }
+
+    /** The engine's tiny txt2img model (random weights, 64×64, with a preview decoder). */
+    static final Path TINY_SD = Path.of("..", "engine", "testmodels", "tiny-sd").toAbsolutePath().normalize();
+    /** Its 9-channel inpainting sibling. */
+    static final Path TINY_SD_INPAINT = Path.of("..", "engine", "testmodels", "tiny-sd-inpaint").toAbsolutePath().normalize();
+
+    @TempDir
+    Path home;
+    Studio studio;
+    Stage stage;
+    final ScriptedDialogs dialogs = new ScriptedDialogs();
+    final List<String> openedUris = new CopyOnWriteArrayList<>();
+
+    /** The engine the studio gets; tests that need slower steps wrap it. */
+    StudioEngine engine() {
+        return new EngineAdapter(ExecutionOptions.cpu());
+    }
+
+    Optional<Path> defaultModel() {
+        return Optional.of(TINY_SD);
+    }
+
+    @BeforeEach
+    void openStudio() throws Exception {
+        assumeTrue(Files.isRegularFile(TINY_SD.resolve("model_index.json")), "the engine's test model is missing at " + TINY_SD);
+        stage = FxToolkit.registerPrimaryStage();
+        openStudioOn(home);
+    }
+
+    /** Opens a studio on a data folder (again, to test what a restart restores). */
+    void openStudioOn(Path dataFolder) {
+        fx(() -> {
+            studio = new Studio(new StudioConfig(new StudioPaths(dataFolder), this::engine, this::defaultModel, dialogs,
+                    openedUris::add, true));
+            studio.show(stage);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Closes the studio as the window's close button does (the session is saved). */
+    void closeStudio() {
+        if (studio == null) return;
+        fx(() -> {
+            studio.close();
+            stage.hide();
+            stage.setScene(null);
+        });
+        studio = null;
+    }
+
+    @AfterEach
+    void closeStudioAfterTest() {
+        closeStudio();
+    }
+
+    /** Waits (up to 20 s) until the condition, checked on the FX thread, holds. */
+    void waitUntil(String what, Callable<Boolean> condition) {
+        waitUntil(what, 20, condition);
+    }
+
+    void waitUntil(String what, int seconds, Callable<Boolean> condition) {
+        try {
+            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> onFx(condition));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("timed out after " + seconds + " s waiting for: " + what
+                    + " (status: " + onFx(() -> studio.generation().statusProperty().get())
+                    + ", notifications: " + onFx(() -> List.copyOf(studio.notifier().messages())) + ")");
+        }
+    }
+
+    void waitForModel() {
+        waitUntil("the model to load", () -> studio.generation().state() == GenerationState.READY);
+    }
+
+    void waitForIdle() {
+        waitUntil("the generation to end", () -> !studio.generation().state().busy());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Types into a field as an artist does: click, select all, type, Enter (tabbing to it first if it is scrolled away). */
+    void typeInto(String query, String text) {
+        fx(() -> lookup(query).query().requestFocus());
+        WaitForAsyncUtils.waitForFxEvents();
+        clickOn(query);
+        push(KeyCode.CONTROL, KeyCode.A);
+        write(text);
+        type(KeyCode.ENTER);
+    }
+
+    /** Where a canvas pixel is on the screen. */
+    Point2D onScreen(double canvasX, double canvasY) {
+        return onFx(() -> {
+            var view = studio.canvasView();
+            return view.localToScreen(view.toView(canvasX, canvasY));
+        });
+    }
+
+    /** A stroke with the current tool through canvas points (x0, y0, x1, y1, ...), as a mouse drag. */
+    void strokeOnCanvas(double... xy) {
+        moveTo(onScreen(xy[0], xy[1]));
+        press(MouseButton.PRIMARY);
+        for (int i = 2; i < xy.length; i += 2) moveTo(onScreen(xy[i], xy[i + 1]));
+        release(MouseButton.PRIMARY);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Ctrl+Enter: generate. */
+    void pressGenerate() {
+        push(KeyCode.CONTROL, KeyCode.ENTER);
+    }
+
+    /** Runs on the FX thread and returns the value. */
+    static <T> T onFx(Callable<T> c) {
+        if (Platform.isFxApplicationThread()) {
+            try {
+                return c.call();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }
+        FutureTask<T> t = new FutureTask<>(c);
+        Platform.runLater(t);
+        try {
+            return t.get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    static void fx(Runnable r) {
+        onFx(() -> {
+            r.run();
+            return null;
+        });
+    }
+}
