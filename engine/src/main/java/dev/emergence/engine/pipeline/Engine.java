@@ -25,15 +25,23 @@ public final class Engine implements AutoCloseable {
         return t;
     });
     private volatile LoadedModel model;
+    /** Previews run beside the engine thread: a model is closed only when no preview is using it. */
+    private final java.util.concurrent.locks.ReadWriteLock modelUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     /** Opens a model folder on the engine thread, replacing (and closing) the current one. */
     public CompletableFuture<ModelInfo> load(Path dir, ExecutionOptions options) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 LoadedModel next = LoadedModel.open(dir, options);
-                LoadedModel previous = model;
-                model = next;
-                if (previous != null) previous.close();
+                LoadedModel previous;
+                modelUse.writeLock().lock();
+                try {
+                    previous = model;
+                    model = next;
+                    if (previous != null) previous.close();
+                } finally {
+                    modelUse.writeLock().unlock();
+                }
                 return next.info();
             } catch (ModelException e) {
                 throw new java.util.concurrent.CompletionException(e);
@@ -68,12 +76,15 @@ public final class Engine implements AutoCloseable {
      */
     public CompletableFuture<BufferedImage> preview(Tensor latent, PreviewKind kind) {
         return CompletableFuture.supplyAsync(() -> {
-            LoadedModel m = model;
-            if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded"));
+            modelUse.readLock().lock();
             try {
+                LoadedModel m = model;
+                if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded"));
                 return m.preview(latent, kind);
             } catch (ModelException e) {
                 throw new java.util.concurrent.CompletionException(e);
+            } finally {
+                modelUse.readLock().unlock();
             }
         });
     }
@@ -86,8 +97,13 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LoadedModel m = model;
-        model = null;
-        if (m != null) m.close();
+        modelUse.writeLock().lock();
+        try {
+            LoadedModel m = model;
+            model = null;
+            if (m != null) m.close();
+        } finally {
+            modelUse.writeLock().unlock();
+        }
     }
 }
