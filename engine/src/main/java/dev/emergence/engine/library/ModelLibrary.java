@@ -1,10 +1,12 @@
 package dev.emergence.engine.library;
 
 import dev.emergence.engine.cli.DefaultModel;
+import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelBundle;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.model.ModelInfo;
 import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -188,6 +190,67 @@ public final class ModelLibrary {
             throw e;
         }
         return new ModelEntry(name, target, ModelEntry.Source.COPIED, placed, null);
+    }
+
+    /**
+     * Puts the TAESD-style preview decoder staged in {@code stagedPreview} (a folder in the library's
+     * staging area holding {@code model.onnx} and any files it needs) into the library model {@code name}
+     * as its {@value ModelBundle#PREVIEW_FOLDER}/ folder. It is validated first, as the engine will use
+     * it: the model is opened through a view of hard links (no copying, no links the system may refuse)
+     * with the new decoder in place, and the decoder decodes a small latent. Only models the library owns
+     * (copied or downloaded) take one; an existing decoder is kept unless {@code replace}.
+     */
+    public synchronized ModelEntry installPreviewDecoder(String name, Path stagedPreview, boolean replace) throws ModelException, IOException {
+        Path staged = stagedPreview.toAbsolutePath().normalize();
+        if (!staged.startsWith(root.resolve(STAGING))) {
+            throw new IllegalArgumentException(stagedPreview + " is not in the library's staging folder");
+        }
+        Path model = existing(name).orElseThrow(() -> new LibraryException("no model named '" + name + "' in the library " + root));
+        String actualName = model.getFileName().toString();
+        if (Files.isSymbolicLink(model)) {
+            throw new LibraryException("'" + actualName + "' is linked from " + Files.readSymbolicLink(model)
+                    + "; the library does not write into linked folders: import it as a copy to add a preview decoder");
+        }
+        Path current = model.resolve(ModelBundle.PREVIEW_FOLDER);
+        if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !replace) {
+            throw new LibraryException("'" + actualName + "' already has a preview decoder (" + ModelBundle.PREVIEW_FOLDER + "/); replace it explicitly");
+        }
+        Path check = newStagingFolder("check");
+        try {
+            Path view = check.resolve(actualName);
+            linkTree(model, view, ModelBundle.PREVIEW_FOLDER);
+            linkTree(staged, view.resolve(ModelBundle.PREVIEW_FOLDER), null);
+            try (ModelBundle bundle = ModelBundle.open(view, ExecutionOptions.cpu())) {
+                DiffusionModels.LatentDecoder decoder = bundle.previewDecoder().orElseThrow(
+                        () -> new ModelException(actualName + "/" + ModelBundle.PREVIEW_FOLDER + "/model.onnx not found"));
+                decoder.decode(Tensor.zeros(1, bundle.info().latentChannels(), 8, 8));
+            }
+        } finally {
+            FileTrees.deleteRecursively(check);
+        }
+        Path trash = null;
+        if (Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+            trash = newStagingFolder("replaced");
+            moveAtomically(current, trash.resolve(ModelBundle.PREVIEW_FOLDER));
+        }
+        moveAtomically(staged, current);
+        if (trash != null) FileTrees.deleteRecursively(trash);
+        return list().stream().filter(e -> e.name().equals(actualName)).findFirst()
+                .orElseThrow(() -> new IllegalStateException(actualName + " vanished from the library"));
+    }
+
+    /** Mirrors {@code from} into {@code to} with hard links (same file system), leaving out the top-level folder {@code except}. */
+    private static void linkTree(Path from, Path to, String except) throws IOException {
+        for (Path relative : FileTrees.files(from)) {
+            if (except != null && relative.getNameCount() > 1 && relative.getName(0).toString().equals(except)) continue;
+            Path target = to.resolve(relative.toString());
+            Files.createDirectories(target.getParent());
+            try {
+                Files.createLink(target, from.resolve(relative));
+            } catch (UnsupportedOperationException | IOException e) {
+                Files.copy(from.resolve(relative), target); // A file system without hard links: copy instead.
+            }
+        }
     }
 
     /**
