@@ -78,9 +78,14 @@ public final class HubClient {
      */
     public static HubClient fromEnvironment() {
         String endpoint = System.getenv("HF_ENDPOINT");
+        return new HubClient(endpoint == null || endpoint.isBlank() ? DEFAULT_BASE : URI.create(endpoint.trim()), tokenFromEnvironment());
+    }
+
+    /** {@code HF_TOKEN}, else {@code HUGGING_FACE_HUB_TOKEN}, else null. */
+    public static String tokenFromEnvironment() {
         String token = System.getenv("HF_TOKEN");
         if (token == null || token.isBlank()) token = System.getenv("HUGGING_FACE_HUB_TOKEN");
-        return new HubClient(endpoint == null || endpoint.isBlank() ? DEFAULT_BASE : URI.create(endpoint.trim()), token);
+        return token == null || token.isBlank() ? null : token;
     }
 
     public URI base() {
@@ -179,12 +184,20 @@ public final class HubClient {
         return new LibraryException(where + " answered HTTP " + status + " for " + url + (message.isEmpty() ? "" : ": " + message));
     }
 
-    /** A connection failure in one line that says which server could not be reached. */
+    /** A connection failure in one line that says which server could not be reached, and the likely reason. */
     LibraryException unreachable(URI url, IOException e) {
-        String why = e instanceof HttpConnectTimeoutException ? "timed out connecting"
-                : e instanceof HttpTimeoutException ? "timed out waiting for an answer"
-                : e instanceof ConnectException ? "connection refused"
-                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String why = null;
+        for (Throwable t = e; t != null && why == null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                why = "the name " + url.getHost() + " does not resolve (no network, or no DNS)";
+            }
+        }
+        if (why == null) {
+            why = e instanceof HttpConnectTimeoutException ? "timed out connecting"
+                    : e instanceof HttpTimeoutException ? "timed out waiting for an answer"
+                    : e instanceof ConnectException ? "could not connect (no network, a firewall or proxy, or the server is down)"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        }
         return new LibraryException("cannot reach " + url.getScheme() + "://" + url.getAuthority() + ": " + why, e);
     }
 
