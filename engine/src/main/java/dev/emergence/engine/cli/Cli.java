@@ -16,7 +16,8 @@ import java.util.concurrent.CancellationException;
         versionProvider = Cli.Version.class,
         description = "Stable Diffusion over ONNX Runtime: generate, inspect models, tokenize, schedule, benchmark.",
         subcommands = {InfoCommand.class, GenerateCommand.class, TokenizeCommand.class, ScheduleCommand.class,
-                NoiseCommand.class, BenchCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+                NoiseCommand.class, BenchCommand.class, EvaluateCommand.class, ModelsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,298 @@
+package dev.emergence.engine.library;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The parts of the Hugging Face hub's HTTP API a model download needs, at a configurable base URL
+ * (the hub itself, a mirror, or a test server):
+ * <ul>
+ *   <li>{@code GET {base}/api/models/{repo}/revision/{revision}}: the commit a branch, tag or commit id
+ *       names ({@code "sha"}), so that every file comes from the same commit even if the branch moves;</li>
+ *   <li>{@code GET {base}/api/models/{repo}/tree/{commit}?recursive=true}: every file with its size, git
+ *       blob id ({@code oid}) and, for LFS files, {@code lfs: {oid (sha-256), size}}; the answer comes in
+ *       pages linked by a {@code Link: <url>; rel="next"} header;</li>
+ *   <li>{@code GET {base}/{repo}/resolve/{commit}/{path}}: a file's content, usually by a redirect to a
+ *       CDN for LFS files; {@code Range} requests resume partial downloads.</li>
+ * </ul>
+ * Errors become one-line {@link LibraryException}s, told apart as the hub's own client does: by the
+ * {@code X-Error-Code} header (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo), with a 401
+ * meaning "not found, or private" for unauthenticated requests.
+ */
+public final class HubClient {
+    public static final URI DEFAULT_BASE = URI.create("https://huggingface.co");
+    /** "owner/name" or a legacy id without owner; the characters the hub allows. */
+    private static final Pattern REPO = Pattern.compile("(?:[A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int MAX_PAGES = 1000;
+
+    private final URI base;
+    private final String token;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+
+    /**
+     * @param base  the hub's address, e.g. {@link #DEFAULT_BASE}
+     * @param token an access token for gated or private repositories, or null
+     */
+    public HubClient(URI base, String token) {
+        this(base, token, Duration.ofSeconds(60));
+    }
+
+    HubClient(URI base, String token, Duration requestTimeout) {
+        String s = base.toString();
+        this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        this.token = token == null || token.isBlank() ? null : token.trim();
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(30))
+                // Redirects are followed by hand: the token must not travel to another host (the CDN).
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    /**
+     * The hub named by the environment as the hub's own tools read it: {@code HF_ENDPOINT} for the
+     * address (default {@link #DEFAULT_BASE}), {@code HF_TOKEN} (or the older
+     * {@code HUGGING_FACE_HUB_TOKEN}) for the token.
+     */
+    public static HubClient fromEnvironment() {
+        String endpoint = System.getenv("HF_ENDPOINT");
+        return new HubClient(endpoint == null || endpoint.isBlank() ? DEFAULT_BASE : URI.create(endpoint.trim()), tokenFromEnvironment());
+    }
+
+    /** {@code HF_TOKEN}, else {@code HUGGING_FACE_HUB_TOKEN}, else null. */
+    public static String tokenFromEnvironment() {
+        String token = System.getenv("HF_TOKEN");
+        if (token == null || token.isBlank()) token = System.getenv("HUGGING_FACE_HUB_TOKEN");
+        return token == null || token.isBlank() ? null : token;
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    /** Fails with a one-line message unless {@code repo} looks like a hub repository id. */
+    public static String checkRepo(String repo) throws LibraryException {
+        if (repo == null || !REPO.matcher(repo).matches() || repo.contains("..") || repo.contains("--")) {
+            throw new LibraryException("'" + repo + "' is not a hub repository id; expected owner/name, e.g. "
+                    + "onnx-community/stable-diffusion-v1-5-ONNX");
+        }
+        return repo;
+    }
+
+    /** The commit id (40 hex digits) that {@code revision} (a branch, tag or commit) names now. */
+    public String resolveCommit(String repo, String revision) throws IOException {
+        checkRepo(repo);
+        URI url = URI.create(base + "/api/models/" + repo + "/revision/" + segment(revision));
+        JsonNode answer = getJson(url, repo, revision, null);
+        JsonNode sha = answer.get("sha");
+        if (sha == null || !sha.isTextual() || !sha.textValue().matches("[0-9a-f]{40}")) {
+            throw new LibraryException(url + ": the hub's answer has no commit id (\"sha\")");
+        }
+        return sha.textValue();
+    }
+
+    /** Every file of {@code repo} at {@code revision} (best a commit id from {@link #resolveCommit}), in the hub's order. */
+    public List<HubFile> listFiles(String repo, String revision) throws IOException {
+        checkRepo(repo);
+        List<HubFile> files = new ArrayList<>();
+        URI url = URI.create(base + "/api/models/" + repo + "/tree/" + segment(revision) + "?recursive=true");
+        for (int page = 0; url != null; page++) {
+            if (page == MAX_PAGES) throw new LibraryException(url + ": the hub's file list does not end");
+            HttpResponse<byte[]> response = send(url, repo, revision, null);
+            JsonNode entries = parse(url, response.body());
+            if (!entries.isArray()) throw new LibraryException(url + ": expected a JSON list of files");
+            for (JsonNode e : entries) {
+                if (!"file".equals(e.path("type").asText())) continue;
+                files.add(file(url, e));
+            }
+            url = next(url, response).orElse(null);
+        }
+        return files;
+    }
+
+    /** Where a file's content is: {@code {base}/{repo}/resolve/{revision}/{path}}. */
+    public URI fileUrl(String repo, String revision, String path) {
+        StringBuilder s = new StringBuilder(base + "/" + repo + "/resolve/" + segment(revision));
+        for (String part : path.split("/")) s.append('/').append(segment(part));
+        return URI.create(s.toString());
+    }
+
+    /**
+     * A GET request for {@code url} carrying the token only to the hub's own host, and a
+     * {@code Range} from {@code offset} when it is above zero.
+     */
+    HttpRequest request(URI url, long offset) {
+        return builder(url, offset).build();
+    }
+
+    private HttpRequest.Builder builder(URI url, long offset) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).GET().timeout(requestTimeout)
+                .header("User-Agent", userAgent());
+        if (token != null && sameHost(url, base)) b.header("Authorization", "Bearer " + token);
+        if (offset > 0) b.header("Range", "bytes=" + offset + "-");
+        return b;
+    }
+
+    /** The one-line error for a failed answer about {@code repo} at {@code revision} (and {@code path}, if a file). */
+    LibraryException error(URI url, int status, HttpHeaders headers, byte[] body, String repo, String revision, String path) {
+        String code = headers.firstValue("X-Error-Code").orElse("");
+        String message = headers.firstValue("X-Error-Message").orElseGet(() -> bodyMessage(body));
+        String where = base.getHost() == null ? base.toString() : base.getHost();
+        if (code.equals("GatedRepo")) {
+            return new LibraryException("repository '" + repo + "' is gated: accept its conditions on " + base + "/" + repo
+                    + " and set HF_TOKEN to an access token of that account");
+        }
+        if (code.equals("RevisionNotFound")) {
+            return new LibraryException("revision '" + revision + "' not found in repository '" + repo + "' on " + where);
+        }
+        if (code.equals("EntryNotFound") && path != null) {
+            return new LibraryException("file '" + path + "' not found in repository '" + repo + "' at revision '" + revision + "'");
+        }
+        if (code.equals("RepoNotFound") || status == 401 || (status == 404 && path == null)) {
+            return new LibraryException("repository '" + repo + "' not found on " + where
+                    + (token == null ? " (if it is private or gated, set HF_TOKEN to an access token)" : ""));
+        }
+        if (status == 403) {
+            return new LibraryException("access to '" + repo + "' refused by " + where + (message.isEmpty() ? "" : ": " + message));
+        }
+        return new LibraryException(where + " answered HTTP " + status + " for " + url + (message.isEmpty() ? "" : ": " + message));
+    }
+
+    /** A connection failure in one line that says which server could not be reached, and the likely reason. */
+    LibraryException unreachable(URI url, IOException e) {
+        String why = null;
+        for (Throwable t = e; t != null && why == null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                why = "the name " + url.getHost() + " does not resolve (no network, or no DNS)";
+            }
+        }
+        if (why == null) {
+            why = e instanceof HttpConnectTimeoutException ? "timed out connecting"
+                    : e instanceof HttpTimeoutException ? "timed out waiting for an answer"
+                    : e instanceof ConnectException ? "could not connect (no network, a firewall or proxy, or the server is down)"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        }
+        return new LibraryException("cannot reach " + url.getScheme() + "://" + url.getAuthority() + ": " + why, e);
+    }
+
+    private JsonNode getJson(URI url, String repo, String revision, String path) throws IOException {
+        return parse(url, send(url, repo, revision, path).body());
+    }
+
+    private HttpResponse<byte[]> send(URI url, String repo, String revision, String path) throws IOException {
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(builder(url, 0).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted");
+        } catch (IOException e) {
+            throw unreachable(url, e);
+        }
+        if (response.statusCode() != 200) {
+            throw error(url, response.statusCode(), response.headers(), response.body(), repo, revision, path);
+        }
+        return response;
+    }
+
+    private static JsonNode parse(URI url, byte[] body) throws LibraryException {
+        try {
+            return MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new LibraryException(url + ": not a JSON answer (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+    }
+
+    private static HubFile file(URI url, JsonNode e) throws LibraryException {
+        String path = e.path("path").asText("");
+        if (path.isEmpty() || path.startsWith("/") || path.contains("\\") || List.of(path.split("/")).contains("..")) {
+            throw new LibraryException(url + ": the hub lists an unusable file path '" + path + "'");
+        }
+        JsonNode lfs = e.get("lfs");
+        String sha256 = null;
+        long size = e.path("size").asLong(-1);
+        if (lfs != null && lfs.isObject()) {
+            sha256 = lfs.path("oid").asText("").toLowerCase(Locale.ROOT);
+            if (sha256.startsWith("sha256:")) sha256 = sha256.substring("sha256:".length());
+            if (lfs.has("size")) size = lfs.get("size").asLong(-1);
+            if (!sha256.matches("[0-9a-f]{64}")) throw new LibraryException(url + ": '" + path + "' has no sha-256 in its LFS entry");
+        }
+        String oid = e.path("oid").asText("").toLowerCase(Locale.ROOT);
+        if (size < 0) throw new LibraryException(url + ": '" + path + "' has no size");
+        if (sha256 == null && !oid.matches("[0-9a-f]{40}")) throw new LibraryException(url + ": '" + path + "' has no git object id");
+        return new HubFile(path, size, oid, sha256);
+    }
+
+    private static Optional<URI> next(URI current, HttpResponse<?> response) {
+        for (String link : response.headers().allValues("Link")) {
+            Matcher m = NEXT_LINK.matcher(link);
+            if (m.find()) return Optional.of(current.resolve(m.group(1)));
+        }
+        return Optional.empty();
+    }
+
+    private static String bodyMessage(byte[] body) {
+        if (body == null || body.length == 0) return "";
+        String text = new String(body, 0, Math.min(body.length, 2000), StandardCharsets.UTF_8).strip();
+        try {
+            JsonNode json = MAPPER.readTree(text);
+            if (json != null && json.hasNonNull("error")) return json.get("error").asText().lines().findFirst().orElse("");
+        } catch (IOException | RuntimeException ignored) {
+            // Not JSON: the first line of the text will do.
+        }
+        return text.lines().findFirst().orElse("");
+    }
+
+    static boolean sameHost(URI a, URI b) {
+        return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    /** Percent-encodes one path segment (a revision like "refs/pr/1" keeps its slashes encoded, as the hub expects). */
+    static String segment(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(String.format(Locale.ROOT, "%02X", c));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String userAgent() {
+        String v = HubClient.class.getPackage().getImplementationVersion();
+        return "emergence-studio/" + (v == null ? "dev" : v) + "; java/" + Runtime.version().feature();
+    }
+}

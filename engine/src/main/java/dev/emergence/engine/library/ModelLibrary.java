@@ -1,0 +1,361 @@
+package dev.emergence.engine.library;
+
+import dev.emergence.engine.cli.DefaultModel;
+import dev.emergence.engine.model.DiffusionModels;
+import dev.emergence.engine.model.ModelBundle;
+import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.model.ModelInfo;
+import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The artist's models: a folder (by default {@link DataFolders#modelsFolder()}) holding one folder
+ * per model, in the layout of a diffusers ONNX export, plus the embedded default model that ships
+ * with the application.
+ *
+ * <p>Nothing enters the library unchecked and nothing half-written ever appears in it: a model is
+ * copied (or downloaded) into the hidden {@value #STAGING} folder inside the library, opened with
+ * the engine ({@link ModelBundle#open}) to validate it, and only then renamed into place, which is
+ * atomic on one file system. A linked model is validated before the link is made. Removing a model
+ * first renames it out of the way, so a crash mid-delete leaves no broken model behind.
+ *
+ * <p>The engine's summary of each model is cached beside the models (see {@link ModelSummaries}).
+ */
+public final class ModelLibrary {
+    /** The name the embedded default model is listed under; no library model may take it. */
+    public static final String EMBEDDED_NAME = "default";
+    /** Inside the library: work in progress (copies, downloads, deletions), never listed. */
+    public static final String STAGING = ".staging";
+
+    /** Letters, digits, and . _ - + and spaces inside; portable as a folder name on every system. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._+ -]{0,98}[A-Za-z0-9_+-])?");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String EMBEDDED_CACHE_KEY = ".embedded";
+
+    private final Path root;
+    private final Supplier<Optional<Path>> embedded;
+    private final FreeSpace freeSpace;
+    private final ModelSummaries summaries;
+
+    /** The library in {@code root}, with the embedded model found by {@link DefaultModel#locate()}. */
+    public ModelLibrary(Path root) {
+        this(root, ModelLibrary::locateEmbedded, FreeSpace.system());
+    }
+
+    /**
+     * @param root      the models folder (created when first needed)
+     * @param embedded  finds the embedded default model, if the application has one
+     * @param freeSpace how much may still be written (tests stand in for a full disk)
+     */
+    public ModelLibrary(Path root, Supplier<Optional<Path>> embedded, FreeSpace freeSpace) {
+        this.root = root.toAbsolutePath().normalize();
+        this.embedded = embedded;
+        this.freeSpace = freeSpace;
+        this.summaries = new ModelSummaries(this.root);
+    }
+
+    /** The library in this user's data folder. */
+    public static ModelLibrary openDefault() {
+        return new ModelLibrary(DataFolders.modelsFolder());
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public FreeSpace freeSpace() {
+        return freeSpace;
+    }
+
+    /** The embedded model's folder, when the application ships one. */
+    public static Optional<Path> locateEmbedded() {
+        try {
+            return Optional.of(DefaultModel.locate());
+        } catch (ModelException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The embedded model first (when there is one), then every model in the library by name, each
+     * with the engine's summary, or the reason it cannot be used.
+     */
+    public synchronized List<ModelEntry> list() throws IOException {
+        List<ModelEntry> out = new ArrayList<>();
+        Optional<Path> builtIn = embedded.get();
+        builtIn.ifPresent(dir -> out.add(summaries.entry(EMBEDDED_NAME, EMBEDDED_CACHE_KEY, dir, ModelEntry.Source.EMBEDDED)));
+        if (!Files.isDirectory(root)) return out;
+        List<ModelEntry> models = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
+            for (Path child : children) {
+                String name = child.getFileName().toString();
+                if (name.startsWith(".")) continue;
+                boolean link = Files.isSymbolicLink(child);
+                if (link && !Files.exists(child)) {
+                    models.add(new ModelEntry(name, child, ModelEntry.Source.LINKED, null,
+                            "the linked folder " + Files.readSymbolicLink(child) + " no longer exists"));
+                } else if (Files.isDirectory(child)) {
+                    models.add(summaries.entry(name, name, child, link ? ModelEntry.Source.LINKED : ModelEntry.Source.COPIED));
+                }
+            }
+        }
+        models.sort((a, b) -> a.name().compareToIgnoreCase(b.name()));
+        out.addAll(models);
+        return out;
+    }
+
+    /** The model listed under {@code name}, if any (case-insensitive, as on macOS and Windows file systems). */
+    public Optional<ModelEntry> find(String name) throws IOException {
+        return list().stream().filter(e -> e.name().equalsIgnoreCase(name)).findFirst();
+    }
+
+    /**
+     * Imports the diffusers-layout ONNX folder {@code source} under {@code name}. With {@code link}
+     * the library points at the folder where it is (nothing copied; the folder must stay there);
+     * otherwise the files are copied. Either way the model is opened with the engine first, and a
+     * folder the engine cannot use is refused with its one-line reason, adding nothing.
+     */
+    public synchronized ModelEntry importFolder(Path source, String name, boolean link) throws ModelException, IOException {
+        checkName(name);
+        Path from = source.toAbsolutePath().normalize();
+        if (!Files.exists(from)) throw new ModelException(source + ": model folder not found");
+        if (!Files.isDirectory(from)) throw new ModelException(source + ": not a folder; expected a diffusers ONNX model folder");
+        if (from.startsWith(root)) throw new LibraryException(source + " is already inside the model library " + root);
+        Path target = requireFree(name);
+        Files.createDirectories(root);
+        if (link) {
+            Path real = from.toRealPath();
+            ModelInfo info = validate(real);
+            try {
+                Files.createSymbolicLink(target, real);
+            } catch (UnsupportedOperationException | IOException e) {
+                throw new LibraryException("cannot link " + real + " into the library (" + e.getMessage()
+                        + "); import it as a copy instead, or on Windows turn on Developer Mode to allow links", e);
+            }
+            summaries.remember(name, target, ModelSummaries.withLocation(info, name, target));
+            return new ModelEntry(name, target, ModelEntry.Source.LINKED, ModelSummaries.withLocation(info, name, target), null);
+        }
+        long size = FileTrees.size(from);
+        freeSpace.require(root, size, "copying " + from.getFileName());
+        Path staging = newStagingFolder("import");
+        try {
+            Path copy = staging.resolve(name);
+            FileTrees.copy(from, copy);
+            return adoptValidated(copy, name, validate(copy));
+        } finally {
+            FileTrees.deleteRecursively(staging);
+        }
+    }
+
+    /**
+     * Moves a complete model folder from the library's staging area into the library under
+     * {@code name}, after opening it with the engine. On a {@link ModelException} nothing is added
+     * and the staged folder is left for the caller to delete.
+     */
+    public synchronized ModelEntry adopt(Path staged, String name) throws ModelException, IOException {
+        checkName(name);
+        Path folder = staged.toAbsolutePath().normalize();
+        if (!folder.startsWith(root.resolve(STAGING))) {
+            throw new IllegalArgumentException(staged + " is not in the library's staging folder " + root.resolve(STAGING));
+        }
+        requireFree(name);
+        return adoptValidated(folder, name, validate(folder));
+    }
+
+    private ModelEntry adoptValidated(Path staged, String name, ModelInfo info) throws IOException {
+        Path target = requireFree(name);
+        ModelInfo placed = ModelSummaries.withLocation(info, name, target);
+        // Renaming keeps the files' sizes and times, so the fingerprint taken here stays valid.
+        summaries.remember(name, staged, placed);
+        try {
+            moveAtomically(staged, target);
+        } catch (IOException e) {
+            summaries.forget(name);
+            throw e;
+        }
+        return new ModelEntry(name, target, ModelEntry.Source.COPIED, placed, null);
+    }
+
+    /**
+     * Puts the TAESD-style preview decoder staged in {@code stagedPreview} (a folder in the library's
+     * staging area holding {@code model.onnx} and any files it needs) into the library model {@code name}
+     * as its {@value ModelBundle#PREVIEW_FOLDER}/ folder. It is validated first, as the engine will use
+     * it: the model is opened through a view of hard links (no copying, no links the system may refuse)
+     * with the new decoder in place, and the decoder decodes a small latent. Only models the library owns
+     * (copied or downloaded) take one; an existing decoder is kept unless {@code replace}.
+     */
+    public synchronized ModelEntry installPreviewDecoder(String name, Path stagedPreview, boolean replace) throws ModelException, IOException {
+        Path staged = stagedPreview.toAbsolutePath().normalize();
+        if (!staged.startsWith(root.resolve(STAGING))) {
+            throw new IllegalArgumentException(stagedPreview + " is not in the library's staging folder");
+        }
+        Path model = existing(name).orElseThrow(() -> new LibraryException("no model named '" + name + "' in the library " + root));
+        String actualName = model.getFileName().toString();
+        if (Files.isSymbolicLink(model)) {
+            throw new LibraryException("'" + actualName + "' is linked from " + Files.readSymbolicLink(model)
+                    + "; the library does not write into linked folders: import it as a copy to add a preview decoder");
+        }
+        Path current = model.resolve(ModelBundle.PREVIEW_FOLDER);
+        if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !replace) {
+            throw new LibraryException("'" + actualName + "' already has a preview decoder (" + ModelBundle.PREVIEW_FOLDER + "/); replace it explicitly");
+        }
+        Path check = newStagingFolder("check");
+        try {
+            Path view = check.resolve(actualName);
+            linkTree(model, view, ModelBundle.PREVIEW_FOLDER);
+            linkTree(staged, view.resolve(ModelBundle.PREVIEW_FOLDER), null);
+            try (ModelBundle bundle = ModelBundle.open(view, ExecutionOptions.cpu())) {
+                DiffusionModels.LatentDecoder decoder = bundle.previewDecoder().orElseThrow(
+                        () -> new ModelException(actualName + "/" + ModelBundle.PREVIEW_FOLDER + "/model.onnx not found"));
+                decoder.decode(Tensor.zeros(1, bundle.info().latentChannels(), 8, 8));
+            }
+        } finally {
+            FileTrees.deleteRecursively(check);
+        }
+        Path trash = null;
+        if (Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+            trash = newStagingFolder("replaced");
+            moveAtomically(current, trash.resolve(ModelBundle.PREVIEW_FOLDER));
+        }
+        moveAtomically(staged, current);
+        if (trash != null) FileTrees.deleteRecursively(trash);
+        return list().stream().filter(e -> e.name().equals(actualName)).findFirst()
+                .orElseThrow(() -> new IllegalStateException(actualName + " vanished from the library"));
+    }
+
+    /** Mirrors {@code from} into {@code to} with hard links (same file system), leaving out the top-level folder {@code except}. */
+    private static void linkTree(Path from, Path to, String except) throws IOException {
+        for (Path relative : FileTrees.files(from)) {
+            if (except != null && relative.getNameCount() > 1 && relative.getName(0).toString().equals(except)) continue;
+            Path target = to.resolve(relative.toString());
+            Files.createDirectories(target.getParent());
+            try {
+                Files.createLink(target, from.resolve(relative));
+            } catch (UnsupportedOperationException | IOException e) {
+                Files.copy(from.resolve(relative), target); // A file system without hard links: copy instead.
+            }
+        }
+    }
+
+    /**
+     * Removes the library model {@code name}: a copied model's files are deleted, a linked model's
+     * link only. The embedded model cannot be removed.
+     */
+    public synchronized void remove(String name) throws IOException {
+        if (name.equalsIgnoreCase(EMBEDDED_NAME)) {
+            throw new LibraryException("the embedded model '" + EMBEDDED_NAME + "' is part of the application and cannot be removed");
+        }
+        Path target = existing(name).orElseThrow(() -> new LibraryException("no model named '" + name + "' in the library " + root));
+        String actualName = target.getFileName().toString();
+        if (Files.isSymbolicLink(target)) {
+            Files.delete(target);
+        } else {
+            // Out of the list first, atomically; then the slow delete, which a crash may leave half done in staging.
+            Path trash = newStagingFolder("removed");
+            Path moved = trash.resolve(actualName);
+            moveAtomically(target, moved);
+            FileTrees.deleteRecursively(trash);
+        }
+        summaries.forget(actualName);
+    }
+
+    /** A new, empty folder in the library's staging area, on the library's file system. */
+    public Path newStagingFolder(String purpose) throws IOException {
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        Path dir = root.resolve(STAGING).resolve(purpose + "-" + HexFormat.of().formatHex(random));
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    /** A staging folder with a fixed name, kept across runs (downloads resume from what it holds). */
+    public Path stagingFolder(String key) throws IOException {
+        if (!key.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("bad staging key " + key);
+        Path dir = root.resolve(STAGING).resolve(key);
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    /** Fails when {@code name} cannot name a model: one line saying what is allowed. */
+    public static String checkName(String name) throws LibraryException {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new LibraryException("'" + name + "' cannot name a model: use 1 to 100 letters, digits, spaces and . _ - +,"
+                    + " starting with a letter or digit and not ending with a dot or space");
+        }
+        if (name.equalsIgnoreCase(EMBEDDED_NAME)) {
+            throw new LibraryException("'" + name + "' is the embedded model's name; choose another");
+        }
+        return name;
+    }
+
+    /** A name derived from anything (a repository id, a folder): what {@link #checkName} accepts. */
+    public static String suggestName(String anything) {
+        String s = anything.replaceAll("[^A-Za-z0-9._+ -]+", "-").replaceAll("^[^A-Za-z0-9]+|[. ]+$", "");
+        if (s.length() > 100) s = s.substring(0, 100).replaceAll("[. ]+$", "");
+        if (s.isEmpty()) s = "model";
+        if (s.equalsIgnoreCase(EMBEDDED_NAME)) s = s + "-1";
+        return s;
+    }
+
+    /** Whether the library has a model of this name (case-insensitive). */
+    public boolean contains(String name) throws IOException {
+        return existing(name).isPresent();
+    }
+
+    private Optional<Path> existing(String name) throws IOException {
+        if (!Files.isDirectory(root)) return Optional.empty();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
+            for (Path child : children) {
+                String n = child.getFileName().toString();
+                if (!n.startsWith(".") && n.equalsIgnoreCase(name)) return Optional.of(child);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Path requireFree(String name) throws IOException {
+        Optional<Path> taken = existing(name);
+        if (taken.isPresent()) {
+            throw new LibraryException("the library already has a model named '" + taken.get().getFileName()
+                    + "'; remove it first or choose another name");
+        }
+        return root.resolve(name);
+    }
+
+    private static ModelInfo validate(Path folder) throws ModelException {
+        try (ModelBundle bundle = ModelBundle.open(folder, ExecutionOptions.cpu())) {
+            return bundle.info();
+        }
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(to.toString());
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new LibraryException("cannot move " + from + " to " + to + " in one step: "
+                    + "the library's staging folder must be on the library's own disk", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ModelLibrary[" + root + "]";
+    }
+}
