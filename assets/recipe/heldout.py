@@ -17,7 +17,7 @@ PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "heldout.json")
 
 
 def document():
-    held = scenes.heldout_scenes(HELDOUT_SEED)
+    held = scenes.evaluation_scenes(HELDOUT_SEED)
     size = scenes.SIZE
     third = [round(i / 3, 6) for i in range(4)]
     entries = []
@@ -51,7 +51,7 @@ def document():
                       "object's region box must match the object's colour",
             "picture_passes": "background right and every object present",
         },
-        "combinations": sorted([list(k) for k in scenes.heldout_combos(held)]),
+        "combinations": sorted([list(k) for k in scenes.heldout_combos(scenes.heldout_scenes(HELDOUT_SEED))]),
         "scenes": entries,
     }
 

@@ -267,6 +267,17 @@ def heldout_scenes(seed=1234, singles=32, pairs=12):
     return scenes
 
 
+def evaluation_scenes(seed=1234):
+    """The held-out scenes, then each one-object scene again with the other size: 76 captions, all built
+    from the held-out combinations only (size is not part of a combination), so adding them changes
+    nothing training sees."""
+    held = heldout_scenes(seed)
+    flipped = [{"background": s["background"],
+                "objects": [dict(o, size="large" if o["size"] == "small" else "small") for o in s["objects"]]}
+               for s in held if len(s["objects"]) == 1]
+    return held + flipped
+
+
 def heldout_combos(scenes):
     return frozenset(combo_key(o, s["background"]) for s in scenes for o in s["objects"])
 
