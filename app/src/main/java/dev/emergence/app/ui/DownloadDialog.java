@@ -91,11 +91,12 @@ public final class DownloadDialog {
         catalogue.setId("catalogue");
         catalogue.setCellFactory(v -> new EntryCell());
         catalogue.setPlaceholder(new Label("reading the catalogue…"));
+        // The list stays readable during a download; only the form it fills is locked.
         catalogue.getSelectionModel().selectedItemProperty().addListener((o, a, e) -> {
+            if (running.get()) return;
             if (e != null) pick(e);
             else details.setText(ANY_REPOSITORY);
         });
-        catalogue.disableProperty().bind(running);
 
         job.catalogue().whenComplete((entries, err) -> {
             if (err != null) catalogue.setPlaceholder(new Label("no catalogue: " + EngineErrors.message(err)));
