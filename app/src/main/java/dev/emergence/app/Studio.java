@@ -11,6 +11,9 @@ import dev.emergence.app.fx.FxImages;
 import dev.emergence.app.fx.FxThread;
 import dev.emergence.app.gallery.GalleryEntry;
 import dev.emergence.app.gallery.ResultStore;
+import dev.emergence.app.library.DownloadJob;
+import dev.emergence.app.library.LibraryModel;
+import dev.emergence.app.library.ModelChoice;
 import dev.emergence.app.generation.Finished;
 import dev.emergence.app.generation.GenerationController;
 import dev.emergence.app.generation.GenerationState;
@@ -22,9 +25,10 @@ import dev.emergence.app.session.SessionStore;
 import dev.emergence.app.session.WindowGeometry;
 import dev.emergence.app.ui.CanvasToolBar;
 import dev.emergence.app.ui.CanvasView;
+import dev.emergence.app.ui.DownloadDialog;
 import dev.emergence.app.ui.GalleryView;
 import dev.emergence.app.ui.MainWindow;
-import dev.emergence.app.ui.ModelChoice;
+import dev.emergence.app.ui.ModelsDialog;
 import dev.emergence.app.ui.NumberField;
 import dev.emergence.app.ui.Notifier;
 import dev.emergence.app.ui.PreviewPane;
@@ -66,8 +70,8 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * The studio: builds the window from its parts and carries out what the artist asks (generate,
- * open, save, paste, history actions, model import), keeping every slow thing (engine, files)
- * off the JavaFX thread, and autosaving the session. One instance per window.
+ * open, save, paste, history actions, the model library), keeping every slow thing (engine, files,
+ * downloads) off the JavaFX thread, and autosaving the session. One instance per window.
  */
 public final class Studio implements AutoCloseable {
     /** The canvas size before any model says otherwise. */
@@ -83,7 +87,12 @@ public final class Studio implements AutoCloseable {
     private final CanvasDocument canvas = new CanvasDocument(DEFAULT_SIZE, DEFAULT_SIZE, UndoHistory.DEFAULT_CAP_BYTES);
     private final GenerationController gc;
     private final ObservableList<GalleryEntry> gallery = FXCollections.observableArrayList();
-    private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
+    private final LibraryModel library;
+    private final DownloadJob downloads;
+    private ModelsDialog modelsDialog;
+    private DownloadDialog downloadDialog;
+    /** The first model has been chosen at start; from then on a model added to an empty studio is loaded at once. */
+    private boolean started;
     private final ExecutorService io = FxThread.worker("studio-io");
     private final ExecutorService tokenThread = FxThread.worker("tokens");
     /** What the preview shows when it follows: the live preview while running, else the picture on display. */
@@ -116,8 +125,9 @@ public final class Studio implements AutoCloseable {
         this.results = new ResultStore(config.paths().outputs());
         this.sessions = new SessionStore(config.paths().session());
         this.gc = new GenerationController(engine, FxThread.FX, results);
+        this.library = new LibraryModel(config.library());
+        this.downloads = new DownloadJob(library, config.downloaders());
         this.keeper = new SessionKeeper(sessions, params, tools, canvas, gc,
-                () -> models.stream().filter(c -> !c.embedded()).map(c -> c.folder().toString()).toList(),
                 () -> shown == null ? null : shown.file(), m -> notifier.error(m));
     }
 
@@ -130,13 +140,14 @@ public final class Studio implements AutoCloseable {
         scrubber = new StepScrubber(gc, preview, followImage);
         promptTokens = new TokenCounter(engine, tokenThread, params.promptProperty());
         negativeTokens = new TokenCounter(engine, tokenThread, params.negativePromptProperty());
-        promptPanel = new PromptPanel(params, gc, models, canvas.modeProperty(), canvas.widthProperty(), canvas.heightProperty(),
-                promptTokens, negativeTokens, this::generate, this::importModel, c -> loadModel(c.folder()), this::resizeCanvas);
+        promptPanel = new PromptPanel(params, gc, library.choices(), canvas.modeProperty(), canvas.widthProperty(), canvas.heightProperty(),
+                promptTokens, negativeTokens, this::generate, this::openModels, c -> loadModel(c.folder()), this::resizeCanvas);
         galleryView = new GalleryView(gallery, new GalleryView.Actions(this::showEntry, this::restoreEntry,
                 this::entryToCanvas, e -> openOutputFolder(), this::deleteEntry));
         window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
                 new ProgressPanel(gc), scrubber, galleryView, statusBar = new StatusBar(gc),
-                new MainWindow.HeaderActions(this::openImage, this::save, this::paste, this::shownToCanvas, this::openOutputFolder));
+                new MainWindow.HeaderActions(this::openImage, this::save, this::paste, this::shownToCanvas, this::openOutputFolder,
+                        this::openModels));
         notifier = new Notifier(window.notificationPane());
         gc.onError(notifier::error);
         gc.onNotice(notifier::info);
@@ -150,7 +161,7 @@ public final class Studio implements AutoCloseable {
         gc.modelProperty().addListener((o, a, m) -> modelLoaded(m));
 
         Scene scene = new Scene(window);
-        scene.getStylesheets().add(Studio.class.getResource("ui/studio.css").toExternalForm());
+        scene.getStylesheets().add(stylesheet());
         Shortcuts.install(scene, new Shortcuts.Actions(this::generate, gc::cancel, canvas::undo, canvas::redo, this::save,
                 this::openImage, this::paste, canvasView::fit), tools, canvasView);
         installDragAndDrop(scene);
@@ -160,12 +171,9 @@ public final class Studio implements AutoCloseable {
         stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, 600));
 
         SessionKeeper.Restored restored = config.restoreSession()
-                ? keeper.restore() : new SessionKeeper.Restored(Optional.empty(), false, List.of());
+                ? keeper.restore() : new SessionKeeper.Restored(Optional.empty(), false);
         Optional<SessionState> session = restored.state();
         restoredScheduler = restored.schedulerChosen();
-        for (Path p : restored.importedModels()) {
-            if (Files.isDirectory(p)) addModelChoice(new ModelChoice(p.getFileName().toString(), p, false), models.size());
-        }
         placeWindow(session.map(SessionState::window).orElse(null));
         keeper.start(stage);
         stage.setOnCloseRequest(e -> keeper.saveNowAndStop());
@@ -187,36 +195,39 @@ public final class Studio implements AutoCloseable {
 
     // ---- models
 
-    /** Finds the models to offer (file system checks, off the FX thread), then loads the first. */
+    /**
+     * Reads the model library (off the FX thread), then loads the session's model if the library
+     * still has it, else the first one (the embedded model when there is one).
+     */
     private void startModel(String sessionModel) {
-        CompletableFuture.supplyAsync(() -> {
-            Optional<Path> embedded = config.defaultModel().get().map(p -> p.toAbsolutePath().normalize());
-            Path saved = sessionModel != null && Files.isDirectory(Path.of(sessionModel)) ? Path.of(sessionModel) : null;
-            return new Path[] {embedded.orElse(null), saved};
-        }, io).thenAcceptAsync(found -> {
-            Path embedded = found[0], saved = found[1];
-            if (embedded != null) addModelChoice(new ModelChoice(embedded.getFileName().toString(), embedded, true), 0);
-            Path first = saved != null ? saved : embedded;
-            if (first == null) {
-                gc.statusProperty().set("No model: import a model folder (diffusers ONNX layout)");
-                notifier.info("no model: import one (the folder button beside the model picker)");
+        library.refresh().whenComplete((entries, err) -> {
+            started = true;
+            if (err != null) notifier.error("cannot read the model library: " + EngineErrors.message(err));
+            List<ModelChoice> choices = library.choices();
+            Path saved = sessionModel == null ? null : Path.of(sessionModel).toAbsolutePath().normalize();
+            Optional<ModelChoice> previous = choices.stream().filter(c -> c.folder().equals(saved)).findFirst();
+            if (saved != null && previous.isEmpty()) {
+                notifier.info("the last session's model " + saved.getFileName() + " is not in the model library; add it in Models");
+            }
+            Optional<ModelChoice> first = previous.or(() -> choices.stream().findFirst());
+            if (first.isEmpty()) {
+                gc.statusProperty().set("No model: import or download one in Models");
+                if (err == null) notifier.info("no model: import one or download one (Models, beside the model picker)");
                 return;
             }
-            loadModel(first);
-        }, FxThread.FX);
-    }
-
-    private void addModelChoice(ModelChoice c, int index) {
-        if (models.stream().anyMatch(m -> m.folder().equals(c.folder()))) return;
-        models.add(Math.min(index, models.size()), c);
+            loadModel(first.get().folder());
+        });
+        // A model that arrives while none is loaded (the first import or download) is loaded at once.
+        library.choices().addListener((javafx.collections.ListChangeListener<ModelChoice>) c -> {
+            if (started && gc.state() == GenerationState.NO_MODEL && !library.choices().isEmpty()) {
+                loadModel(library.choices().get(0).folder());
+            }
+        });
     }
 
     public CompletableFuture<ModelSummary> loadModel(Path folder) {
         Path abs = folder.toAbsolutePath().normalize();
         return gc.loadModel(abs).whenComplete((m, err) -> Platform.runLater(() -> {
-            if (err == null) {
-                addModelChoice(new ModelChoice(abs.getFileName().toString(), abs, false), models.size());
-            }
             // After a failure the picker goes back to the model still in use.
             ModelSummary current = gc.modelProperty().get();
             if (err != null && current != null) promptPanel.refreshModelSelection();
@@ -224,8 +235,24 @@ public final class Studio implements AutoCloseable {
         }));
     }
 
-    private void importModel() {
-        config.dialogs().modelFolder(stage).ifPresent(this::loadModel);
+    /** The Models window: the library's models, import, remove, use, download. */
+    public void openModels() {
+        if (modelsDialog == null) {
+            modelsDialog = new ModelsDialog(library, config.dialogs(), gc.modelProperty(), promptPanel::selectModel,
+                    this::openDownload, stylesheet());
+        }
+        modelsDialog.show(stage);
+    }
+
+    /** The download dialog, over the Models window when that is open. */
+    public void openDownload() {
+        if (downloadDialog == null) downloadDialog = new DownloadDialog(downloads, library, promptPanel::selectModel, stylesheet());
+        downloadDialog.show(modelsDialog != null && modelsDialog.stage().map(javafx.stage.Stage::isShowing).orElse(false)
+                ? modelsDialog.stage().get() : stage);
+    }
+
+    private static String stylesheet() {
+        return Studio.class.getResource("ui/studio.css").toExternalForm();
     }
 
     private void modelLoaded(ModelSummary m) {
@@ -531,6 +558,10 @@ public final class Studio implements AutoCloseable {
             negativeTokens.stop();
             statusBar.stop();
         }
+        downloads.close();
+        downloadDialog().ifPresent(javafx.stage.Stage::hide);
+        modelsDialog().ifPresent(javafx.stage.Stage::hide);
+        library.close();
         gc.close();
         io.shutdown();
         tokenThread.shutdownNow();
@@ -562,4 +593,12 @@ public final class Studio implements AutoCloseable {
     public MainWindow window() { return window; }
 
     public SessionStore sessions() { return sessions; }
+
+    public LibraryModel library() { return library; }
+
+    public DownloadJob downloads() { return downloads; }
+
+    public Optional<javafx.stage.Stage> modelsDialog() { return modelsDialog == null ? Optional.empty() : modelsDialog.stage(); }
+
+    public Optional<javafx.stage.Stage> downloadDialog() { return downloadDialog == null ? Optional.empty() : downloadDialog.stage(); }
 }

@@ -4,26 +4,33 @@ import dev.emergence.app.engine.EngineAdapter;
 import dev.emergence.app.engine.StudioEngine;
 import dev.emergence.app.ui.FileDialogs;
 import dev.emergence.engine.cli.DefaultModel;
+import dev.emergence.engine.library.HubClient;
+import dev.emergence.engine.library.ModelDownloader;
+import dev.emergence.engine.library.ModelLibrary;
 import dev.emergence.engine.model.ModelException;
 
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * What a studio is built from. The application uses {@link #fromSystem}; tests give their own
- * folders, model and file dialogs.
+ * folders, model library, hub and file dialogs.
  *
- * @param defaultModel the model to load when the session names none (empty: "no model: import one")
- * @param openUri      opens a folder or file in the desktop's own viewer
+ * @param library     opens the model library (with the embedded model, if any); called off the FX thread
+ * @param downloaders makes a downloader from the hub into that library; called off the FX thread
+ * @param openUri     opens a folder or file in the desktop's own viewer
  */
-public record StudioConfig(StudioPaths paths, Supplier<StudioEngine> engine, Supplier<Optional<Path>> defaultModel,
-                           FileDialogs dialogs, Consumer<String> openUri, boolean restoreSession) {
+public record StudioConfig(StudioPaths paths, Supplier<StudioEngine> engine, Supplier<ModelLibrary> library,
+                           Function<ModelLibrary, ModelDownloader> downloaders, FileDialogs dialogs, Consumer<String> openUri,
+                           boolean restoreSession) {
 
+    /** The user's own library (shared with the command line's 'models' commands) and the hub named by the environment. */
     public static StudioConfig fromSystem(Consumer<String> openUri) {
-        return new StudioConfig(StudioPaths.fromSystem(), EngineAdapter::fromSystemProperties, StudioConfig::embeddedModel,
-                FileDialogs.native_(), openUri, true);
+        return new StudioConfig(StudioPaths.fromSystem(), EngineAdapter::fromSystemProperties, ModelLibrary::openDefault,
+                library -> new ModelDownloader(HubClient.fromEnvironment(), library), FileDialogs.native_(), openUri, true);
     }
 
     /** The embedded default model, when this installation or checkout has one. */
@@ -36,6 +43,6 @@ public record StudioConfig(StudioPaths paths, Supplier<StudioEngine> engine, Sup
     }
 
     public StudioConfig withDialogs(FileDialogs d) {
-        return new StudioConfig(paths, engine, defaultModel, d, openUri, restoreSession);
+        return new StudioConfig(paths, engine, library, downloaders, d, openUri, restoreSession);
     }
 }

@@ -19,7 +19,6 @@ import javafx.util.Duration;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,7 @@ import java.util.function.Supplier;
  */
 public final class SessionKeeper {
     /** What the rest of the studio needs from the session besides what this class applies itself. */
-    public record Restored(Optional<SessionState> state, boolean schedulerChosen, List<Path> importedModels) {
+    public record Restored(Optional<SessionState> state, boolean schedulerChosen) {
     }
 
     private final SessionStore store;
@@ -42,7 +41,6 @@ public final class SessionKeeper {
     private final ToolSettings tools;
     private final CanvasDocument canvas;
     private final GenerationController gc;
-    private final Supplier<List<String>> importedModels;
     private final Supplier<Path> shownFile;
     private final Consumer<String> errors;
     private final ExecutorService worker = FxThread.worker("autosave");
@@ -56,18 +54,16 @@ public final class SessionKeeper {
     private WindowGeometry beforeMaximised;
 
     /**
-     * @param importedModels the model folders the artist imported (saved so the picker offers them again)
      * @param shownFile      the picture file on display, or null
      */
     public SessionKeeper(SessionStore store, Parameters params, ToolSettings tools, CanvasDocument canvas,
-                         GenerationController gc, Supplier<List<String>> importedModels, Supplier<Path> shownFile,
+                         GenerationController gc, Supplier<Path> shownFile,
                          Consumer<String> errors) {
         this.store = store;
         this.params = params;
         this.tools = tools;
         this.canvas = canvas;
         this.gc = gc;
-        this.importedModels = importedModels;
         this.shownFile = shownFile;
         this.errors = errors;
     }
@@ -76,7 +72,6 @@ public final class SessionKeeper {
     public Restored restore() {
         restoring = true;
         boolean[] scheduler = {false};
-        List<Path> imported = new java.util.ArrayList<>();
         Optional<SessionState> saved = store.loadState();
         try {
             saved.ifPresent(s -> {
@@ -99,13 +94,12 @@ public final class SessionKeeper {
                 tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
                 if (s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
                 tools.colorProperty().set(s.brushColor() & 0xffffff);
-                for (String m : s.importedModels()) imported.add(Path.of(m));
             });
             store.loadLayers().ifPresent(l -> canvas.restore(l[0], l[1]));
         } finally {
             restoring = false;
         }
-        return new Restored(saved, scheduler[0], imported);
+        return new Restored(saved, scheduler[0]);
     }
 
     /** Names written by an older or newer studio that this one does not know are skipped. */
@@ -161,7 +155,7 @@ public final class SessionKeeper {
                 gc.previewKindProperty().get().name(), gc.previewStrideProperty().get(),
                 tools.toolProperty().get().name(), tools.sizeProperty().get(), tools.hardnessProperty().get(),
                 tools.opacityProperty().get(), tools.colorProperty().get(),
-                m == null ? null : m.folder().toString(), importedModels.get(),
+                m == null ? null : m.folder().toString(),
                 shown == null ? null : shown.toString(), g);
     }
 

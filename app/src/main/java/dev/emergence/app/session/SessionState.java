@@ -2,12 +2,10 @@ package dev.emergence.app.session;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
-import java.util.List;
-
 /**
  * The autosaved session, apart from the canvas layers (saved beside it as PNG): the parameters,
  * the tools, the model and the window. Unknown and missing fields are tolerated, so older and
- * newer studios read each other's sessions.
+ * newer studios read each other's sessions. (Models are not listed here: the model library is their list.)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SessionState(
@@ -28,11 +26,6 @@ public record SessionState(
         double brushOpacity,
         int brushColor,
         String modelFolder,
-        List<String> importedModels,
         String selectedResult,
         WindowGeometry window) {
-
-    public SessionState {
-        importedModels = importedModels == null ? List.of() : List.copyOf(importedModels);
-    }
 }

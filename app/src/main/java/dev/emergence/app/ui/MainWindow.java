@@ -21,7 +21,8 @@ import org.controlsfx.control.NotificationPane;
  */
 public final class MainWindow extends BorderPane {
     /** The header's buttons, wired by the studio. */
-    public record HeaderActions(Runnable open, Runnable save, Runnable paste, Runnable resultToCanvas, Runnable outputFolder) {
+    public record HeaderActions(Runnable open, Runnable save, Runnable paste, Runnable resultToCanvas, Runnable outputFolder,
+                                Runnable models) {
     }
 
     private final NotificationPane notifications;
@@ -79,7 +80,8 @@ public final class MainWindow extends BorderPane {
                 headerButton("save", "mdi2c-content-save-outline", "Save", "Save the picture with its parameters", "Ctrl+S", a.save()),
                 headerButton("paste", "mdi2c-content-paste", "Paste", "Paste an image onto the canvas", "Ctrl+V", a.paste()),
                 headerButton("result-to-canvas", "mdi2i-image-move", "To canvas", "Use the picture as the canvas", null, a.resultToCanvas()),
-                headerButton("output-folder", "mdi2f-folder-open-outline", "Outputs", "Open the output folder", null, a.outputFolder()));
+                headerButton("output-folder", "mdi2f-folder-open-outline", "Outputs", "Open the output folder", null, a.outputFolder()),
+                headerButton("header-models", "mdi2b-bookshelf", "Models", "The model library: import, download, remove", null, a.models()));
         h.setAlignment(Pos.CENTER_LEFT);
         h.getStyleClass().add("header");
         return h;

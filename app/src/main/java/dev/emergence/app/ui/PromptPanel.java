@@ -4,6 +4,7 @@ import dev.emergence.app.engine.ModelSummary;
 import dev.emergence.app.engine.TokenCount;
 import dev.emergence.app.generation.GenerationController;
 import dev.emergence.app.generation.GenerationState;
+import dev.emergence.app.library.ModelChoice;
 import dev.emergence.app.params.NumberRule;
 import dev.emergence.app.params.Parameters;
 import dev.emergence.app.params.SizePresets;
@@ -43,7 +44,7 @@ public final class PromptPanel extends VBox {
     private final Label promptTokens = new Label();
     private final Label negativeTokens = new Label();
     private final ComboBox<ModelChoice> modelPicker = new ComboBox<>();
-    private final Button importModel = new Button();
+    private final Button openModels = new Button();
     private final ComboBox<SchedulerKind> scheduler = new ComboBox<>(FXCollections.observableArrayList(SchedulerKind.values()));
     private final ComboBox<SizePresets.Preset> size = new ComboBox<>();
     private final ComboBox<PreviewKind> previewKind = new ComboBox<>(FXCollections.observableArrayList(PreviewKind.values()));
@@ -63,7 +64,7 @@ public final class PromptPanel extends VBox {
     public PromptPanel(Parameters p, GenerationController gc, ObservableList<ModelChoice> models,
                        ReadOnlyObjectProperty<GenerationMode> mode, ReadOnlyIntegerProperty canvasWidth,
                        ReadOnlyIntegerProperty canvasHeight, TokenCounter promptCounter, TokenCounter negativeCounter,
-                       Runnable onGenerate, Runnable onImportModel, Consumer<ModelChoice> onModel,
+                       Runnable onGenerate, Runnable onOpenModels, Consumer<ModelChoice> onModel,
                        BiConsumer<Integer, Integer> onResize) {
         getStyleClass().add("prompt-panel");
         setId("prompt-panel");
@@ -74,17 +75,18 @@ public final class PromptPanel extends VBox {
         modelPicker.setItems(models);
         modelPicker.setMaxWidth(Double.MAX_VALUE);
         modelPicker.setPromptText("no model: import one");
+        modelPicker.setCellFactory(v -> new ModelCell());
         HBox.setHgrow(modelPicker, Priority.ALWAYS);
         modelPicker.setOnAction(e -> {
             ModelChoice c = modelPicker.getValue();
             if (c != null && (gc.modelProperty().get() == null || !c.folder().equals(gc.modelProperty().get().folder()))) onModel.accept(c);
         });
-        importModel.setId("import-model");
-        Icons.decorate(importModel, "mdi2f-folder-plus-outline", "Import a model folder", null);
-        importModel.setOnAction(e -> onImportModel.run());
+        openModels.setId("open-models");
+        Icons.decorate(openModels, "mdi2b-bookshelf", "Models: the library, import a folder, download", null);
+        openModels.setOnAction(e -> onOpenModels.run());
         gc.modelProperty().addListener((o, a, m) -> syncModelSelection(m));
         models.addListener((javafx.collections.ListChangeListener<ModelChoice>) c -> syncModelSelection(gc.modelProperty().get()));
-        HBox modelRow = new HBox(6, modelPicker, importModel);
+        HBox modelRow = new HBox(6, modelPicker, openModels);
         modelRow.setAlignment(Pos.CENTER_LEFT);
 
         // Prompts.
@@ -218,6 +220,32 @@ public final class PromptPanel extends VBox {
         });
         buttons.getStyleClass().add("generate-bar");
         getChildren().addAll(scroll, buttons);
+    }
+
+    /** Picks a model in the picker, as the artist would (it is loaded unless it already is). */
+    public void selectModel(ModelChoice c) {
+        modelPicker.getItems().stream().filter(m -> m.folder().equals(c.folder())).findFirst().ifPresent(modelPicker::setValue);
+    }
+
+    /** A model in the picker's list: its name, and what it is in small letters. */
+    private static final class ModelCell extends ListCell<ModelChoice> {
+        @Override
+        protected void updateItem(ModelChoice c, boolean empty) {
+            super.updateItem(c, empty);
+            setText(null);
+            if (empty || c == null) {
+                setGraphic(null);
+                return;
+            }
+            Label name = new Label(c.toString());
+            Label kind = new Label(c.summary());
+            kind.getStyleClass().add("token-count");
+            Region gap = new Region();
+            HBox.setHgrow(gap, Priority.ALWAYS);
+            HBox row = new HBox(8, name, gap, kind);
+            row.setAlignment(Pos.CENTER_LEFT);
+            setGraphic(row);
+        }
     }
 
     /** Shows the loaded model in the picker again (after a failed load). */

@@ -4,6 +4,7 @@ import dev.emergence.app.canvas.LayerId;
 import dev.emergence.app.canvas.Tool;
 import dev.emergence.engine.pipeline.GenerationMode;
 import javafx.scene.input.KeyCode;
+import org.testfx.util.WaitForAsyncUtils;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -83,6 +84,9 @@ class CanvasEditingTest extends StudioTest {
     @Test
     void zoomWithTheWheelAndPanWithSpaceHeld() {
         waitForModel();
+        // Fit explicitly first: the canvas re-fits to the model's size only on the next layout pass.
+        push(KeyCode.CONTROL, KeyCode.DIGIT0);
+        WaitForAsyncUtils.waitForFxEvents();
         double fitted = onFx(() -> studio.canvasView().zoom());
         moveTo(onScreen(32, 32));
         scroll(5, javafx.geometry.VerticalDirection.UP);

@@ -1,11 +1,11 @@
 package dev.emergence.app.studio;
 
 import dev.emergence.app.generation.GenerationState;
+import dev.emergence.app.library.ModelChoice;
+import dev.emergence.engine.library.ModelLibrary;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.pipeline.GenerationPng;
 import dev.emergence.engine.pipeline.GenerationRequest;
-import dev.emergence.engine.pipeline.LoadedModel;
-import dev.emergence.engine.runtime.ExecutionOptions;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
@@ -69,16 +69,27 @@ class FilesAndModelsTest extends StudioTest {
         Path unet = broken.resolve("unet").resolve("model.onnx");
         byte[] bytes = Files.readAllBytes(unet);
         Files.write(unet, java.util.Arrays.copyOf(bytes, bytes.length / 3));
-        // What the engine itself says about this folder.
-        String reason = assertThrows(ModelException.class, () -> LoadedModel.open(broken, ExecutionOptions.cpu()).close()).getMessage();
+        // What the engine itself says about this folder when it is imported.
+        String reason = assertThrows(ModelException.class, () -> new ModelLibrary(home.resolve("scratch"), java.util.Optional::empty,
+                f -> Long.MAX_VALUE).importFolder(broken, "broken", false)).getMessage();
 
+        openModelsView();
         dialogs.folderAnswers.add(broken);
-        clickOn("#import-model");
-        waitUntil("the error", () -> studio.notifier().messages().stream().anyMatch(m -> m.contains(reason)));
-        assertEquals(GenerationState.READY, onFx(() -> studio.generation().state()), "the previous model stays loaded");
+        clickOn("#models-import");
+        waitUntil("the suggested name", () -> lookup("#import-name").queryTextInputControl().getText().equals("broken-model"));
+        clickOn("#import-name");
+        push(KeyCode.CONTROL, KeyCode.A);
+        write("broken");
+        clickOn("#import-confirm");
+        waitUntil("the error", () -> lookup("#models-message").queryLabeled().getText().equals(reason));
+        assertFalse(reason.contains("\n"), reason);
+        assertTrue(onFx(() -> lookup("#import-pane").query().isVisible()), "the import stays open to try again");
+        assertEquals(List.of("default"), onFx(() -> studio.library().entries().stream().map(e -> e.name()).toList()), "nothing added");
+        clickOn("#models-close");
+        assertEquals(GenerationState.READY, onFx(() -> studio.generation().state()), "the model in use stays loaded");
         assertEquals(TINY_SD, onFx(() -> studio.generation().modelProperty().get().folder()));
         assertEquals(TINY_SD, onFx(() -> studio.window().lookup("#model-picker") instanceof javafx.scene.control.ComboBox<?> c
-                ? ((dev.emergence.app.ui.ModelChoice) c.getValue()).folder() : null), "the picker shows the model in use");
+                ? ((ModelChoice) c.getValue()).folder() : null), "the picker shows the model in use");
 
         // Still usable.
         typeInto("#steps", "3");
@@ -133,14 +144,15 @@ class FilesAndModelsTest extends StudioTest {
         }
 
         @Test
-        void withoutAModelTheStudioAsksForOne() {
+        void withoutAModelTheStudioAsksForOneAndLoadsTheFirstImported() {
             waitUntil("the hint", () -> studio.notifier().messages().stream().anyMatch(m -> m.startsWith("no model: import one")));
             assertEquals(GenerationState.NO_MODEL, onFx(() -> studio.generation().state()));
             assertTrue(lookup("#generate").query().isDisabled());
             assertEquals("no model: import one", lookup("#status-model").queryLabeled().getText());
-            dialogs.folderAnswers.add(TINY_SD);
-            clickOn("#import-model");
+            importThroughModelsView(TINY_SD, "tiny", true);
             waitForModel();
+            assertEquals(home.resolve("models").resolve("tiny").toAbsolutePath().normalize(),
+                    onFx(() -> studio.generation().modelProperty().get().folder()));
             assertFalse(lookup("#generate").query().isDisabled());
         }
     }

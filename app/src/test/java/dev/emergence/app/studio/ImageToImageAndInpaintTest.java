@@ -55,11 +55,11 @@ class ImageToImageAndInpaintTest extends StudioTest {
     @Test
     void paintAMaskAndInpaintWithTheInpaintingModel() throws Exception {
         waitForModel();
-        // Import the 9-channel model through the model picker's folder button.
-        dialogs.folderAnswers.add(TINY_SD_INPAINT);
-        clickOn("#import-model");
-        waitUntil("the inpainting model", () -> studio.generation().modelProperty().get() != null
-                && studio.generation().modelProperty().get().inpaintingModel() && !studio.generation().state().busy());
+        // Import the 9-channel model into the library and use it.
+        importThroughModelsView(TINY_SD_INPAINT, "inpaint", false);
+        useThroughModelsView("inpaint");
+        clickOn("#models-close");
+        assertTrue(onFx(() -> studio.generation().modelProperty().get().inpaintingModel()));
         assertTrue(lookup("#status-model").queryLabeled().getText().contains("inpainting"));
 
         fx(() -> studio.tools().sizeProperty().set(64));

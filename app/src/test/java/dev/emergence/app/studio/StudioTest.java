@@ -6,9 +6,14 @@ import dev.emergence.app.StudioPaths;
 import dev.emergence.app.engine.EngineAdapter;
 import dev.emergence.app.engine.StudioEngine;
 import dev.emergence.app.generation.GenerationState;
+import dev.emergence.engine.library.FreeSpace;
+import dev.emergence.engine.library.HubClient;
+import dev.emergence.engine.library.ModelDownloader;
+import dev.emergence.engine.library.ModelLibrary;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import javafx.application.Platform;
 import javafx.geometry.Point2D;
+import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
 import javafx.stage.Stage;
@@ -20,7 +25,9 @@ import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -56,8 +63,28 @@ abstract class StudioTest extends FxRobot {
         return new EngineAdapter(ExecutionOptions.cpu());
     }
 
+    /** The embedded model of the studio's library. */
     Optional<Path> defaultModel() {
         return Optional.of(TINY_SD);
+    }
+
+    /** The studio's model library: in its data folder, with {@link #defaultModel} as the embedded model. */
+    ModelLibrary library(Path dataFolder) {
+        return new ModelLibrary(dataFolder.resolve("models"), this::defaultModel, freeSpace());
+    }
+
+    FreeSpace freeSpace() {
+        return FreeSpace.system();
+    }
+
+    /** Where downloads come from: nowhere (a closed port) unless a test serves a {@link FakeHub}. */
+    URI hub() {
+        return URI.create("http://127.0.0.1:9");
+    }
+
+    /** Downloads without waits between retries, and patient with a transfer a test holds. */
+    ModelDownloader downloader(ModelLibrary library) {
+        return new ModelDownloader(new HubClient(hub(), null), library, 2, Duration.ZERO, Duration.ofSeconds(60));
     }
 
     @BeforeEach
@@ -70,8 +97,8 @@ abstract class StudioTest extends FxRobot {
     /** Opens a studio on a data folder (again, to test what a restart restores). */
     void openStudioOn(Path dataFolder) {
         fx(() -> {
-            studio = new Studio(new StudioConfig(new StudioPaths(dataFolder), this::engine, this::defaultModel, dialogs,
-                    openedUris::add, true));
+            studio = new Studio(new StudioConfig(new StudioPaths(dataFolder), this::engine, () -> library(dataFolder), this::downloader,
+                    dialogs, openedUris::add, true));
             studio.show(stage);
         });
         WaitForAsyncUtils.waitForFxEvents();
@@ -125,6 +152,40 @@ abstract class StudioTest extends FxRobot {
         push(KeyCode.CONTROL, KeyCode.A);
         write(text);
         type(KeyCode.ENTER);
+    }
+
+    /** Opens the Models window with the button beside the model picker. */
+    void openModelsView() {
+        if (onFx(() -> studio.modelsDialog().map(Stage::isShowing).orElse(false))) {
+            fx(() -> studio.modelsDialog().orElseThrow().toFront());
+        } else {
+            clickOn("#open-models");
+        }
+        waitUntil("the Models window", () -> studio.modelsDialog().map(Stage::isShowing).orElse(false)
+                && !studio.library().busyProperty().get());
+    }
+
+    /** Imports a model folder through the Models window, as an artist does, and waits until the library lists it. */
+    void importThroughModelsView(Path folder, String name, boolean link) {
+        openModelsView();
+        dialogs.folderAnswers.add(folder);
+        clickOn("#models-import");
+        waitUntil("the suggested name", () -> !((TextField) lookup("#import-name").query()).getText().isEmpty());
+        if (link) clickOn("#import-link");
+        clickOn("#import-name");
+        push(KeyCode.CONTROL, KeyCode.A);
+        write(name);
+        clickOn("#import-confirm");
+        waitUntil("'" + name + "' in the library", () -> studio.library().entries().stream().anyMatch(e -> e.name().equals(name)));
+    }
+
+    /** Picks a model in the Models window and presses Use; waits until it is loaded. */
+    void useThroughModelsView(String name) {
+        clickOn("#model-" + name);
+        clickOn("#models-use");
+        Path folder = onFx(() -> studio.library().choices().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow().folder());
+        waitUntil("'" + name + "' loaded", () -> studio.generation().state() == GenerationState.READY
+                && studio.generation().modelProperty().get().folder().equals(folder));
     }
 
     /** Where a canvas pixel is on the screen. */

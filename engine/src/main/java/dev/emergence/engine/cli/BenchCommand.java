@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
         description = {"Per-stage timings of a guided txt2img generation (medians over repeats, after a warm-up),",
                 "and the engine's per-step overhead over bare ONNX Runtime UNet runs, as a ratio."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "The model folder (default: the embedded model).")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR|NAME",
+            description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
+    String model;
 
     @Option(names = "--steps", defaultValue = "10", paramLabel = "N") int steps;
 
@@ -52,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
         if (repeats < 1) throw new InvalidRequestException("repeats: " + repeats + " is out of range; expected 1 or more");
         var kind = dev.emergence.engine.scheduler.SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + dev.emergence.engine.scheduler.SchedulerKind.cliNames()));
-        Path dir = model != null ? model : DefaultModel.locate();
+        Path dir = ModelArgument.resolve(model);
         long l0 = System.nanoTime();
         try (LoadedModel m = LoadedModel.open(dir, device.toOptions())) {
             long loadNanos = System.nanoTime() - l0;

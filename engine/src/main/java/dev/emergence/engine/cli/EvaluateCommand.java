@@ -31,8 +31,9 @@ import java.util.concurrent.Callable;
         description = {"Generate every held-out caption of a scene file with fixed seeds and score the pictures automatically:",
                 "background colour right, each named object's colour in its named region, and seed determinism."})
 final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "The model folder (default: the embedded model).")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR|NAME",
+            description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
+    String model;
 
     @Option(names = "--heldout", paramLabel = "FILE", description = "Scene file (default: heldout.json beside the model's recipe, assets/recipe/heldout.json).")
     Path heldout;
@@ -59,7 +60,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SchedulerKind kind = SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames()));
-        Path modelDir = model != null ? model : DefaultModel.locate();
+        Path modelDir = ModelArgument.resolve(model);
         Path sceneFile = heldout != null ? heldout : Path.of("assets", "recipe", "heldout.json");
         if (!Files.isRegularFile(sceneFile)) {
             throw new InvalidRequestException("heldout: " + sceneFile + " not found; expected the recipe's heldout.json (give --heldout FILE)");

@@ -31,8 +31,9 @@ import java.util.concurrent.Callable;
         description = {"Generate a picture: txt2img, img2img with --init, inpainting with --init and --mask.",
                 "Absent flags take the model's native size, 20 steps, CFG 7.5, the model's scheduler and a random seed (printed)."})
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "The model folder (default: the embedded model).")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR|NAME",
+            description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
+    String model;
 
     @Option(names = {"--prompt", "-p"}, paramLabel = "TEXT") String prompt;
 
@@ -112,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new InvalidRequestException("scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames());
         }
 
-        Path modelDir = model != null ? model : DefaultModel.locate();
+        Path modelDir = ModelArgument.resolve(model);
         long loadStart = System.nanoTime();
         try (LoadedModel m = LoadedModel.open(modelDir, device.toOptions())) {
             ModelInfo info = m.info();

@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Summarise a model folder: version, inpainting, text width, prediction type, sizes, precision, tensors.")
 final class InfoCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "The model folder (default: the embedded model).")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR|NAME",
+            description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
+    String model;
 
     @Option(names = "--json", description = "Print the summary as JSON.")
     boolean json;
@@ -22,7 +23,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = model != null ? model : DefaultModel.locate();
+        Path dir = ModelArgument.resolve(model);
         try (ModelBundle bundle = ModelBundle.open(dir, device.toOptions())) {
             if (json) {
                 System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(bundle.info()));

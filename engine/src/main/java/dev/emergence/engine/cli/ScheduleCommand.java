@@ -26,9 +26,9 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--steps", required = true, paramLabel = "N", description = "Number of inference steps.")
     int steps;
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Use this model's scheduler/scheduler_config.json (default: Stable Diffusion 1.5's).")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR|NAME",
+            description = "Use this model's (a folder or a library model) scheduler/scheduler_config.json (default: Stable Diffusion 1.5's).")
+    String model;
 
     @Override
     public Integer call() throws Exception {
@@ -39,7 +39,7 @@ final class ScheduleCommand implements Callable<Integer> {
         }
         SchedulerConfig config = SchedulerConfig.sd15();
         if (model != null) {
-            Path file = model.resolve("scheduler").resolve("scheduler_config.json");
+            Path file = ModelArgument.resolve(model).resolve("scheduler").resolve("scheduler_config.json");
             if (!Files.isRegularFile(file)) {
                 throw new ModelException(file + ": not found; expected the model's scheduler configuration");
             }

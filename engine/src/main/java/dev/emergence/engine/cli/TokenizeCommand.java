@@ -17,8 +17,8 @@ final class TokenizeCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR", description = "A model folder (its tokenizer/ is used).")
-        Path model;
+        @Option(names = "--model", paramLabel = "DIR|NAME", description = "A model folder or library model name (its tokenizer/ is used).")
+        String model;
         @Option(names = "--tokenizer", paramLabel = "DIR", description = "A tokenizer folder (tokenizer.json, or vocab.json + merges.txt).")
         Path tokenizer;
     }
@@ -31,7 +31,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = source.tokenizer != null ? source.tokenizer : source.model.resolve("tokenizer");
+        Path dir = source.tokenizer != null ? source.tokenizer : ModelArgument.resolve(source.model).resolve("tokenizer");
         try (ClipTokenizer tokenizer = ClipTokenizer.load(dir)) {
             TokenizedPrompt t = tokenizer.tokenize(String.join(" ", text), 1);
             Object out = all ? t.windows() : t.windows()[0];

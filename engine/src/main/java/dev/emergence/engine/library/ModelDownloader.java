@@ -32,8 +32,8 @@ import java.util.function.LongConsumer;
  *   <li>opens the result with the engine and only then moves it into the library ({@link ModelLibrary#adopt}).</li>
  * </ol>
  * A cancelled or failed download adds nothing to the library and leaves its verified files and its
- * partial file in the staging folder, so that running it again resumes it. A download whose files
- * all arrive but which the engine cannot open is deleted.
+ * partial file in the staging folder, so that running it again resumes it ({@link #discardPartial} drops
+ * them instead). A download whose files all arrive but which the engine cannot open is deleted.
  */
 public final class ModelDownloader {
     public static final String DEFAULT_REVISION = "main";
@@ -222,8 +222,7 @@ public final class ModelDownloader {
      * If the revision now names another commit, what it holds is from the old one and is dropped.
      */
     private Path stagingFor(String kind, String repo, String revision, String commit) throws IOException {
-        String key = kind + "-" + ModelLibrary.suggestName(repo.replace("/", "--")).replace(' ', '_') + "-" + shortHash(repo + "\n" + revision);
-        Path staging = library.stagingFolder(key);
+        Path staging = library.stagingFolder(stagingKey(kind, repo, revision));
         Path marker = staging.resolve(COMMIT_FILE);
         String previous = Files.isRegularFile(marker) ? Files.readString(marker, StandardCharsets.UTF_8).trim() : "";
         if (!previous.equals(commit)) {
@@ -233,6 +232,21 @@ public final class ModelDownloader {
             AtomicFiles.writeString(marker, commit + "\n");
         }
         return staging;
+    }
+
+    private static String stagingKey(String kind, String repo, String revision) {
+        return kind + "-" + ModelLibrary.suggestName(repo.replace("/", "--")).replace(' ', '_') + "-" + shortHash(repo + "\n" + revision);
+    }
+
+    /**
+     * Deletes what a cancelled or failed model download of {@code repo} at {@code revision} left in the
+     * library's staging folder, for when it is not to be resumed (a studio's Cancel means "I do not want it").
+     * Call only once that download has returned.
+     */
+    public void discardPartial(String repo, String revision) throws IOException {
+        HubClient.checkRepo(repo);
+        String rev = revision == null || revision.isBlank() ? DEFAULT_REVISION : revision;
+        FileTrees.deleteRecursively(library.root().resolve(ModelLibrary.STAGING).resolve(stagingKey("download", repo, rev)));
     }
 
     private static String lastSegment(String repo) {

@@ -225,6 +225,32 @@ class HubDownloadTest {
     }
 
     @Test
+    void aCancelledDownloadCanBeDiscardedInsteadOfResumed() throws Exception {
+        server.slow.add("text_encoder/model.onnx");
+        CancellationToken cancel = new CancellationToken();
+        DownloadListener cancelMidFile = new DownloadListener() {
+            @Override
+            public void progress(DownloadProgress p) {
+                if (p.file().equals("text_encoder/model.onnx") && p.fileBytesDone() > 30_000) cancel.cancel();
+            }
+        };
+        // Another download's leftovers are not touched.
+        server.publish(REPO, "onnx", Fixtures.TINY, Map.of());
+        server.unavailableOnce.add("model_index.json");
+        ModelDownloader once = new ModelDownloader(new HubClient(server.base(), null), library, 1, Duration.ZERO, Duration.ofSeconds(20));
+        assertThrows(LibraryException.class, () -> once.download(REPO, "onnx", "other", DownloadListener.NONE, new CancellationToken()));
+        List<String> before = Fixtures.names(library.root().resolve(ModelLibrary.STAGING));
+        assertEquals(1, before.size(), before.toString());
+
+        assertThrows(CancellationException.class, () -> downloader().download(REPO, "main", "tiny", cancelMidFile, cancel));
+        assertEquals(2, Fixtures.names(library.root().resolve(ModelLibrary.STAGING)).size(), "the partial download is kept for resuming");
+        downloader().discardPartial(REPO, "main");
+        assertEquals(before, Fixtures.names(library.root().resolve(ModelLibrary.STAGING)));
+        assertEquals(List.of(), library.list());
+        downloader().discardPartial(REPO, "main"); // Nothing left to discard: no error.
+    }
+
+    @Test
     void aFileWithTheWrongChecksumIsRejectedAndNothingIsAdded() throws Exception {
         byte[] bad = Files.readAllBytes(Fixtures.TINY.resolve("vae_decoder/model.onnx"));
         bad[bad.length / 2] ^= 1;
