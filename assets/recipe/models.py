@@ -264,36 +264,53 @@ class TransformerBlock(nn.Module):
 
 
 class Transformer2D(nn.Module):
-    def __init__(self, channels, heads, context_dim, groups):
+    """diffusers Transformer2DModel (linear projections), plus an optional learned position embedding.
+
+    The position embedding (zero-initialised, added to the normalised tokens as in ViT/DiT) is our one
+    departure from SD's UNet: SD learns where "top right" is from zero padding over billions of pictures,
+    which a CPU-budget training cannot afford. It is a grid for the native latent size, resized
+    bilinearly to the actual one, so it means "relative place in the picture" at any size or aspect.
+    """
+
+    def __init__(self, channels, heads, context_dim, groups, position_grid=None):
         super().__init__()
         self.norm = nn.GroupNorm(groups, channels, eps=1e-6)
+        self.pos_embedding = nn.Parameter(torch.zeros(1, channels, position_grid, position_grid)) \
+            if position_grid else None
         self.proj_in = nn.Linear(channels, channels)
         self.block = TransformerBlock(channels, heads, context_dim)
         self.proj_out = nn.Linear(channels, channels)
 
     def forward(self, x, context):
         b, c, hh, ww = x.shape
-        h = self.norm(x).reshape(b, c, -1).transpose(1, 2)
+        h = self.norm(x)
+        if self.pos_embedding is not None:
+            h = h + F.interpolate(self.pos_embedding, size=(hh, ww), mode="bilinear", align_corners=False)
+        h = h.reshape(b, c, -1).transpose(1, 2)
         h = self.proj_out(self.block(self.proj_in(h), context))
         return x + h.transpose(1, 2).reshape(b, c, hh, ww)
 
 
 class UNet2DCondition(nn.Module):
     def __init__(self, block_out_channels=(64, 128, 192), attention=(False, True, True), layers_per_block=1,
-                 cross_attention_dim=128, attention_head_dim=32, norm_num_groups=32, in_channels=4, out_channels=4):
+                 cross_attention_dim=128, attention_head_dim=32, norm_num_groups=32, in_channels=4, out_channels=4,
+                 position_grid=None):
+        """position_grid: the native latent size, for learned position embeddings in every attention block
+        (see Transformer2D); None for none, as in SD."""
         super().__init__()
         self.config = dict(block_out_channels=list(block_out_channels), attention=list(attention),
                            layers_per_block=layers_per_block, cross_attention_dim=cross_attention_dim,
                            attention_head_dim=attention_head_dim, norm_num_groups=norm_num_groups,
-                           in_channels=in_channels, out_channels=out_channels)
+                           in_channels=in_channels, out_channels=out_channels, position_grid=position_grid)
         ch, g = list(block_out_channels), norm_num_groups
         temb = 4 * ch[0]
         self.base = ch[0]
         self.time_embedding = nn.Sequential(nn.Linear(ch[0], temb), nn.SiLU(), nn.Linear(temb, temb))
         self.conv_in = nn.Conv2d(in_channels, ch[0], 3, padding=1)
 
-        def tr(c):
-            return Transformer2D(c, c // attention_head_dim, cross_attention_dim, g)
+        def tr(c, level):
+            grid = position_grid // 2 ** level if position_grid else None
+            return Transformer2D(c, c // attention_head_dim, cross_attention_dim, g, grid)
 
         self.down = nn.ModuleList()
         skip_ch = [ch[0]]
@@ -305,7 +322,7 @@ class UNet2DCondition(nn.Module):
             for j in range(layers_per_block):
                 block.resnets.append(ResnetBlock(cin, c, g, temb))
                 if attention[i]:
-                    block.attentions.append(tr(c))
+                    block.attentions.append(tr(c, i))
                 cin = c
                 skip_ch.append(c)
             block.downsample = nn.Conv2d(c, c, 3, stride=2, padding=1) if i < len(ch) - 1 else None
@@ -314,7 +331,7 @@ class UNet2DCondition(nn.Module):
             self.down.append(block)
 
         self.mid_resnet1 = ResnetBlock(cin, cin, g, temb)
-        self.mid_attention = tr(cin)
+        self.mid_attention = tr(cin, len(ch) - 1)
         self.mid_resnet2 = ResnetBlock(cin, cin, g, temb)
 
         self.up = nn.ModuleList()
@@ -325,7 +342,7 @@ class UNet2DCondition(nn.Module):
             for j in range(layers_per_block + 1):
                 block.resnets.append(ResnetBlock(cin + skip_ch.pop(), c, g, temb))
                 if attention[i]:
-                    block.attentions.append(tr(c))
+                    block.attentions.append(tr(c, i))
                 cin = c
             block.upsample = nn.Conv2d(c, c, 3, padding=1) if i > 0 else None
             self.up.append(block)

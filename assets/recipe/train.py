@@ -47,7 +47,7 @@ FULL = dict(
     text_width=128, text_layers=3, text_heads=4,
     unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=3400, unet_minutes=90.0,
     unet_batch=32, unet_lr=5e-4, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0,
-    ema=0.999, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
+    unet_positions=True, ema=0.999, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
 )
 QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, unet_steps=24, unet_minutes=2.0,
              checkpoint_minutes=0.5, preview_steps=4)
@@ -290,7 +290,8 @@ def stage_pool(run, cfg, seed, combos, vae):
 
 def build_text_unet(cfg, tok):
     te = models.TextTransformer(len(tok), tok.eos_id, cfg["text_width"], cfg["text_layers"], cfg["text_heads"])
-    unet = models.UNet2DCondition(cfg["unet_channels"], cfg["unet_attention"], cross_attention_dim=cfg["text_width"])
+    unet = models.UNet2DCondition(cfg["unet_channels"], cfg["unet_attention"], cross_attention_dim=cfg["text_width"],
+                                  position_grid=scenes.SIZE // 8 if cfg.get("unet_positions") else None)
     return te, unet
 
 
@@ -306,17 +307,35 @@ def stage_unet(run, cfg, seed, pool, tok):
     torch.manual_seed(seed + 3)
     te, unet = build_text_unet(cfg, tok)
     ema_te, ema_unet = copy.deepcopy(te).requires_grad_(False), copy.deepcopy(unet).requires_grad_(False)
-    params = list(te.parameters()) + list(unet.parameters())
+    # Position embeddings form their own group (no weight decay), after everything else, so a checkpoint
+    # made before they existed still lines up with the first group.
+    positions = [p for n, p in unet.named_parameters() if n.endswith("pos_embedding")]
+    params = list(te.parameters()) + [p for n, p in unet.named_parameters() if not n.endswith("pos_embedding")]
     opt = torch.optim.AdamW(params, lr=cfg["unet_lr"], betas=(0.9, 0.999), weight_decay=0.01)
+    later_groups = [{"params": positions, "weight_decay": 0.0}] if positions else []
     path = os.path.join(run, "unet.pt")
     step, elapsed = 0, 0.0
     if os.path.exists(path):
         ck = torch.load(path)
-        for m, k in ((te, "text_encoder"), (unet, "unet"), (ema_te, "ema_text_encoder"), (ema_unet, "ema_unet"),
-                     (opt, "opt")):
-            m.load_state_dict(ck[k])
+        for m, k in ((te, "text_encoder"), (unet, "unet"), (ema_te, "ema_text_encoder"), (ema_unet, "ema_unet")):
+            missing, unexpected = m.load_state_dict(ck[k], strict=False)
+            if unexpected or any(not n.endswith("pos_embedding") for n in missing):
+                sys.exit(f"{path}: {k} does not match this recipe's model (missing {missing}, unexpected {unexpected})")
+            if missing and k == "unet":
+                log(f"[unet] the checkpoint has no position embeddings: adding {len(missing)}, starting at zero")
+        if len(ck["opt"]["param_groups"]) == 1 + len(later_groups):
+            for g in later_groups:
+                opt.add_param_group(g)
+            opt.load_state_dict(ck["opt"])
+        else:
+            opt.load_state_dict(ck["opt"])
+            for g in later_groups:
+                opt.add_param_group(g)
         step, elapsed = ck["step"], ck["elapsed"]
         log(f"[unet] resuming at step {step}")
+    else:
+        for g in later_groups:
+            opt.add_param_group(g)
     log(f"[unet] parameters: text encoder {models.count_params(te)}, unet {models.count_params(unet)}")
     noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"])
     means, stds, specs, scale = pool["means"], pool["stds"], pool["specs"], pool["scaling_factor"]
@@ -402,7 +421,8 @@ A small Stable Diffusion (text encoder, UNet, KL autoencoder) trained from scrat
 - Parameters: text encoder {p_te}, UNet {p_unet}, VAE encoder {p_enc}, decoder {p_dec}.
 - Trained {unet_steps} UNet steps; held-out autoencoder PSNR {psnr:.2f} dB
   (8x average pooling: {pool_psnr:.2f} dB). Held-out captions (DDIM {steps}, CFG {cfg}): {preview}.
-- The autoencoder adds a fixed colour shortcut to its learned encoder and decoder (see the recipe's README).
+- The autoencoder adds a fixed colour shortcut to its learned encoder and decoder, and the UNet's attention
+  blocks add learned position embeddings (see the recipe's README).
 
 Rebuild: see assets/recipe/README.md.
 """
