@@ -39,6 +39,13 @@ def main():
         moved = [dict(o, region=MIRROR.get(o["region"], o["region"])) for o in s["objects"]]
         if moved != s["objects"] and score.score_picture(picture(s["background"], moved, i), s, doc)["ok"]:
             failures.append(f"{s['id']}: mirrored objects accepted")
+    # Noise with every colour in it must not pass as objects (it did under a presence-only rule).
+    rng = np.random.default_rng(7)
+    noise_ok = [o["ok"] for i, s in enumerate(doc["scenes"])
+                for o in score.score_picture(rng.integers(0, 256, (doc["image_size"],) * 2 + (3,), dtype=np.uint8),
+                                             s, doc)["objects"]]
+    if sum(noise_ok) > 0.2 * len(noise_ok):
+        failures.append(f"uniform noise passes {sum(noise_ok)} of {len(noise_ok)} objects")
     for f in failures:
         print(f)
     print(f"{len(doc['scenes'])} scenes checked, {len(failures)} disagreements")

@@ -48,7 +48,8 @@ def document():
             "background": "the per-channel median of the pixels in the inner half (each side shrunk by "
                           "a quarter) of every region no object is placed in must match the background colour",
             "object": "at least min_object_pixels pixels (scaled by area for other sizes) inside the "
-                      "object's region box must match the object's colour",
+                      "object's region box must match the object's colour, and no region where no object "
+                      "of that colour is named may hold more pixels of it",
             "picture_passes": "background right and every object present",
         },
         "combinations": sorted([list(k) for k in scenes.heldout_combos(scenes.heldout_scenes(HELDOUT_SEED))]),

@@ -54,12 +54,20 @@ def score_picture(picture, scene, doc):
         "objects": [],
     }
     min_pixels = rules["min_object_pixels"] * (h * w) / (doc["image_size"] ** 2)
+    names = classify(picture, palette, tol)
+
+    def pixels_of(colour, region):
+        x0, y0, x1, y1 = _box(doc["regions_fraction"][region], w, h)
+        return int((names[y0:y1, x0:x1] == colour).sum())
+
     for o in scene["objects"]:
-        x0, y0, x1, y1 = _box(doc["regions_fraction"][o["region"]], w, h)
-        names = classify(picture[y0:y1, x0:x1], palette, tol)
-        count = int((names == o["colour"]).sum())
+        count = pixels_of(o["colour"], o["region"])
+        # Regions where no object of this colour was asked for: none may hold more of it (a picture
+        # speckled with every colour, or an object drawn elsewhere, does not pass).
+        named = {p["region"] for p in scene["objects"] if p["colour"] == o["colour"]}
+        elsewhere = max((pixels_of(o["colour"], r) for r in doc["regions_fraction"] if r not in named), default=0)
         result["objects"].append({"colour": o["colour"], "region": o["region"], "pixels": count,
-                                  "ok": count >= min_pixels})
+                                  "elsewhere_max": elsewhere, "ok": count >= min_pixels and count >= elsewhere})
     result["ok"] = result["background_ok"] and all(o["ok"] for o in result["objects"])
     return result
 

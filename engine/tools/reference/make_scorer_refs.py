@@ -2,7 +2,8 @@
 """Reference pictures and scores for the Java scene scorer (engine eval.SceneScorer).
 
 Renders a few held-out scenes with the recipe's own scene renderer: exactly as specified, with the
-background recoloured, and with the objects mirrored; scores each with the recipe's score.py; writes
+background recoloured, and with the objects mirrored, plus uniform noise (every colour everywhere);
+scores each with the recipe's score.py; writes
 the PNGs and score.py's verdicts into the engine's test resources.
 
 Usage: python3 engine/tools/reference/make_scorer_refs.py   (from the repository root)
@@ -32,14 +33,16 @@ def main():
         other = next(c for c in scenes.COLOURS if c != s["background"] and all(c != o["colour"] for o in s["objects"]))
         moved = [dict(o, region=check_scorer.MIRROR.get(o["region"], o["region"])) for o in s["objects"]]
         for kind, bg, objs in (("exact", s["background"], s["objects"]), ("recoloured", other, s["objects"]),
-                               ("mirrored", s["background"], moved)):
-            pic = check_scorer.picture(bg, objs, i)
+                               ("mirrored", s["background"], moved), ("noise", None, None)):
+            pic = check_scorer.picture(bg, objs, i) if bg else \
+                np.random.default_rng(i).integers(0, 256, (doc["image_size"],) * 2 + (3,), dtype=np.uint8)
             name = f"{s['id']}-{kind}.png"
             Image.fromarray(pic).save(os.path.join(OUT, name), optimize=True)
             r = score.score_picture(pic, s, doc)
             cases.append({"file": name, "scene": s["id"], "background_classified": r["background_classified"],
                           "background_ok": bool(r["background_ok"]), "background_rgb": r["background_measured_rgb"],
-                          "objects": [{"pixels": o["pixels"], "ok": bool(o["ok"])} for o in r["objects"]],
+                          "objects": [{"pixels": o["pixels"], "elsewhere_max": o["elsewhere_max"], "ok": bool(o["ok"])}
+                                      for o in r["objects"]],
                           "ok": bool(r["ok"])})
     with open(os.path.join(OUT, "scores.json"), "w") as f:
         json.dump({"source": "assets/recipe/score.py on renderings by assets/recipe/scenes.py", "cases": cases}, f, indent=1)

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * Scores a generated picture against the scene its caption described, by the same rules as the
  * recipe's {@code score.py}: a pixel's colour is the nearest palette entry within the tolerance;
  * the background is the per-channel median over the inner half of every region no object is in;
- * an object is present when enough pixels of its colour lie inside its named region.
+ * an object is present when enough pixels of its colour lie inside its named region and no region
+ * where no object of that colour is named holds more of them.
  */
 public final class SceneScorer {
     private final HeldOutScenes doc;
@@ -25,7 +26,7 @@ public final class SceneScorer {
         this.rgb = doc.palette().values().toArray(new int[0][]);
     }
 
-    public record ObjectScore(String colour, String region, int pixels, boolean ok) {
+    public record ObjectScore(String colour, String region, int pixels, int elsewhereMax, boolean ok) {
     }
 
     public record Score(String id, double[] backgroundRgb, String backgroundClassified, boolean backgroundOk,
@@ -70,18 +71,37 @@ public final class SceneScorer {
         String measured = samples.isEmpty() ? "" : classify(median[0], median[1], median[2]);
         List<ObjectScore> objects = new ArrayList<>();
         double minPixels = doc.minObjectPixels() * (double) (h * w) / ((double) doc.imageSize() * doc.imageSize());
-        for (HeldOutScenes.SceneObject o : scene.objects()) {
-            int[] box = box(doc.regionFractions().get(o.region()), w, h);
-            int count = 0;
-            for (int y = box[1]; y < box[3]; y++) {
-                for (int x = box[0]; x < box[2]; x++) {
-                    int[] p = rgbAt(picture, x, y);
-                    if (classify(p[0], p[1], p[2]).equals(o.colour())) count++;
-                }
+        String[][] classified = new String[h][w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int[] p = rgbAt(picture, x, y);
+                classified[y][x] = classify(p[0], p[1], p[2]);
             }
-            objects.add(new ObjectScore(o.colour(), o.region(), count, count >= minPixels));
+        }
+        for (HeldOutScenes.SceneObject o : scene.objects()) {
+            int count = pixelsOf(classified, o.colour(), o.region(), w, h);
+            // Regions where no object of this colour was asked for: none may hold more of it (a picture
+            // speckled with every colour, or an object drawn elsewhere, does not pass).
+            Set<String> named = scene.objects().stream().filter(p -> p.colour().equals(o.colour()))
+                    .map(HeldOutScenes.SceneObject::region).collect(Collectors.toSet());
+            int elsewhere = 0;
+            for (String region : doc.regionFractions().keySet()) {
+                if (!named.contains(region)) elsewhere = Math.max(elsewhere, pixelsOf(classified, o.colour(), region, w, h));
+            }
+            objects.add(new ObjectScore(o.colour(), o.region(), count, elsewhere, count >= minPixels && count >= elsewhere));
         }
         return new Score(scene.id(), median, measured.isEmpty() ? null : measured, measured.equals(scene.background()), List.copyOf(objects));
+    }
+
+    private int pixelsOf(String[][] names, String colour, String region, int w, int h) {
+        int[] box = box(doc.regionFractions().get(region), w, h);
+        int count = 0;
+        for (int y = box[1]; y < box[3]; y++) {
+            for (int x = box[0]; x < box[2]; x++) {
+                if (names[y][x].equals(colour)) count++;
+            }
+        }
+        return count;
     }
 
     /** Python's round() (half to even) of fractional boxes, as score.py computes them. */

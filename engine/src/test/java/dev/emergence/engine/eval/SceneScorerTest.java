@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The Java scorer gives the recipe's score.py verdicts. Reference: engine/tools/reference/make_scorer_refs.py
  * renders held-out scenes with the recipe's own renderer (exact, background recoloured, objects mirrored)
- * and records what score.py measured for each.
+ * and uniform noise, and records what score.py measured for each.
  */
 class SceneScorerTest {
     static final Path REF = Path.of("src", "test", "resources", "reference", "eval");
@@ -28,7 +28,7 @@ class SceneScorerTest {
         Map<String, HeldOutScenes.Scene> byId = doc.scenes().stream().collect(Collectors.toMap(HeldOutScenes.Scene::id, Function.identity()));
         SceneScorer scorer = new SceneScorer(doc);
         JsonNode cases = new ObjectMapper().readTree(REF.resolve("scores.json").toFile()).get("cases");
-        int exactPassed = 0, recolouredFailed = 0;
+        int exactPassed = 0, recolouredFailed = 0, noiseObjects = 0, noiseObjectsOk = 0;
         for (JsonNode c : cases) {
             BufferedImage picture = ImageIO.read(REF.resolve(c.get("file").asText()).toFile());
             SceneScorer.Score s = scorer.score(picture, byId.get(c.get("scene").asText()));
@@ -41,14 +41,21 @@ class SceneScorerTest {
             }
             for (int i = 0; i < s.objects().size(); i++) {
                 assertEquals(c.get("objects").get(i).get("pixels").asInt(), s.objects().get(i).pixels(), file);
+                assertEquals(c.get("objects").get(i).get("elsewhere_max").asInt(), s.objects().get(i).elsewhereMax(), file);
                 assertEquals(c.get("objects").get(i).get("ok").asBoolean(), s.objects().get(i).ok(), file);
             }
             if (file.endsWith("-exact.png") && s.ok()) exactPassed++;
             if (file.endsWith("-recoloured.png") && !s.backgroundOk()) recolouredFailed++;
+            if (file.endsWith("-noise.png")) {
+                noiseObjects += s.objects().size();
+                noiseObjectsOk += (int) s.objects().stream().filter(SceneScorer.ObjectScore::ok).count();
+            }
         }
-        // The reference itself is meaningful: exact renderings pass, recoloured backgrounds fail.
+        // The reference itself is meaningful: exact renderings pass, recoloured backgrounds fail, and
+        // noise with every colour in every region does not pass as objects.
         assertEquals(8, exactPassed);
         assertEquals(8, recolouredFailed);
-        assertTrue(cases.size() >= 24);
+        assertTrue(noiseObjects >= 8 && noiseObjectsOk <= noiseObjects / 4, noiseObjectsOk + " of " + noiseObjects);
+        assertTrue(cases.size() >= 32);
     }
 }
