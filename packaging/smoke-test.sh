@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the application image for this platform (no installer) with the engine's tiny test model
-# embedded as the default model, and checks that the packaged launcher works headless:
-#   1. generate with --model (the test model's folder),
-#   2. generate with no --model (the embedded default model inside the image),
-#   3. models list (the embedded model is listed with its summary),
-# each producing what it should (a 64x64 PNG; the listing line). Exit status 0 when all pass.
+# Builds the application image for this platform (no installer) with the default model embedded
+# (assets/default-model; the engine's tiny test model where that is absent), and checks that the
+# packaged launcher works headless and offline:
+#   1. generate with --model (the tiny test model's folder): a 64x64 PNG,
+#   2. generate with no --model (the embedded default model inside the image): a PNG at its native size,
+#   3. models list (the embedded model is listed with its summary).
+# Exit status 0 when all pass.
 #
 #   packaging/smoke-test.sh [--skip-build] [--dest DIR]
 #
@@ -23,9 +24,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 FIXTURE="$ROOT/engine/testmodels/tiny-sd"
+EMBED="$ROOT/assets/default-model"
+EMBED_SIZE=128  # the default model's native size (its vae_decoder/config.json sample_size)
+if [ ! -f "$EMBED/model_index.json" ]; then EMBED="$FIXTURE"; EMBED_SIZE=64; fi
 START=$(date +%s)
 
-IMAGE="$("$ROOT/packaging/build-installer.sh" --type app-image --dest "$DEST" --default-model "$FIXTURE" ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} | tail -1)"
+IMAGE="$("$ROOT/packaging/build-installer.sh" --type app-image --dest "$DEST" --default-model "$EMBED" ${BUILD_ARGS[@]+"${BUILD_ARGS[@]}"} | tail -1)"
 BUILT=$(date +%s)
 case "$(uname -s)" in
   Darwin) LAUNCHER="$IMAGE/Contents/MacOS/emergence-studio" ;;
@@ -50,14 +54,14 @@ check_png() {
   [ $((16#${head:32:8})) = "$w" ] && [ $((16#${head:40:8})) = "$h" ] || fail "$file is $((16#${head:32:8}))x$((16#${head:40:8})), expected ${w}x$h"
 }
 
-GEN=(generate --prompt "a red circle on a blue background" --steps 4 --seed 42 --width 64 --height 64 --device cpu --quiet)
+GEN=(generate --prompt "a red circle on a blue background" --steps 4 --seed 42 --device cpu --quiet)
 echo "== generate with --model" >&2
-"$LAUNCHER" "${GEN[@]}" --model "$FIXTURE" --out "$OUT/with-model.png" || fail "generate --model exited with $?"
+"$LAUNCHER" "${GEN[@]}" --width 64 --height 64 --model "$FIXTURE" --out "$OUT/with-model.png" || fail "generate --model exited with $?"
 check_png "$OUT/with-model.png" 64 64
 
-echo "== generate with the embedded default model" >&2
+echo "== generate with the embedded default model ($(basename "$EMBED"))" >&2
 "$LAUNCHER" "${GEN[@]}" --out "$OUT/embedded.png" || fail "generate (embedded model) exited with $?"
-check_png "$OUT/embedded.png" 64 64
+check_png "$OUT/embedded.png" "$EMBED_SIZE" "$EMBED_SIZE"
 
 echo "== models list" >&2
 LISTING="$("$LAUNCHER" models list --library "$OUT/library")" || fail "models list exited with $?"
