@@ -263,10 +263,25 @@ class TransformerBlock(nn.Module):
         return x + self.ff_out(a * F.gelu(gate))
 
 
+def sincos_2d(channels, grid):
+    """[1, channels, grid, grid]: half the channels encode the row, half the column, as sines and cosines of
+    the cell centre (in units of the native 16-cell latent) at geometric frequencies (the fixed 2-D embedding of
+    MAE/DiT, with a base suited to a handful of cells)."""
+    quarter = channels // 4
+    omega = 1.0 / (100.0 ** (torch.arange(quarter, dtype=torch.float64) / quarter))
+    pos = (torch.arange(grid, dtype=torch.float64) + 0.5) * (16.0 / grid)
+    angles = pos[:, None] * omega[None, :]                       # [grid, quarter]
+    one_axis = torch.cat([angles.sin(), angles.cos()], dim=1)    # [grid, channels/2]
+    rows = one_axis[:, None, :].expand(grid, grid, -1)
+    cols = one_axis[None, :, :].expand(grid, grid, -1)
+    return torch.cat([rows, cols], dim=-1).permute(2, 0, 1)[None].float().contiguous()
+
+
 class Transformer2D(nn.Module):
     """diffusers Transformer2DModel (linear projections), plus an optional learned position embedding.
 
-    The position embedding (zero-initialised, added to the normalised tokens as in ViT/DiT) is our one
+    The position embedding (learned, started from a fixed 2-D sine-cosine pattern, added to the normalised
+    tokens as in ViT/DiT) is our one
     departure from SD's UNet: SD learns where "top right" is from zero padding over billions of pictures,
     which a CPU-budget training cannot afford. It is a grid for the native latent size, resized
     bilinearly to the actual one, so it means "relative place in the picture" at any size or aspect.
@@ -275,8 +290,7 @@ class Transformer2D(nn.Module):
     def __init__(self, channels, heads, context_dim, groups, position_grid=None):
         super().__init__()
         self.norm = nn.GroupNorm(groups, channels, eps=1e-6)
-        self.pos_embedding = nn.Parameter(torch.zeros(1, channels, position_grid, position_grid)) \
-            if position_grid else None
+        self.pos_embedding = nn.Parameter(0.5 * sincos_2d(channels, position_grid)) if position_grid else None
         self.proj_in = nn.Linear(channels, channels)
         self.block = TransformerBlock(channels, heads, context_dim)
         self.proj_out = nn.Linear(channels, channels)

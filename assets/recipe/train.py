@@ -312,7 +312,8 @@ def stage_unet(run, cfg, seed, pool, tok):
     positions = [p for n, p in unet.named_parameters() if n.endswith("pos_embedding")]
     params = list(te.parameters()) + [p for n, p in unet.named_parameters() if not n.endswith("pos_embedding")]
     opt = torch.optim.AdamW(params, lr=cfg["unet_lr"], betas=(0.9, 0.999), weight_decay=0.01)
-    later_groups = [{"params": positions, "weight_decay": 0.0}] if positions else []
+    # A faster learning rate for them (lr_scale): started small, at the shared rate they barely moved.
+    later_groups = [{"params": positions, "weight_decay": 0.0, "lr_scale": 10.0}] if positions else []
     path = os.path.join(run, "unet.pt")
     step, elapsed = 0, 0.0
     if os.path.exists(path):
@@ -322,7 +323,7 @@ def stage_unet(run, cfg, seed, pool, tok):
             if unexpected or any(not n.endswith("pos_embedding") for n in missing):
                 sys.exit(f"{path}: {k} does not match this recipe's model (missing {missing}, unexpected {unexpected})")
             if missing and k == "unet":
-                log(f"[unet] the checkpoint has no position embeddings: adding {len(missing)}, starting at zero")
+                log(f"[unet] the checkpoint has no position embeddings: adding {len(missing)} (sine-cosine start)")
         if len(ck["opt"]["param_groups"]) == 1 + len(later_groups):
             for g in later_groups:
                 opt.add_param_group(g)
@@ -359,7 +360,8 @@ def stage_unet(run, cfg, seed, pool, tok):
         eps = noise.noise(z0.shape, gen)
         xt = noise.add_noise(z0, eps, t)
         for group in opt.param_groups:
-            group["lr"] = lr_at(progress_of(step, total, prog.elapsed(), budget), step, cfg["unet_lr"], warmup=200)
+            group["lr"] = group.get("lr_scale", 1.0) * lr_at(progress_of(step, total, prog.elapsed(), budget), step,
+                                                              cfg["unet_lr"], warmup=200)
         context, _ = te(ids)
         pred = unet(xt, t.float(), context)
         per_sample = ((pred - eps) ** 2).mean((1, 2, 3))
@@ -460,11 +462,11 @@ def main(argv=None):
     p.add_argument("--until", choices=["vae", "pool", "unet"], help="stop after this stage")
     for k in ("vae_steps", "unet_steps", "pool"):
         p.add_argument("--" + k.replace("_", "-"), type=int)
-    for k in ("vae_minutes", "unet_minutes"):
+    for k in ("vae_minutes", "unet_minutes", "unet_lr"):
         p.add_argument("--" + k.replace("_", "-"), type=float)
     a = p.parse_args(argv)
     cfg = dict(QUICK if a.quick else FULL)
-    for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes"):
+    for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes", "unet_lr"):
         if getattr(a, k) is not None:
             cfg[k] = getattr(a, k)
     torch.set_num_threads(a.threads)
