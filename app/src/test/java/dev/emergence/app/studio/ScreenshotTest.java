@@ -38,28 +38,23 @@ class ScreenshotTest extends StudioTest {
         double k = size / 64.0;
         // A quick sketch: sky, sea, a sun and a boat.
         fx(() -> {
-            studio.tools().colorProperty().set(0x8ec5ff);
-            studio.canvas().fill(1, 1, 0x8ec5ff, 0);
-            studio.tools().sizeProperty().set(26 * k);
+            studio.tools().colorProperty().set(0x2850dc);
+            studio.canvas().fill(1, 1, 0x2850dc, 0);
+            studio.tools().sizeProperty().set(14 * k);
             studio.tools().hardnessProperty().set(0.6);
-            studio.tools().colorProperty().set(0x1d4e89);
+            studio.tools().colorProperty().set(0xffd21e);
         });
         type(KeyCode.B);
-        strokeOnCanvas(-4 * k, 52 * k, 30 * k, 50 * k, 68 * k, 53 * k);
-        fx(() -> {
-            studio.tools().sizeProperty().set(14 * k);
-            studio.tools().colorProperty().set(0xffc83d);
-        });
+        // A rough sketch in the default model's world: a yellow blob top right, a red one bottom left.
         strokeOnCanvas(46 * k, 16 * k, 47 * k, 17 * k);
         fx(() -> {
-            studio.tools().sizeProperty().set(6 * k);
-            studio.tools().colorProperty().set(0x7a3b1e);
+            studio.tools().sizeProperty().set(10 * k);
+            studio.tools().colorProperty().set(0xdc2828);
         });
-        strokeOnCanvas(14 * k, 38 * k, 24 * k, 42 * k, 34 * k, 38 * k);
-        clickOn("#prompt").write("a small sailing boat on a calm sea at sunset, warm light, oil painting");
-        clickOn("#negative").write("blurry, text, watermark");
+        strokeOnCanvas(14 * k, 46 * k, 17 * k, 47 * k);
+        clickOn("#prompt").write("two shapes: a large yellow circle at the top right and a red square at the bottom left on a blue background");
         typeInto("#steps", "24");
-        typeInto("#strength", "0.45");
+        typeInto("#strength", "0.6");
         pressGenerate();
         waitUntil("a result", 120, () -> studio.gallery().size() == 1);
         waitForIdle();
