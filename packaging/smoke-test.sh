@@ -66,7 +66,7 @@ check_png "$OUT/embedded.png" "$EMBED_SIZE" "$EMBED_SIZE"
 echo "== models list" >&2
 LISTING="$("$LAUNCHER" models list --library "$OUT/library")" || fail "models list exited with $?"
 printf '%s\n' "$LISTING" >&2
-printf '%s\n' "$LISTING" | grep -q '^default \[embedded\] .*SD 1\.x' || fail "the embedded model is not listed"
+printf '%s\n' "$LISTING" | grep -q '^default \[embedded\] ' || fail "the embedded model is not listed"
 
 END=$(date +%s)
 echo "image built in $((BUILT - START)) s, checks ran in $((END - BUILT)) s" >&2
