@@ -156,14 +156,19 @@ class ModelDownloadTest extends StudioTest {
                 && !studio.generation().state().busy());
     }
 
-    @Test
-    void cancelStopsTheDownloadAndLeavesNoModelAndNoPartialFiles() throws Exception {
+    /** Starts downloading the tiny model and returns once the hub holds the transfer in the middle of a file. */
+    private void startADownloadThatStallsHalfWay() throws Exception {
         waitForModel();
         openDownloadDialog();
         fill(REPO, "onnx", "tiny");
         fakeHub.holdAfter("unet/weights.pb", 100_000);
         clickOn("#download-start");
         assertTrue(fakeHub.awaitHold(30));
+    }
+
+    @Test
+    void cancelStopsTheDownloadAndLeavesNoModelAndNoPartialFiles() throws Exception {
+        startADownloadThatStallsHalfWay();
         waitUntil("progress", () -> !text("#download-bytes").isEmpty());
         assertFalse(ModelLibraryViewTest.names(models().resolve(".staging")).isEmpty(), "the download is staged while it runs");
 
@@ -185,12 +190,7 @@ class ModelDownloadTest extends StudioTest {
 
     @Test
     void closingTheDialogCancelsTheDownload() throws Exception {
-        waitForModel();
-        openDownloadDialog();
-        fill(REPO, "onnx", "tiny");
-        fakeHub.holdAfter("unet/weights.pb", 100_000);
-        clickOn("#download-start");
-        assertTrue(fakeHub.awaitHold(30));
+        startADownloadThatStallsHalfWay();
         clickOn("#download-close");
         waitUntil("the cancellation", () -> studio.downloads().stateProperty().get() == DownloadJob.State.CANCELLED);
         assertEquals(List.of(), ModelLibraryViewTest.visibleNames(models()));
