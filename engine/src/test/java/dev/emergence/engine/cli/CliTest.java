@@ -14,10 +14,7 @@ import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,21 +33,8 @@ class CliTest {
     @TempDir
     static Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static synchronized Run cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Cli.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     static Path txt2img;
@@ -58,7 +42,7 @@ class CliTest {
     @BeforeAll
     static void generateOnce() {
         txt2img = dir.resolve("txt2img.png");
-        Run r = cli("generate", "--model", TINY.toString(), "--prompt", "a red circle on a blue background",
+        CliRun r = cli("generate", "--model", TINY.toString(), "--prompt", "a red circle on a blue background",
                 "--negative", "blurry", "--steps", "5", "--cfg", "6", "--seed", "42", "--scheduler", "euler_a",
                 "--width", "128", "--height", "64", "--out", txt2img.toString(), "--device", "cpu");
         assertEquals(0, r.code(), r.err());
@@ -81,7 +65,7 @@ class CliTest {
     @Test
     void fromPngReproducesThePictureExactly() throws Exception {
         Path again = dir.resolve("again.png");
-        Run r = cli("generate", "--model", TINY.toString(), "--from-png", txt2img.toString(), "--out", again.toString(), "--quiet");
+        CliRun r = cli("generate", "--model", TINY.toString(), "--from-png", txt2img.toString(), "--out", again.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         assertTrue(samePixels(ImageIO.read(txt2img.toFile()), ImageIO.read(again.toFile())));
         Path otherSeed = dir.resolve("other-seed.png");
@@ -93,7 +77,7 @@ class CliTest {
     @Test
     void randomSeedIsPrintedAndRecorded() throws Exception {
         Path out = dir.resolve("random.png");
-        Run r = cli("generate", "--model", TINY.toString(), "--prompt", "a star", "--steps", "2", "--out", out.toString());
+        CliRun r = cli("generate", "--model", TINY.toString(), "--prompt", "a star", "--steps", "2", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         String seed = r.err().lines().filter(l -> l.startsWith("seed ")).findFirst().orElseThrow().substring(5);
         assertTrue(PngMetadata.read(out).get("parameters").contains("Seed: " + seed + ","));
@@ -119,7 +103,7 @@ class CliTest {
         ImageIO.write(m, "png", mask.toFile());
 
         Path img2img = dir.resolve("img2img.png");
-        Run r = cli("generate", "--model", TINY.toString(), "--prompt", "a red circle", "--init", init.toString(),
+        CliRun r = cli("generate", "--model", TINY.toString(), "--prompt", "a red circle", "--init", init.toString(),
                 "--strength", "0.6", "--steps", "10", "--seed", "3", "--out", img2img.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(PngMetadata.read(img2img).get("parameters").contains("Denoising strength: 0.6"));
@@ -142,7 +126,7 @@ class CliTest {
     @Test
     void saveStepsWritesEveryStep() throws Exception {
         Path steps = dir.resolve("steps");
-        Run r = cli("generate", "--model", TINY.toString(), "--prompt", "a heart", "--steps", "3", "--scheduler", "ddim",
+        CliRun r = cli("generate", "--model", TINY.toString(), "--prompt", "a heart", "--steps", "3", "--scheduler", "ddim",
                 "--seed", "1", "--save-steps", steps.toString(), "--out", dir.resolve("s.png").toString());
         assertEquals(0, r.code(), r.err());
         for (int i = 1; i <= 3; i++) {
@@ -157,7 +141,7 @@ class CliTest {
     @Test
     void noiseMatchesTheGenerator() throws Exception {
         Path out = dir.resolve("noise.npy");
-        Run r = cli("noise", "--seed", "42", "--shape", "1,4,8,8", "--out", out.toString());
+        CliRun r = cli("noise", "--seed", "42", "--shape", "1,4,8,8", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         Tensor t = Npy.read(out);
         assertArrayEquals(new TorchGenerator(42).randn(1, 4, 8, 8).data(), t.data());
@@ -168,7 +152,7 @@ class CliTest {
 
     @Test
     void scheduleMatchesDiffusers() throws Exception {
-        Run r = cli("schedule", "--scheduler", "pndm", "--steps", "4");
+        CliRun r = cli("schedule", "--scheduler", "pndm", "--steps", "4");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         // diffusers PNDMScheduler, SD 1.5 config, set_timesteps(4): [751, 501, 501, 251, 1].
@@ -180,7 +164,7 @@ class CliTest {
     void tokenizePrintsTheFirstWindow() throws Exception {
         Path clip = Path.of("..", "..", "shared", "data", "clip-bpe");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(clip), "../shared/data/clip-bpe is absent: CLIP's vocabulary is needed");
-        Run r = cli("tokenize", "--tokenizer", clip.toString(), "a photo of a cat");
+        CliRun r = cli("tokenize", "--tokenizer", clip.toString(), "a photo of a cat");
         assertEquals(0, r.code(), r.err());
         JsonNode ids = new ObjectMapper().readTree(r.out());
         assertEquals(77, ids.size());
@@ -195,7 +179,7 @@ class CliTest {
 
     @Test
     void infoDescribesTheModel() throws Exception {
-        Run r = cli("info", "--model", TINY_INPAINT.toString(), "--json");
+        CliRun r = cli("info", "--model", TINY_INPAINT.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertTrue(json.get("inpainting").asBoolean());
@@ -216,7 +200,7 @@ class CliTest {
         assertUserError(4, "mask", "generate", "--model", TINY.toString(), "--prompt", "x", "--init", txt2img.toString(),
                 "--mask", dir.resolve("mask-missing.png").toString(), "--out", out.toString());
         assertUserError(4, "scheduler", "generate", "--model", TINY.toString(), "--prompt", "x", "--scheduler", "heun", "--out", out.toString());
-        Run usage = cli("generate", "--model", TINY.toString(), "--bogus");
+        CliRun usage = cli("generate", "--model", TINY.toString(), "--bogus");
         assertEquals(2, usage.code());
         assertFalse(Files.exists(out), "no output file after a failure");
         try (Stream<Path> files = Files.list(dir)) {
@@ -227,7 +211,7 @@ class CliTest {
     @Test
     void sizeIsRoundedDownWithANotice() throws IOException {
         Path out = dir.resolve("rounded.png");
-        Run r = cli("generate", "--model", TINY.toString(), "--prompt", "x", "--steps", "1", "--width", "100", "--height", "130", "--out", out.toString());
+        CliRun r = cli("generate", "--model", TINY.toString(), "--prompt", "x", "--steps", "1", "--width", "100", "--height", "130", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("rounded down to 64x128"), r.err());
         BufferedImage img = ImageIO.read(out.toFile());
@@ -236,7 +220,7 @@ class CliTest {
     }
 
     private static void assertUserError(int code, String mention, String... args) {
-        Run r = cli(args);
+        CliRun r = cli(args);
         assertEquals(code, r.code(), r.err());
         String[] lines = r.err().lines().filter(l -> l.startsWith("error:")).toArray(String[]::new);
         assertEquals(1, lines.length, r.err());

@@ -48,19 +48,19 @@ class ModelArgumentTest {
     @Test
     void generateAndInfoTakeALibraryModelByName() throws Exception {
         Path out = temp.resolve("by-name.png");
-        CliTest.Run g = CliTest.cli("generate", "--model", "painter", "--prompt", "a red circle", "--steps", "2", "--seed", "7",
+        CliRun g = CliTest.cli("generate", "--model", "painter", "--prompt", "a red circle", "--steps", "2", "--seed", "7",
                 "--out", out.toString(), "--device", "cpu");
         assertEquals(ExitCodes.OK, g.code(), g.err());
         assertTrue(Files.isRegularFile(out));
         // The name is matched without regard to case and the library's copy is what runs.
         assertTrue(g.err().contains("model Painter (SD 1.x, inpainting)"), g.err());
 
-        CliTest.Run info = CliTest.cli("info", "--model", "Painter", "--json");
+        CliRun info = CliTest.cli("info", "--model", "Painter", "--json");
         assertEquals(ExitCodes.OK, info.code(), info.err());
         assertTrue(info.out().contains("\"inpainting\" : true"), info.out());
         assertTrue(info.out().contains(DataFolders.modelsFolder().resolve("Painter").toString().replace("\\", "\\\\")), info.out());
 
-        CliTest.Run tokens = CliTest.cli("tokenize", "--model", "Painter", "a", "cat");
+        CliRun tokens = CliTest.cli("tokenize", "--model", "Painter", "a", "cat");
         assertEquals(ExitCodes.OK, tokens.code(), tokens.err());
         assertEquals(CliTest.cli("tokenize", "--model", CliTest.TINY_INPAINT.toString(), "a", "cat").out(), tokens.out());
     }
@@ -69,14 +69,14 @@ class ModelArgumentTest {
     void anExistingFolderWinsOverALibraryModelOfTheSameName() {
         // The working directory holds a folder 'testmodels' (not a model); the library holds a model of that name.
         assertTrue(Files.isDirectory(Path.of("testmodels")));
-        CliTest.Run r = CliTest.cli("info", "--model", "testmodels");
+        CliRun r = CliTest.cli("info", "--model", "testmodels");
         assertEquals(ExitCodes.BAD_MODEL, r.code(), r.out());
         assertTrue(r.err().startsWith("error: testmodels"), "the folder was opened, not the library model: " + r.err());
     }
 
     @Test
     void anUnknownNameIsOneLineListingTheAvailableModels() {
-        CliTest.Run r = CliTest.cli("generate", "--model", "nosuch", "--prompt", "x", "--out", temp.resolve("x.png").toString());
+        CliRun r = CliTest.cli("generate", "--model", "nosuch", "--prompt", "x", "--out", temp.resolve("x.png").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertEquals("error: model: 'nosuch' is neither a folder nor a model in the library " + DataFolders.modelsFolder()
@@ -87,7 +87,7 @@ class ModelArgumentTest {
     @Test
     void aMissingPathStaysAMissingFolder() {
         String missing = temp.resolve("gone").resolve("model").toString();
-        CliTest.Run r = CliTest.cli("info", "--model", missing);
+        CliRun r = CliTest.cli("info", "--model", missing);
         assertEquals(ExitCodes.BAD_MODEL, r.code());
         assertEquals("error: " + missing + ": model folder not found", r.err().strip());
     }
@@ -95,7 +95,7 @@ class ModelArgumentTest {
     @Test
     void aBrokenLibraryModelSaysWhy() throws Exception {
         Files.delete(DataFolders.modelsFolder().resolve("Painter").resolve("unet").resolve("model.onnx"));
-        CliTest.Run r = CliTest.cli("info", "--model", "Painter");
+        CliRun r = CliTest.cli("info", "--model", "Painter");
         assertEquals(ExitCodes.BAD_MODEL, r.code());
         assertTrue(r.err().strip().startsWith("error: model 'Painter' in the library cannot be used: "), r.err());
         assertTrue(r.err().contains("unet"), r.err());

@@ -2,15 +2,13 @@ package dev.emergence.engine.library;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.emergence.engine.cli.Cli;
+import dev.emergence.engine.cli.CliRun;
 import dev.emergence.engine.cli.ExitCodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +26,8 @@ class ModelsCliTest {
     HubServer server;
     String library;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static synchronized Run cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Cli.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeEach
@@ -59,18 +44,18 @@ class ModelsCliTest {
 
     @Test
     void downloadListImportRemove() throws Exception {
-        Run d = cli("models", "download", "test/tiny-sd", "--revision", "onnx", "--name", "tiny", "--library", library, "--hub", server.base().toString());
+        CliRun d = cli("models", "download", "test/tiny-sd", "--revision", "onnx", "--name", "tiny", "--library", library, "--hub", server.base().toString());
         assertEquals(ExitCodes.OK, d.code(), d.err());
         assertTrue(d.err().contains("listing test/tiny-sd at onnx"), d.err());
         assertTrue(d.err().contains("100% 646 KiB of 646 KiB"), d.err()); // Not a terminal: one line per finished file.
         assertTrue(d.out().startsWith("tiny "), d.out());
 
-        Run i = cli("models", "import", Fixtures.TINY_INPAINT.toString(), "--library", library);
+        CliRun i = cli("models", "import", Fixtures.TINY_INPAINT.toString(), "--library", library);
         assertEquals(ExitCodes.OK, i.code(), i.err());
-        Run l = cli("models", "import", Fixtures.TINY_FP16.toString(), "--name", "half", "--link", "--library", library);
+        CliRun l = cli("models", "import", Fixtures.TINY_FP16.toString(), "--name", "half", "--link", "--library", library);
         assertEquals(ExitCodes.OK, l.code(), l.err());
 
-        Run list = cli("models", "list", "--library", library);
+        CliRun list = cli("models", "list", "--library", library);
         assertEquals(ExitCodes.OK, list.code(), list.err());
         String[] lines = list.out().split("\n");
         assertTrue(lines[0].startsWith("library: "), list.out());
@@ -79,14 +64,14 @@ class ModelsCliTest {
         assertTrue(lines[lines.length - 2].matches("tiny\\s+SD 1\\.x\\s+txt2img\\s+fp32 .*preview decoder"), lines[lines.length - 2]);
         assertTrue(lines[lines.length - 1].matches("tiny-sd-inpaint\\s+SD 1\\.x\\s+inpainting\\s+fp32 .*"), lines[lines.length - 1]);
 
-        Run json = cli("models", "list", "--json", "--library", library);
+        CliRun json = cli("models", "list", "--json", "--library", library);
         JsonNode all = new ObjectMapper().readTree(json.out());
         JsonNode tiny = null;
         for (JsonNode n : all) if (n.get("name").asText().equals("tiny")) tiny = n;
         assertEquals("copied", tiny.get("source").asText());
         assertEquals(Fixtures.bytesIn(Fixtures.TINY), tiny.get("info").get("sizeOnDiskBytes").asLong());
 
-        Run r = cli("models", "remove", "half", "--library", library);
+        CliRun r = cli("models", "remove", "half", "--library", library);
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertTrue(Files.isRegularFile(Fixtures.TINY_FP16.resolve("unet/model.onnx")), "a linked model's folder stays");
         assertFalse(cli("models", "list", "--library", library).out().contains("half"));
@@ -94,28 +79,28 @@ class ModelsCliTest {
 
     @Test
     void failuresHaveOneLineAndTheirExitCode() throws Exception {
-        Run missing = cli("models", "download", "nobody/nothing", "--library", library, "--hub", server.base().toString());
+        CliRun missing = cli("models", "download", "nobody/nothing", "--library", library, "--hub", server.base().toString());
         assertEquals(ExitCodes.BAD_INPUT, missing.code());
         assertTrue(missing.err().lines().anyMatch(s -> s.startsWith("error: repository 'nobody/nothing' not found")), missing.err());
 
         Path broken = Fixtures.copy(Fixtures.TINY, temp.resolve("broken"));
         Files.delete(broken.resolve("vae_decoder/model.onnx"));
-        Run bad = cli("models", "import", broken.toString(), "--library", library);
+        CliRun bad = cli("models", "import", broken.toString(), "--library", library);
         assertEquals(ExitCodes.BAD_MODEL, bad.code());
         assertTrue(bad.err().contains("error: broken/vae_decoder/model.onnx not found"), bad.err());
 
-        Run remove = cli("models", "remove", "nothing", "--library", library);
+        CliRun remove = cli("models", "remove", "nothing", "--library", library);
         assertEquals(ExitCodes.BAD_INPUT, remove.code());
         assertTrue(remove.err().startsWith("error: no model named 'nothing'"), remove.err());
 
-        Run preview = cli("models", "download", "taesd", "--library", library);
+        CliRun preview = cli("models", "download", "taesd", "--library", library);
         assertEquals(ExitCodes.BAD_INPUT, preview.code());
         assertTrue(preview.err().contains("--to MODEL"), preview.err());
     }
 
     @Test
     void theCatalogueIsListed() {
-        Run c = cli("models", "catalogue");
+        CliRun c = cli("models", "catalogue");
         assertEquals(ExitCodes.OK, c.code(), c.err());
         for (Catalogue.Entry e : Catalogue.load().entries()) assertTrue(c.out().contains(e.repo() + "@" + e.revision()), e.id());
     }
