@@ -281,9 +281,8 @@ class Transformer2D(nn.Module):
     """diffusers Transformer2DModel (linear projections), plus an optional learned position embedding.
 
     The position embedding (learned, started from a fixed 2-D sine-cosine pattern, added to the normalised
-    tokens as in ViT/DiT) is our one
-    departure from SD's UNet: SD learns where "top right" is from zero padding over billions of pictures,
-    which a CPU-budget training cannot afford. It is a grid for the native latent size, resized
+    tokens as in ViT/DiT) is our one departure from SD's UNet: SD learns where "top right" is from zero
+    padding over billions of pictures, which a CPU-budget training cannot afford. It is a grid for the native latent size, resized
     bilinearly to the actual one, so it means "relative place in the picture" at any size or aspect.
     """
 
