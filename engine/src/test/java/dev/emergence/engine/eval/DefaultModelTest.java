@@ -15,6 +15,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,13 +76,10 @@ class DefaultModelTest {
     @Test
     void img2imgKeepsTheSketchsComposition() throws Exception {
         // A rough sketch: a blue background with a red blob on the left, as an artist might scribble it.
-        BufferedImage sketch = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = sketch.createGraphics();
-        g.setColor(new Color(50, 90, 210));
-        g.fillRect(0, 0, 128, 128);
-        g.setColor(new Color(210, 50, 50));
-        g.fillOval(8, 44, 36, 38);
-        g.dispose();
+        BufferedImage sketch = picture(new Color(50, 90, 210), g -> {
+            g.setColor(new Color(210, 50, 50));
+            g.fillOval(8, 44, 36, 38);
+        });
         BufferedImage out = generate("a red circle on a blue background", 11, sketch, null, 0.6).image();
         int size = out.getWidth();
         int third = size / 3;
@@ -99,19 +97,25 @@ class DefaultModelTest {
      */
     @Test
     void inpaintingPaintsIntoTheMaskOnly() throws Exception {
-        BufferedImage init = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = init.createGraphics();
-        g.setColor(new Color(40, 170, 60));
-        g.fillRect(0, 0, 128, 128);
-        g.dispose();
-        BufferedImage mask = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
-        g = mask.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(64, 0, 64, 64); // the top right quarter
-        g.dispose();
+        BufferedImage init = picture(new Color(40, 170, 60), g -> { });
+        BufferedImage mask = picture(Color.BLACK, g -> {
+            g.setColor(Color.WHITE);
+            g.fillRect(64, 0, 64, 64); // the top right quarter
+        });
         assertTrue(starsInTheMask("a yellow star", init, mask) >= 5, "a yellow star in the masked quarter in 5 of 8 seeds");
         assertTrue(starsInTheMask("a yellow star at the top right", init, mask) >= 7,
                 "a yellow star at the top right in the masked quarter in 7 of 8 seeds");
+    }
+
+    /** A 128x128 picture of one colour, with whatever {@code draw} adds on top. */
+    private static BufferedImage picture(Color background, Consumer<Graphics2D> draw) {
+        BufferedImage img = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(background);
+        g.fillRect(0, 0, 128, 128);
+        draw.accept(g);
+        g.dispose();
+        return img;
     }
 
     private static int starsInTheMask(String prompt, BufferedImage init, BufferedImage mask) throws Exception {
