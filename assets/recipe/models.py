@@ -48,6 +48,8 @@ class Attention(nn.Module):
         self.to_k = nn.Linear(context_dim, dim, bias=False)
         self.to_v = nn.Linear(context_dim, dim, bias=False)
         self.to_out = nn.Linear(dim, dim)
+        self.keep_probabilities = False  # training only: the recipe's attention grounding loss reads them
+        self.probabilities = None
 
     def forward(self, x, context=None, mask=None):
         context = x if context is None else context
@@ -59,7 +61,10 @@ class Attention(nn.Module):
         w = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(d // h))
         if mask is not None:
             w = w + mask
-        out = torch.matmul(w.softmax(dim=-1), v)
+        p = w.softmax(dim=-1)
+        if self.keep_probabilities:
+            self.probabilities = p
+        out = torch.matmul(p, v)
         return self.to_out(out.transpose(1, 2).reshape(b, n, d))
 
 

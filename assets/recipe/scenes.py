@@ -183,6 +183,10 @@ _POSITION_PHRASES = {
     "bottom": ["at the bottom", "at the bottom centre", "at the bottom middle", "bottom"],
     "bottom right": ["at the bottom right", "in the bottom right", "in the bottom right corner", "bottom right"],
 }
+# Share of captions naming no place at all. Without them a caption like "a red circle on a blue
+# background" (img2img, inpainting) read as "no object in any cell", and the model painted objects out.
+UNPLACED = 0.15
+POSITION_WORDS = {"left", "right", "top", "bottom", "centre", "middle"}
 _SIZE_WORDS = {"small": ["small", "little", "tiny"], "large": ["large", "big"]}
 _NUMBERS = {2: "two", 3: "three"}
 
@@ -230,7 +234,10 @@ def random_caption(scene, rng):
     bg = scene["background"]
     style = rng.random()
     position_first = style < 0.7 and rng.random() < 0.15  # "on the left, a red circle"
-    if position_first:
+    unplaced = rng.random() < UNPLACED  # "a red circle on a blue background": the model picks the place
+    if unplaced:
+        parts = [object_phrase(o, rng) for o in objs]
+    elif position_first:
         parts = [f"{position_phrase(o['region'], rng)}, {object_phrase(o, rng)}" for o in objs]
     else:
         parts = [f"{object_phrase(o, rng)} {position_phrase(o['region'], rng)}" for o in objs]

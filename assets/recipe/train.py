@@ -6,10 +6,12 @@
 Stages (each checkpoints into RUN_DIR every few minutes and resumes from there when re-run; a
 finished stage is skipped):
   1. vae   - KL autoencoder, 4 latent channels, factor 8: L1 + L2 reconstruction + small KL term
-  2. pool  - draws the stage-3 picture set, encodes it, picks scaling_factor = 1 / std(latents)
-  3. unet  - text transformer and UNet jointly, epsilon prediction, captions dropped 10% of the
+  2. pool  - draws the stage-4 picture set, encodes it, picks scaling_factor = 1 / std(latents)
+  3. text  - the text transformer alone on captions, learning to lay each scene out in its padding
+             positions (layout.py), a few minutes
+  4. unet  - text transformer and UNet jointly, epsilon prediction, captions dropped 10% of the
              time (classifier-free guidance), offset noise, min-SNR weighting, EMA weights
-  4. export and preview - ONNX in the diffusers layout into RUN_DIR/model (and --export-to),
+  5. export and preview - ONNX in the diffusers layout into RUN_DIR/model (and --export-to),
              then held-out captions sampled with DDIM 20 steps / CFG 7.5 and scored
 Each stage also stops at its wall-clock budget (the minutes options), so the whole run fits in
 two hours on two CPU cores; a stage stopped early says so in the log.
@@ -36,6 +38,7 @@ sys.path.insert(0, HERE)
 import diffusion  # noqa: E402
 import export  # noqa: E402
 import heldout  # noqa: E402
+import layout  # noqa: E402
 import models  # noqa: E402
 import scenes  # noqa: E402
 from tokenizer import WordTokenizer  # noqa: E402
@@ -44,13 +47,14 @@ FULL = dict(
     vae_channels=(16, 32, 64, 64), vae_steps=2000, vae_minutes=15.0, vae_batch=16, vae_crop=64, vae_lr=1e-3,
     vae_kl=1e-5,
     pool=12000,
-    text_width=128, text_layers=3, text_heads=4,
-    unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=3400, unet_minutes=90.0,
+    text_width=128, text_layers=3, text_heads=4, text_steps=1500, text_minutes=8.0, text_batch=128, text_lr=1e-3,
+    layout_weight=0.1, grounding_weight=0.01,
+    unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=3400, unet_minutes=85.0,
     unet_batch=32, unet_lr=5e-4, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0, debias=True,
     unet_positions=True, vae_ema=0.999, unet_ema=0.995, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
 )
-QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, unet_steps=24, unet_minutes=2.0,
-             checkpoint_minutes=0.5, preview_steps=4)
+QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, text_steps=24, text_minutes=1.0, unet_steps=24,
+             unet_minutes=2.0, checkpoint_minutes=0.5, preview_steps=4)
 
 
 def log(*parts):
@@ -286,7 +290,77 @@ def stage_pool(run, cfg, seed, combos, vae):
     return pool
 
 
-# ---------------------------------------------------------------- stage 3: text encoder + UNet
+# ---------------------------------------------------------------- stage 3: text encoder alone
+
+def layout_batch(specs, tok, captions):
+    """Token ids, layout targets and which rows count (non-empty captions short enough to leave the slots)."""
+    ids = torch.tensor([tok.encode(c) for c in captions])
+    target = torch.stack([layout.targets(s, c) for s, c in zip(specs, captions)])
+    keep = torch.tensor([bool(c) and len(tok.tokens(c)) <= layout.MAX_WORDS for c in captions])
+    return ids, target, keep
+
+
+def stage_text(run, cfg, seed, combos, tok):
+    """Text transformer and layout head on captions of freshly drawn scenes (no pictures: thousands per second)."""
+    final = os.path.join(run, "text_final.pt")
+    if os.path.exists(final):
+        ck = torch.load(final)
+        log(f"[text] done earlier: {ck['eval']}")
+        return ck
+    torch.manual_seed(seed + 5)
+    te = models.TextTransformer(len(tok), tok.eos_id, cfg["text_width"], cfg["text_layers"], cfg["text_heads"])
+    head = layout.LayoutHead(cfg["text_width"])
+    params = list(te.parameters()) + list(head.parameters())
+    opt = torch.optim.AdamW(params, lr=cfg["text_lr"], weight_decay=0.01)
+    path = os.path.join(run, "text.pt")
+    step, elapsed = 0, 0.0
+    if os.path.exists(path):
+        ck = torch.load(path)
+        te.load_state_dict(ck["text_encoder"])
+        head.load_state_dict(ck["head"])
+        opt.load_state_dict(ck["opt"])
+        step, elapsed = ck["step"], ck["elapsed"]
+        log(f"[text] resuming at step {step}")
+    total, budget, b = cfg["text_steps"], cfg["text_minutes"] * 60, cfg["text_batch"]
+    prog = Progress("text", total, budget, step, elapsed)
+    last_save = time.time()
+
+    def checkpoint():
+        save(path, {"text_encoder": te.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(),
+                    "step": step, "elapsed": prog.elapsed()})
+
+    while step < total and prog.elapsed() < budget:
+        rng = np.random.default_rng([seed, 5, step])
+        specs = [scenes.sample_scene(rng, combos) for _ in range(b)]
+        ids, target, keep = layout_batch(specs, tok, [scenes.random_caption(s, rng) for s in specs])
+        for group in opt.param_groups:
+            group["lr"] = lr_at(progress_of(step, total, prog.elapsed(), budget), step, cfg["text_lr"])
+        loss, _ = head.loss(te(ids)[0], target, keep)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        prog.update(step, float(loss), b)
+        if time.time() - last_save > cfg["checkpoint_minutes"] * 60:
+            checkpoint()
+            last_save = time.time()
+    if step < total:
+        log(f"[text] wall-clock budget reached at step {step} of {total}")
+    # Held-out scenes in their evaluation wording: can the encoder lay out combinations it never saw?
+    held = scenes.evaluation_scenes(heldout.HELDOUT_SEED)
+    with torch.no_grad():
+        ids, target, keep = layout_batch(held, tok, [scenes.canonical_caption(s) for s in held])
+        _, accuracy = head.eval().loss(te.eval()(ids)[0], target, keep)
+    result = {"steps": step, "heldout_layouts_right": round(accuracy, 3)}
+    log(f"[text] held-out captions laid out entirely right: {accuracy:.1%}")
+    ck = {"text_encoder": te.state_dict(), "head": head.state_dict(), "eval": result}
+    save(final, ck)
+    if os.path.exists(path):
+        os.remove(path)
+    return ck
+
+
+# ---------------------------------------------------------------- stage 4: text encoder + UNet
 
 def build_text_unet(cfg, tok):
     te = models.TextTransformer(len(tok), tok.eos_id, cfg["text_width"], cfg["text_layers"], cfg["text_heads"])
@@ -329,7 +403,7 @@ def caption_probe(te, unet, pool, tok, noise, seed, n=32):
     return result
 
 
-def stage_unet(run, cfg, seed, pool, tok):
+def stage_unet(run, cfg, seed, pool, tok, text):
     final = os.path.join(run, "unet_final.pt")
     if os.path.exists(final):
         ck = torch.load(final)
@@ -340,6 +414,9 @@ def stage_unet(run, cfg, seed, pool, tok):
         return te.eval(), unet.eval()
     torch.manual_seed(seed + 3)
     te, unet = build_text_unet(cfg, tok)
+    te.load_state_dict(text["text_encoder"])
+    head = layout.LayoutHead(cfg["text_width"])
+    head.load_state_dict(text["head"])
     ema_te, ema_unet = copy.deepcopy(te).requires_grad_(False), copy.deepcopy(unet).requires_grad_(False)
     # Position embeddings form their own group (no weight decay), after everything else, so a checkpoint
     # made before they existed still lines up with the first group.
@@ -348,6 +425,8 @@ def stage_unet(run, cfg, seed, pool, tok):
     opt = torch.optim.AdamW(params, lr=cfg["unet_lr"], betas=(0.9, 0.999), weight_decay=0.01)
     # A faster learning rate for them (lr_scale): started small, at the shared rate they barely moved.
     later_groups = [{"params": positions, "weight_decay": 0.0, "lr_scale": 10.0}] if positions else []
+    # The layout head keeps the text encoder's slots meaning what stage 3 taught them (see layout.py).
+    later_groups.append({"params": list(head.parameters())})
     path = os.path.join(run, "unet.pt")
     step, elapsed = 0, 0.0
     if os.path.exists(path):
@@ -358,21 +437,24 @@ def stage_unet(run, cfg, seed, pool, tok):
                 sys.exit(f"{path}: {k} does not match this recipe's model (missing {missing}, unexpected {unexpected})")
             if missing and k == "unet":
                 log(f"[unet] the checkpoint has no position embeddings: adding {len(missing)} (sine-cosine start)")
-        if len(ck["opt"]["param_groups"]) == 1 + len(later_groups):
-            for g in later_groups:
-                opt.add_param_group(g)
-            opt.load_state_dict(ck["opt"])
-        else:
-            opt.load_state_dict(ck["opt"])
-            for g in later_groups:
-                opt.add_param_group(g)
+        if "head" in ck:
+            head.load_state_dict(ck["head"])
+        # Groups the checkpoint's recipe did not have yet (position embeddings, the layout head) start fresh.
+        saved = len(ck["opt"]["param_groups"]) - 1
+        for g in later_groups[:saved]:
+            opt.add_param_group(g)
+        opt.load_state_dict(ck["opt"])
+        for g in later_groups[saved:]:
+            opt.add_param_group(g)
         step, elapsed = ck["step"], ck["elapsed"]
         log(f"[unet] resuming at step {step}")
     else:
         for g in later_groups:
             opt.add_param_group(g)
+    params += list(head.parameters())
     log(f"[unet] parameters: text encoder {models.count_params(te)}, unet {models.count_params(unet)}")
     noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"], cfg["debias"])
+    cross_attentions = [m.block.attn2 for m in unet.modules() if isinstance(m, models.Transformer2D)]
     means, stds, specs, scale = pool["means"], pool["stds"], pool["specs"], pool["scaling_factor"]
     total, budget, b = cfg["unet_steps"], cfg["unet_minutes"] * 60, cfg["unet_batch"]
     prog = Progress("unet", total, budget, step, elapsed)
@@ -380,16 +462,17 @@ def stage_unet(run, cfg, seed, pool, tok):
 
     def checkpoint():
         save(path, {"text_encoder": te.state_dict(), "unet": unet.state_dict(), "ema_text_encoder": ema_te.state_dict(),
-                    "ema_unet": ema_unet.state_dict(), "opt": opt.state_dict(), "step": step,
+                    "ema_unet": ema_unet.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "step": step,
                     "elapsed": prog.elapsed()})
 
+    grounding_seen = []  # attention grounding cross-entropy (log 9 = 2.2 when attention ignores place)
     while step < total and prog.elapsed() < budget:
         rng, gen = np.random.default_rng([seed, 3, step]), torch_gen(seed, 3, step)
         idx = rng.integers(len(specs), size=b)
         ti = torch.from_numpy(idx)
         z0 = (means[ti].float() + stds[ti].float() * torch.randn(b, *means.shape[1:], generator=gen)) * scale
         captions = ["" if rng.random() < cfg["cfg_drop"] else scenes.random_caption(specs[i], rng) for i in idx]
-        ids = torch.tensor([tok.encode(c) for c in captions])
+        ids, target, keep = layout_batch([specs[i] for i in idx], tok, captions)
         t = torch.from_numpy(rng.integers(0, diffusion.NUM_TRAIN_TIMESTEPS, b))
         eps = noise.noise(z0.shape, gen)
         xt = noise.add_noise(z0, eps, t)
@@ -397,9 +480,18 @@ def stage_unet(run, cfg, seed, pool, tok):
             group["lr"] = group.get("lr_scale", 1.0) * lr_at(progress_of(step, total, prog.elapsed(), budget), step,
                                                               cfg["unet_lr"], warmup=200)
         context, _ = te(ids)
+        grounding = cfg["grounding_weight"] > 0 and bool(keep.any())
+        for a in cross_attentions:
+            a.keep_probabilities = grounding
         pred = unet(xt, t.float(), context)
         per_sample = ((pred - eps) ** 2).mean((1, 2, 3))
         loss = (per_sample * noise.loss_weights(t)).mean()
+        if cfg["layout_weight"]:
+            loss = loss + cfg["layout_weight"] * head.loss(context, target, keep)[0]
+        if grounding:
+            grounding_ce = layout.grounding_loss(cross_attentions, keep)
+            loss = loss + cfg["grounding_weight"] * grounding_ce
+            grounding_seen.append(float(grounding_ce))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -412,7 +504,9 @@ def stage_unet(run, cfg, seed, pool, tok):
             checkpoint()
             last_save = time.time()
             log(f"[unet] wrong word raises the high-noise loss by (%): "
-                f"{caption_probe(ema_te, ema_unet, pool, tok, noise, seed)}")
+                f"{caption_probe(ema_te, ema_unet, pool, tok, noise, seed)}"
+                + (f"; attention grounding loss {np.mean(grounding_seen):.3f}" if grounding_seen else ""))
+            grounding_seen = []
     if step < total:
         log(f"[unet] wall-clock budget reached at step {step} of {total}")
     checkpoint()
@@ -422,7 +516,7 @@ def stage_unet(run, cfg, seed, pool, tok):
     return ema_te.eval(), ema_unet.eval()
 
 
-# ---------------------------------------------------------------- stage 4: export and preview
+# ---------------------------------------------------------------- stage 5: export and preview
 
 def preview(run, cfg, seed, te, unet, vae, tok, scale):
     import sample
@@ -460,8 +554,9 @@ A small Stable Diffusion (text encoder, UNet, KL autoencoder) trained from scrat
 - Parameters: text encoder {p_te}, UNet {p_unet}, VAE encoder {p_enc}, decoder {p_dec}.
 - Trained {unet_steps} UNet steps; held-out autoencoder PSNR {psnr:.2f} dB
   (8x average pooling: {pool_psnr:.2f} dB). Held-out captions (DDIM {steps}, CFG {cfg}): {preview}.
-- The autoencoder adds a fixed colour shortcut to its learned encoder and decoder, and the UNet's attention
-  blocks add learned position embeddings (see the recipe's README).
+- The autoencoder adds a fixed colour shortcut to its learned encoder and decoder, the UNet's attention
+  blocks add learned position embeddings, and the text encoder's last ten padding outputs hold the
+  caption's layout, one per cell of a 3x3 grid (layout slots; see the recipe's README).
 
 Rebuild: see assets/recipe/README.md.
 """
@@ -496,7 +591,7 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--export-to", help="also export the finished model into this folder")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--until", choices=["vae", "pool", "unet"], help="stop after this stage")
+    p.add_argument("--until", choices=["vae", "pool", "text", "unet"], help="stop after this stage")
     for k in ("vae_steps", "unet_steps", "pool"):
         p.add_argument("--" + k.replace("_", "-"), type=int)
     for k in ("vae_minutes", "unet_minutes", "unet_lr"):
@@ -524,7 +619,10 @@ def main(argv=None):
     vae.latent_gain.copy_(pool["latent_gain"])
     if a.until == "pool":
         return
-    te, unet = stage_unet(a.run, cfg, a.seed, pool, tok)
+    text = stage_text(a.run, cfg, a.seed, combos, tok)
+    if a.until == "text":
+        return
+    te, unet = stage_unet(a.run, cfg, a.seed, pool, tok, text)
     if a.until == "unet":
         return
     stage_export(a.run, cfg, a.seed, vae, te, unet, tok, pool, a.export_to)
