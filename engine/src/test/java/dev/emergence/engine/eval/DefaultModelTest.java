@@ -93,7 +93,7 @@ class DefaultModelTest {
      * "a yellow star" names no place, and an ordinary (4-channel) model inpaints by blending the re-noised
      * original back outside the mask: where the model starts its star outside the mask, the blend removes it.
      * So the star must appear in most seeds, not all; with "at the top right" the caption and the mask agree.
-     * Measured with the committed model: 5 and 7 of seeds 1-8 (at least 60 yellow pixels in the quarter).
+     * Set with an earlier model, which gave 5 and 7 of seeds 1-8 (at least 60 yellow pixels in the quarter).
      */
     @Test
     void inpaintingPaintsIntoTheMaskOnly() throws Exception {
