@@ -28,25 +28,25 @@ import scenes
 
 CELLS = len(scenes.REGION_NAMES)                 # 9, row-major
 FIRST_SLOT = 77 - CELLS - 1                      # 67: positions 67..75 are cells, 76 the background
-NONE = 0                                         # class 0: "nothing here" / "background not named"
-COLOUR_CLASSES = 1 + len(scenes.COLOURS)
+COLOUR_CLASSES = 1 + len(scenes.COLOURS)          # class 0: nothing here / background not named
 SHAPE_CLASSES = 1 + len(scenes.SHAPES)
 MAX_WORDS = FIRST_SLOT - 2                       # caption words that leave the slots as padding
 IGNORE = -100                                    # cross_entropy's ignore_index
 
 
-def targets(spec, caption):
-    """Long tensor [CELLS + 1, 2]: per cell (colour, shape) class, then (background colour, 0).
-    The background counts as named only when the caption says "background"; a caption that names no
-    place leaves the cells out of the loss (IGNORE)."""
+def targets(spec, words):
+    """Long tensor [CELLS + 1, 2] for a caption's words (as the tokenizer splits them): per cell (colour,
+    shape) class, then (background colour, 0). The background counts as named only when the caption says
+    "background"; a caption that names no place leaves the cells out of the loss (IGNORE)."""
     t = torch.zeros(CELLS + 1, 2, dtype=torch.long)
-    if not scenes.POSITION_WORDS & set(caption.replace(",", " ").split()):
+    if scenes.POSITION_WORDS.isdisjoint(words):
         t[:CELLS] = IGNORE  # no place named: the cells' contents are the model's choice
-    for obj in spec["objects"] if t[0, 0] != IGNORE else []:
-        row, col = scenes.REGIONS[obj["region"]]
-        t[row * 3 + col, 0] = 1 + scenes.COLOURS.index(obj["colour"])
-        t[row * 3 + col, 1] = 1 + scenes.SHAPES.index(obj["shape"])
-    if "background" in caption:
+    else:
+        for obj in spec["objects"]:
+            row, col = scenes.REGIONS[obj["region"]]
+            t[row * 3 + col, 0] = 1 + scenes.COLOURS.index(obj["colour"])
+            t[row * 3 + col, 1] = 1 + scenes.SHAPES.index(obj["shape"])
+    if "background" in words:
         t[CELLS, 0] = 1 + scenes.COLOURS.index(spec["background"])
     return t
 

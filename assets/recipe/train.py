@@ -294,9 +294,10 @@ def stage_pool(run, cfg, seed, combos, vae):
 
 def layout_batch(specs, tok, captions):
     """Token ids, layout targets and which rows count (non-empty captions short enough to leave the slots)."""
+    words = [tok.tokens(c) for c in captions]
     ids = torch.tensor([tok.encode(c) for c in captions])
-    target = torch.stack([layout.targets(s, c) for s, c in zip(specs, captions)])
-    keep = torch.tensor([bool(c) and len(tok.tokens(c)) <= layout.MAX_WORDS for c in captions])
+    target = torch.stack([layout.targets(s, w) for s, w in zip(specs, words)])
+    keep = torch.tensor([0 < len(w) <= layout.MAX_WORDS for w in words])
     return ids, target, keep
 
 
