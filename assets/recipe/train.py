@@ -88,6 +88,23 @@ def ema_update(ema, model, step, decay):
             e.mul_(d).add_(p.detach(), alpha=1 - d)
 
 
+def resume(path, stage, modules, opt):
+    """(step, elapsed seconds) of a stage's checkpoint, loading its named modules and optimiser; (0, 0.0) if none."""
+    if not os.path.exists(path):
+        return 0, 0.0
+    ck = torch.load(path)
+    for key, module in modules.items():
+        module.load_state_dict(ck[key])
+    opt.load_state_dict(ck["opt"])
+    log(f"[{stage}] resuming at step {ck['step']}")
+    return ck["step"], ck["elapsed"]
+
+
+def save_checkpoint(path, modules, opt, step, prog):
+    save(path, {**{key: m.state_dict() for key, m in modules.items()}, "opt": opt.state_dict(), "step": step,
+                "elapsed": prog.elapsed()})
+
+
 def torch_gen(seed, stage, step):
     return torch.Generator().manual_seed((seed * 1_000_003 + stage * 100_000_007 + step) % (2 ** 62))
 
@@ -189,23 +206,15 @@ def stage_vae(run, cfg, seed, combos):
     vae = models.AutoencoderKL(cfg["vae_channels"]).to(memory_format=torch.channels_last)
     ema = copy.deepcopy(vae).requires_grad_(False)
     opt = torch.optim.AdamW(vae.parameters(), lr=cfg["vae_lr"], betas=(0.9, 0.99), weight_decay=0.0)
-    path = os.path.join(run, "vae.pt")
-    step, elapsed = 0, 0.0
-    if os.path.exists(path):
-        ck = torch.load(path)
-        vae.load_state_dict(ck["model"])
-        ema.load_state_dict(ck["ema"])
-        opt.load_state_dict(ck["opt"])
-        step, elapsed = ck["step"], ck["elapsed"]
-        log(f"[vae] resuming at step {step}")
+    path, modules = os.path.join(run, "vae.pt"), {"model": vae, "ema": ema}
+    step, elapsed = resume(path, "vae", modules, opt)
     log(f"[vae] parameters: encoder {models.count_params(vae.encoder)}, decoder {models.count_params(vae.decoder)}")
     total, budget = cfg["vae_steps"], cfg["vae_minutes"] * 60
     prog = Progress("vae", total, budget, step, elapsed)
     last_save = time.time()
 
     def checkpoint():
-        save(path, {"model": vae.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                    "step": step, "elapsed": prog.elapsed()})
+        save_checkpoint(path, modules, opt, step, prog)
 
     while step < total and prog.elapsed() < budget:
         rng, gen = np.random.default_rng([seed, 1, step]), torch_gen(seed, 1, step)
@@ -313,22 +322,14 @@ def stage_text(run, cfg, seed, combos, tok):
     head = layout.LayoutHead(cfg["text_width"])
     params = list(te.parameters()) + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=cfg["text_lr"], weight_decay=0.01)
-    path = os.path.join(run, "text.pt")
-    step, elapsed = 0, 0.0
-    if os.path.exists(path):
-        ck = torch.load(path)
-        te.load_state_dict(ck["text_encoder"])
-        head.load_state_dict(ck["head"])
-        opt.load_state_dict(ck["opt"])
-        step, elapsed = ck["step"], ck["elapsed"]
-        log(f"[text] resuming at step {step}")
+    path, modules = os.path.join(run, "text.pt"), {"text_encoder": te, "head": head}
+    step, elapsed = resume(path, "text", modules, opt)
     total, budget, b = cfg["text_steps"], cfg["text_minutes"] * 60, cfg["text_batch"]
     prog = Progress("text", total, budget, step, elapsed)
     last_save = time.time()
 
     def checkpoint():
-        save(path, {"text_encoder": te.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(),
-                    "step": step, "elapsed": prog.elapsed()})
+        save_checkpoint(path, modules, opt, step, prog)
 
     while step < total and prog.elapsed() < budget:
         rng = np.random.default_rng([seed, 5, step])
