@@ -80,6 +80,8 @@ class ModelLibraryViewTest extends StudioTest {
         useThroughModelsView("painter");
         assertEquals("painter", onFx(() -> ((ModelChoice) ((ComboBox<?>) lookup("#model-picker").query()).getValue()).name()));
         assertTrue(lookup("#status-model").queryLabeled().getText().contains("inpainting"));
+        // The row learns that its model is in use when the switch lands, after the picker changes.
+        waitUntil("the painter row says in use", () -> row("painter").size() >= 2 && row("painter").get(1).equals("in use"));
         assertEquals(List.of("painter", "in use"), row("painter").subList(0, 2));
     }
 
