@@ -550,7 +550,8 @@ A small Stable Diffusion (text encoder, UNet, KL autoencoder) trained from scrat
 - Vocabulary: colours {colours}; shapes {shapes}; sizes small/large; positions left, right, top, bottom,
   centre/middle and corners; "on a <colour> background". Other words map to the unknown token.
 - Prompt like: "a small blue star at the top right on a yellow background".
-- Scheduler config: PNDM as SD 1.5; the recipe's own checks sample with DDIM, {steps} steps, guidance {cfg}.
+- Scheduler config: DDIM with SD 1.5's betas, what the recipe samples and scores with (PNDM, SD 1.5's default,
+  ruins this model's pictures); {steps} steps, guidance {cfg}.
 - vae_encoder outputs the posterior mean (unscaled); latents are multiplied by scaling_factor
   ({scale}) for the UNet and divided by it before vae_decoder, as with SD.
 - Parameters: text encoder {p_te}, UNet {p_unet}, VAE encoder {p_enc}, decoder {p_dec}.
