@@ -32,7 +32,11 @@ class WordTokenizer:
 
     def encode(self, text):
         """Ids padded to 77: BOS, words (truncated), EOS, then EOS as padding."""
-        ids = [self.vocab.get(t, self.unk_id) for t in self.tokens(text)][: MAX_LENGTH - 2]
+        return self.encode_tokens(self.tokens(text))
+
+    def encode_tokens(self, tokens):
+        """encode() for a caption already split by tokens()."""
+        ids = [self.vocab.get(t, self.unk_id) for t in tokens][: MAX_LENGTH - 2]
         ids = [self.bos_id] + ids + [self.eos_id]
         return ids + [self.eos_id] * (MAX_LENGTH - len(ids))
 

@@ -304,7 +304,7 @@ def stage_pool(run, cfg, seed, combos, vae):
 def layout_batch(specs, tok, captions):
     """Token ids, layout targets and which rows count (non-empty captions short enough to leave the slots)."""
     words = [tok.tokens(c) for c in captions]
-    ids = torch.tensor([tok.encode(c) for c in captions])
+    ids = torch.tensor([tok.encode_tokens(w) for w in words])
     target = torch.stack([layout.targets(s, w) for s, w in zip(specs, words)])
     keep = torch.tensor([0 < len(w) <= layout.MAX_WORDS for w in words])
     return ids, target, keep
@@ -430,10 +430,11 @@ def stage_unet(run, cfg, seed, pool, tok, text):
     # The layout head keeps the text encoder's slots meaning what stage 3 taught them (see layout.py).
     later_groups.append({"params": list(head.parameters())})
     path = os.path.join(run, "unet.pt")
+    networks = {"text_encoder": te, "unet": unet, "ema_text_encoder": ema_te, "ema_unet": ema_unet}
     step, elapsed = 0, 0.0
     if os.path.exists(path):
         ck = torch.load(path)
-        for m, k in ((te, "text_encoder"), (unet, "unet"), (ema_te, "ema_text_encoder"), (ema_unet, "ema_unet")):
+        for k, m in networks.items():
             missing, unexpected = m.load_state_dict(ck[k], strict=False)
             if unexpected or any(not n.endswith("pos_embedding") for n in missing):
                 sys.exit(f"{path}: {k} does not match this recipe's model (missing {missing}, unexpected {unexpected})")
@@ -463,9 +464,7 @@ def stage_unet(run, cfg, seed, pool, tok, text):
     last_save = time.time()
 
     def checkpoint():
-        save(path, {"text_encoder": te.state_dict(), "unet": unet.state_dict(), "ema_text_encoder": ema_te.state_dict(),
-                    "ema_unet": ema_unet.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "step": step,
-                    "elapsed": prog.elapsed()})
+        save_checkpoint(path, {**networks, "head": head}, opt, step, prog)
 
     grounding_seen = []  # attention grounding cross-entropy (log 9 = 2.2 when attention ignores place)
     while step < total and prog.elapsed() < budget:
