@@ -2,6 +2,7 @@ package dev.emergence.engine.library;
 
 import dev.emergence.engine.cli.DefaultModel;
 import dev.emergence.engine.model.DiffusionModels;
+import dev.emergence.engine.model.FolderContainment;
 import dev.emergence.engine.model.ModelBundle;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.model.ModelInfo;
@@ -138,6 +139,8 @@ public final class ModelLibrary {
         if (!Files.isDirectory(from)) throw new ModelException(source + ": not a folder; expected a diffusers ONNX model folder");
         if (from.startsWith(root)) throw new LibraryException(source + " is already inside the model library " + root);
         Path target = requireFree(name);
+        // Before anything is copied: a copy follows links, so a link out of the folder would bring the outside in.
+        FolderContainment.requireContained(from, from.getFileName() == null ? from.toString() : from.getFileName().toString());
         Files.createDirectories(root);
         if (link) {
             Path real = from.toRealPath();
