@@ -328,14 +328,17 @@ final class FileFetcher {
     }
 
     /**
-     * Receives one response: a redirect's body is dropped, a 200/206 body appended to the part (a 206
-     * only if it starts where the part ends), an error's body kept (briefly) for the message.
+     * Receives one response: a 200/206 body appended to the part (a 206 only if it starts where the part
+     * ends, and never past the file's listed size); of any other body (a redirect's, an error's, a refused
+     * answer's) the first few KB are kept for the message and the rest is not read.
      */
     private static final class Sink implements HttpResponse.BodyHandler<Void>, HttpResponse.BodySubscriber<Void> {
         private final PartFile out;
         private final long offset;
         private final HubFile file;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** How much of a body that is not the file's content is kept. */
+        private static final int ERROR_BYTES = 4096;
         private final ByteArrayOutputStream error = new ByteArrayOutputStream();
         volatile long lastActivity = System.nanoTime();
         volatile IOException problem;
@@ -358,11 +361,11 @@ final class FileFetcher {
                 Matcher m = CONTENT_RANGE.matcher(range.strip());
                 if (!m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) < offset) {
                     problem = new IOException("asked for bytes from " + offset + ", the server sent Content-Range '" + oneLine(range) + "'");
-                    return HttpResponse.BodySubscribers.discarding();
+                    return this; // Not written: at most the first bytes are kept, for the message.
                 }
                 if (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != file.size()) {
                     problem = wrongSize(Long.parseLong(m.group(3)));
-                    return HttpResponse.BodySubscribers.discarding();
+                    return this; // Not written: at most the first bytes are kept, for the message.
                 }
                 writing = true;
             } else if (status == 200) {
@@ -372,22 +375,22 @@ final class FileFetcher {
                 } catch (NumberFormatException e) {
                     problem = new IOException("the server sent Content-Length '" + oneLine(info.headers().firstValue("Content-Length").orElse(""))
                             + "', not a number");
-                    return HttpResponse.BodySubscribers.discarding();
+                    return this; // Not written: at most the first bytes are kept, for the message.
                 }
                 if (length >= 0 && length != file.size()) {
                     problem = wrongSize(length);
-                    return HttpResponse.BodySubscribers.discarding();
+                    return this; // Not written: at most the first bytes are kept, for the message.
                 }
                 try {
                     // The whole file again: the server does not do ranges (or chose not to).
                     if (offset > 0) out.restart();
                 } catch (IOException e) {
                     problem = e;
-                    return HttpResponse.BodySubscribers.discarding();
+                    return this; // Not written: at most the first bytes are kept, for the message.
                 }
                 writing = true;
             } else if (status >= 300 && status < 400) {
-                return HttpResponse.BodySubscribers.discarding();
+                return this; // Not written: at most the first bytes are kept, for the message.
             }
             return this;
         }
@@ -420,11 +423,19 @@ final class FileFetcher {
                         done.completeExceptionally(problem);
                         return;
                     }
-                    if (writing) out.append(b);
-                    else if (error.size() < 4096) {
-                        byte[] bytes = new byte[Math.min(b.remaining(), 4096 - error.size())];
-                        b.get(bytes);
-                        error.write(bytes, 0, bytes.length);
+                    if (writing) {
+                        out.append(b);
+                        continue;
+                    }
+                    byte[] bytes = new byte[Math.min(b.remaining(), ERROR_BYTES - error.size())];
+                    b.get(bytes);
+                    error.write(bytes, 0, bytes.length);
+                    if (error.size() >= ERROR_BYTES) {
+                        // A redirect's or an error's body: what a message needs is in, the rest (endless, maybe) is not read.
+                        aborted = true;
+                        subscription.cancel();
+                        done.complete(null);
+                        return;
                     }
                 }
                 subscription.request(1);

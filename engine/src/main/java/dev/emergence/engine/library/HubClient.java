@@ -72,9 +72,13 @@ public final class HubClient {
 
     /** As {@link #HubClient(URI, String)}, with the given limits on every connection and answer. */
     public HubClient(URI base, String token, HubTimeouts timeouts) {
+        this(base, null, token, timeouts);
+    }
+
+    private HubClient(URI base, String baseProblem, String token, HubTimeouts timeouts) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
-        this.baseProblem = httpProblem(this.base);
+        this.baseProblem = baseProblem != null ? baseProblem : httpProblem(this.base);
         this.token = token == null || token.isBlank() ? null : token.trim();
         this.timeouts = timeouts;
         this.http = HttpClient.newBuilder()
@@ -92,16 +96,14 @@ public final class HubClient {
      */
     public static HubClient fromEnvironment() {
         String endpoint = System.getenv("HF_ENDPOINT");
-        URI base = DEFAULT_BASE;
-        if (endpoint != null && !endpoint.isBlank()) {
-            try {
-                base = new URI(endpoint.trim());
-            } catch (java.net.URISyntaxException e) {
-                // Said when the hub is first asked, in one line: a bad setting must not stop the studio from starting.
-                base = URI.create("invalid:" + HubClient.segment(endpoint.trim()));
-            }
+        if (endpoint == null || endpoint.isBlank()) return new HubClient(DEFAULT_BASE, tokenFromEnvironment());
+        try {
+            return new HubClient(new URI(endpoint.trim()), tokenFromEnvironment());
+        } catch (java.net.URISyntaxException e) {
+            // Said when the hub is first asked, in one line: a bad setting must not stop the studio from starting.
+            return new HubClient(DEFAULT_BASE, "'" + endpoint.trim() + "' (HF_ENDPOINT) is not a valid address", tokenFromEnvironment(),
+                    HubTimeouts.DEFAULTS);
         }
-        return new HubClient(base, tokenFromEnvironment());
     }
 
     /** {@code HF_TOKEN}, else {@code HUGGING_FACE_HUB_TOKEN}, else null. */
@@ -134,7 +136,7 @@ public final class HubClient {
     /** Fails with a one-line message unless the hub's own address can be used. */
     void requireUsableBase() throws LibraryException {
         if (baseProblem != null) {
-            throw new LibraryException("the hub address " + baseProblem.replace("invalid:", "") + "; expected e.g. " + DEFAULT_BASE);
+            throw new LibraryException("the hub address " + baseProblem + "; expected e.g. " + DEFAULT_BASE);
         }
     }
 

@@ -94,6 +94,22 @@ class HostileHubTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theEndlessBodyOfARedirectOrAnErrorIsNotRead() throws Exception {
+        server.endlessBody.add(WEIGHTS);
+        ModelEntry entry = downloader(HubTimeouts.DEFAULTS, 3).download(REPO, "main", "tiny", DownloadListener.NONE, new CancellationToken());
+        assertEquals("tiny", entry.name());
+        server.endlessBody.add("model_index.json");
+        library.remove("tiny");
+        LibraryException e = downloadFails(downloader(HubTimeouts.DEFAULTS, 3));
+        String commit = new HubClient(server.base(), null).resolveCommit(REPO, "main");
+        assertEquals("file 'model_index.json' not found in repository '" + REPO + "' at revision '" + commit + "'", e.getMessage());
+        for (HubServer.Request r : server.log) {
+            if (r.server().equals("hub") && r.path().contains("/resolve/")) assertTrue(r.bytesSent() < 64L << 20, r + " sent " + r.bytesSent());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aStalledApiBodyIsDroppedAfterTheReadTimeout() throws Exception {
         server.apiStalls = true;
         HubClient hub = new HubClient(server.base(), null, quick(Duration.ofMillis(500), Duration.ofSeconds(20), 1024));

@@ -96,6 +96,8 @@ final class HubServer implements AutoCloseable {
     final Map<String, String> contentRange = new ConcurrentHashMap<>();
     /** Answers the file's resolve request with a 302 to this Location. */
     final Map<String, String> redirect = new ConcurrentHashMap<>();
+    /** The file's redirect (its LFS 302) or, for a small file, an EntryNotFound 404, with a body that does not end. */
+    final Set<String> endlessBody = ConcurrentHashMap.newKeySet();
     /** API answers (revision, tree): headers, then part of the body, then silence. */
     volatile boolean apiStalls;
     /** API answers: one byte every this many milliseconds (0: at once). */
@@ -182,7 +184,14 @@ final class HubServer implements AutoCloseable {
                 String commit = commitOf(ex, resolve.group(1), resolve.group(2), path);
                 if (commit == null) return;
                 Blob b = trees.get(commit).stream().filter(x -> x.path().equals(resolve.group(3))).findFirst().orElse(null);
-                if (b == null) {
+                if (b != null && endlessBody.contains(b.path())) {
+                    if (b.lfs()) {
+                        ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/lfs/" + b.sha256() + "/" + b.path());
+                    } else {
+                        ex.getResponseHeaders().add("X-Error-Code", "EntryNotFound");
+                    }
+                    endless(ex, path, b.lfs() ? 302 : 404);
+                } else if (b == null) {
                     error(ex, "hub", path, 404, "EntryNotFound", "Entry not found");
                 } else if (redirect.containsKey(b.path())) {
                     ex.getResponseHeaders().add("Location", redirect.get(b.path()));
@@ -370,6 +379,23 @@ final class HubServer implements AutoCloseable {
             out.flush();
         } catch (IOException e) {
             // The client hung up: what the test wants.
+        }
+    }
+
+    /** A chunked body of garbage until the client hangs up (or 300 MB). */
+    private void endless(HttpExchange ex, String path, int status) throws IOException {
+        AtomicLong sent = logged(ex, "hub", path, status).sent();
+        ex.sendResponseHeaders(status, 0);
+        try {
+            OutputStream out = ex.getResponseBody();
+            byte[] garbage = new byte[65536];
+            java.util.Arrays.fill(garbage, (byte) 'x');
+            while (sent.get() < 300L << 20) {
+                out.write(garbage);
+                sent.addAndGet(garbage.length);
+            }
+        } catch (IOException e) {
+            // The client hung up.
         }
     }
 
