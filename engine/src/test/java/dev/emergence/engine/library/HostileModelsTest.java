@@ -111,6 +111,23 @@ class HostileModelsTest {
     }
 
     @Test
+    void aDownloadedPreviewDecoderNamingAFileOutsideIsRefused() throws Exception {
+        library.importFolder(Fixtures.TINY, "tiny", false);
+        Path decoder = Files.createDirectories(temp.resolve("taesd/vae_decoder"));
+        Files.write(decoder.resolve("model.onnx"), HostileOnnx.withExternal("/etc/passwd"));
+        server.publish("evil/taesd", "main", temp.resolve("taesd"), Map.of());
+        ModelDownloader d = new ModelDownloader(new HubClient(server.base(), null), library, 2, Duration.ZERO, Duration.ofSeconds(20));
+        ModelException e = assertThrows(ModelException.class, () -> d.downloadPreviewDecoder("evil/taesd", "main", null, "tiny", true,
+                DownloadListener.NONE, new CancellationToken()));
+        assertEquals("vae_decoder/model.onnx from evil/taesd does not work as a preview decoder for 'tiny': tiny/vae_preview/model.onnx:"
+                + " external data '/etc/passwd' leaves the model folder (an absolute path); expected a file inside it", e.getMessage());
+        // The model keeps its own decoder, and nothing is left in staging.
+        assertTrue(Files.isRegularFile(library.root().resolve("tiny/vae_preview/model.onnx")));
+        assertEquals(Files.size(Fixtures.TINY.resolve("vae_preview/model.onnx")), Files.size(library.root().resolve("tiny/vae_preview/model.onnx")));
+        assertEquals(List.of(), Fixtures.names(library.root().resolve(ModelLibrary.STAGING)));
+    }
+
+    @Test
     void downloadRefusesAHostileGraphAndDeletesWhatItFetched() throws Exception {
         Path dir = withUnetData("../../../../../../../../proc/self/environ");
         server.publish("evil/tiny", "main", dir, Map.of());
