@@ -361,11 +361,11 @@ final class FileFetcher {
                 Matcher m = CONTENT_RANGE.matcher(range.strip());
                 if (!m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) < offset) {
                     problem = new IOException("asked for bytes from " + offset + ", the server sent Content-Range '" + oneLine(range) + "'");
-                    return this; // Not written: at most the first bytes are kept, for the message.
+                    return this;
                 }
                 if (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != file.size()) {
                     problem = wrongSize(Long.parseLong(m.group(3)));
-                    return this; // Not written: at most the first bytes are kept, for the message.
+                    return this;
                 }
                 writing = true;
             } else if (status == 200) {
@@ -375,23 +375,22 @@ final class FileFetcher {
                 } catch (NumberFormatException e) {
                     problem = new IOException("the server sent Content-Length '" + oneLine(info.headers().firstValue("Content-Length").orElse(""))
                             + "', not a number");
-                    return this; // Not written: at most the first bytes are kept, for the message.
+                    return this;
                 }
                 if (length >= 0 && length != file.size()) {
                     problem = wrongSize(length);
-                    return this; // Not written: at most the first bytes are kept, for the message.
+                    return this;
                 }
                 try {
                     // The whole file again: the server does not do ranges (or chose not to).
                     if (offset > 0) out.restart();
                 } catch (IOException e) {
                     problem = e;
-                    return this; // Not written: at most the first bytes are kept, for the message.
+                    return this;
                 }
                 writing = true;
-            } else if (status >= 300 && status < 400) {
-                return this; // Not written: at most the first bytes are kept, for the message.
             }
+            // Unless writing was set, the body is not the file's: its first bytes are kept for a message, no more.
             return this;
         }
 
