@@ -51,6 +51,8 @@ public final class HubClient {
     private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int MAX_PAGES = 1000;
+    /** Far above any model repository (a few hundred files); a listing that goes on is no repository's. */
+    static final int MAX_FILES = 100_000;
 
     /** Far above any page of a file list (a few hundred KB); a longer answer is no answer the hub gives. */
     static final int MAX_ANSWER_BYTES = 32 << 20;
@@ -191,6 +193,7 @@ public final class HubClient {
             if (!entries.isArray()) throw new LibraryException(url + ": expected a JSON list of files");
             for (JsonNode e : entries) {
                 if (!"file".equals(e.path("type").asText())) continue;
+                if (files.size() == MAX_FILES) throw new LibraryException(url + ": the hub lists more than " + MAX_FILES + " files; no model has that many");
                 files.add(file(url, e));
             }
             url = next(url, response.headers()).orElse(null);

@@ -194,6 +194,17 @@ class HostileHubTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aListingWithoutASaneEndIsRefused() throws Exception {
+        server.extraListed = HubClient.MAX_FILES;
+        server.pageSize = 40_000;
+        HubClient hub = new HubClient(server.base(), null);
+        String commit = hub.resolveCommit(REPO, "main");
+        LibraryException e = assertThrows(LibraryException.class, () -> hub.listFiles(REPO, commit));
+        assertTrue(e.getMessage().endsWith(": the hub lists more than 100000 files; no model has that many"), e.getMessage());
+    }
+
+    @Test
     void aNextPageLinkThatIsNoHttpAddressIsRefused() throws Exception {
         server.nextLink = "file:///etc/passwd";
         HubClient hub = new HubClient(server.base(), null);

@@ -104,6 +104,8 @@ final class HubServer implements AutoCloseable {
     volatile long apiTrickleMillis;
     /** API answers: this many bytes of JSON whitespace before the answer (a body with no sane end). */
     volatile long apiPadding;
+    /** This many made-up files listed after the real ones (never served). */
+    volatile int extraListed;
     /** The tree listing's next-page link, instead of the real one (even on the last page). */
     volatile String nextLink;
 
@@ -275,6 +277,11 @@ final class HubServer implements AutoCloseable {
                 f.put("size", b.content().length);
             }
             f.put("path", b.path());
+            entries.add(f);
+        }
+        for (int i = 0; i < extraListed; i++) {
+            ObjectNode f = MAPPER.createObjectNode();
+            f.put("type", "file").put("oid", "0".repeat(40)).put("size", 1).put("path", "many/" + i);
             entries.add(f);
         }
         String query = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
