@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  * {@code .part} for the next run.
  */
 final class FileFetcher {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    /** At most 18 digits: every value fits a long, so no answer can make parsing it throw. */
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18}|\\*)");
     private static final long POLL_MILLIS = 100;
 
     private final HubClient hub;
@@ -133,13 +134,18 @@ final class FileFetcher {
         URI url = start;
         for (int hop = 0; hop < 10; hop++) {
             Sink sink = new Sink(out, out.position(), file);
-            CompletableFuture<HttpResponse<Void>> future = hub.http().sendAsync(hub.request(url, out.position()), sink);
-            HttpResponse<Void> response = await(future, sink, out, progress, cancel);
+            CompletableFuture<HttpResponse<Void>> future;
+            try {
+                future = hub.http().sendAsync(hub.request(url, out.position()), sink);
+            } catch (IllegalArgumentException e) {
+                throw new LibraryException(file.path() + ": cannot request " + url + " (" + e.getMessage() + ")");
+            }
+            HttpResponse<Void> response = await(future, sink, out, file, progress, cancel);
             int status = response.statusCode();
             if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
                 Optional<String> location = response.headers().firstValue("Location");
                 if (location.isEmpty()) throw new IOException(url + " redirected without a Location");
-                url = url.resolve(location.get());
+                url = HubClient.redirectTarget(url, location.get());
                 continue;
             }
             if (sink.problem != null) throw sink.problem;
@@ -157,9 +163,15 @@ final class FileFetcher {
         throw new IOException(start + ": too many redirects");
     }
 
-    private HttpResponse<Void> await(CompletableFuture<HttpResponse<Void>> future, Sink sink, PartFile out, LongConsumer progress,
-                                     CancellationToken cancel) throws IOException {
+    /**
+     * Waits for one response and its body: cancelled, stalled for the stall timeout, or past the
+     * request's deadline (which scales with the bytes still to come, see {@link HubTimeouts}), it is dropped.
+     */
+    private HttpResponse<Void> await(CompletableFuture<HttpResponse<Void>> future, Sink sink, PartFile out, HubFile file,
+                                     LongConsumer progress, CancellationToken cancel) throws IOException {
         long stallNanos = stallTimeout.toNanos();
+        Duration allowed = hub.timeouts().fileDeadline(file.size() - out.position());
+        long deadline = System.nanoTime() + allowed.toNanos();
         while (true) {
             try {
                 HttpResponse<Void> r = future.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -175,10 +187,17 @@ final class FileFetcher {
                 if (System.nanoTime() - sink.lastActivity > stallNanos) {
                     sink.abort();
                     future.cancel(true);
-                    throw new IOException("no data for " + stallTimeout.toSeconds() + " s");
+                    throw new IOException("no data for " + seconds(stallTimeout));
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    sink.abort();
+                    future.cancel(true);
+                    throw new IOException("the transfer took longer than " + seconds(allowed) + " (slower than "
+                            + Bytes.human(hub.timeouts().minimumBytesPerSecond()) + "/s)");
                 }
             } catch (ExecutionException e) {
                 sink.abort();
+                if (sink.problem instanceof LibraryException le) throw le; // What the sink refused, not a network fault.
                 Throwable cause = e.getCause();
                 if (cause instanceof IOException io) throw io;
                 throw new IOException(cause == null ? "transfer failed" : cause.toString(), cause);
@@ -209,6 +228,20 @@ final class FileFetcher {
                 Thread.currentThread().interrupt();
                 throw cancelled();
             }
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /**
+     * The server sent other content than the hub lists (more bytes than its size): not a network
+     * fault that a retry or a resume could mend. What was fetched for the model is discarded.
+     */
+    static final class UnusableContentException extends LibraryException {
+        UnusableContentException(String message) {
+            super(message);
         }
     }
 
@@ -295,14 +328,17 @@ final class FileFetcher {
     }
 
     /**
-     * Receives one response: a redirect's body is dropped, a 200/206 body appended to the part (a 206
-     * only if it starts where the part ends), an error's body kept (briefly) for the message.
+     * Receives one response: a 200/206 body appended to the part (a 206 only if it starts where the part
+     * ends, and never past the file's listed size); of any other body (a redirect's, an error's, a refused
+     * answer's) the first few KB are kept for the message and the rest is not read.
      */
     private static final class Sink implements HttpResponse.BodyHandler<Void>, HttpResponse.BodySubscriber<Void> {
         private final PartFile out;
         private final long offset;
         private final HubFile file;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** How much of a body that is not the file's content is kept. */
+        private static final int ERROR_BYTES = 4096;
         private final ByteArrayOutputStream error = new ByteArrayOutputStream();
         volatile long lastActivity = System.nanoTime();
         volatile IOException problem;
@@ -322,33 +358,39 @@ final class FileFetcher {
             int status = info.statusCode();
             if (status == 206) {
                 String range = info.headers().firstValue("Content-Range").orElse("");
-                Matcher m = CONTENT_RANGE.matcher(range);
-                if (!m.matches() || Long.parseLong(m.group(1)) != offset) {
-                    problem = new IOException("asked for bytes from " + offset + ", the server sent '" + range + "'");
-                    return HttpResponse.BodySubscribers.discarding();
+                Matcher m = CONTENT_RANGE.matcher(range.strip());
+                if (!m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) < offset) {
+                    problem = new IOException("asked for bytes from " + offset + ", the server sent Content-Range '" + oneLine(range) + "'");
+                    return this;
                 }
                 if (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != file.size()) {
                     problem = wrongSize(Long.parseLong(m.group(3)));
-                    return HttpResponse.BodySubscribers.discarding();
+                    return this;
                 }
                 writing = true;
             } else if (status == 200) {
-                long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+                long length;
+                try {
+                    length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+                } catch (NumberFormatException e) {
+                    problem = new IOException("the server sent Content-Length '" + oneLine(info.headers().firstValue("Content-Length").orElse(""))
+                            + "', not a number");
+                    return this;
+                }
                 if (length >= 0 && length != file.size()) {
                     problem = wrongSize(length);
-                    return HttpResponse.BodySubscribers.discarding();
+                    return this;
                 }
                 try {
                     // The whole file again: the server does not do ranges (or chose not to).
                     if (offset > 0) out.restart();
                 } catch (IOException e) {
                     problem = e;
-                    return HttpResponse.BodySubscribers.discarding();
+                    return this;
                 }
                 writing = true;
-            } else if (status >= 300 && status < 400) {
-                return HttpResponse.BodySubscribers.discarding();
             }
+            // Unless writing was set, the body is not the file's: its first bytes are kept for a message, no more.
             return this;
         }
 
@@ -371,11 +413,28 @@ final class FileFetcher {
             lastActivity = System.nanoTime();
             try {
                 for (ByteBuffer b : items) {
-                    if (writing) out.append(b);
-                    else if (error.size() < 4096) {
-                        byte[] bytes = new byte[Math.min(b.remaining(), 4096 - error.size())];
-                        b.get(bytes);
-                        error.write(bytes, 0, bytes.length);
+                    if (writing && b.remaining() > file.size() - out.position()) {
+                        // Never past the listed size, whatever the server sends (a chunked body has no length to refuse up front).
+                        problem = new UnusableContentException(file.path() + ": the server sent more than the " + file.size()
+                                + " bytes the hub lists; the download was stopped there and its files discarded");
+                        aborted = true;
+                        subscription.cancel();
+                        done.completeExceptionally(problem);
+                        return;
+                    }
+                    if (writing) {
+                        out.append(b);
+                        continue;
+                    }
+                    byte[] bytes = new byte[Math.min(b.remaining(), ERROR_BYTES - error.size())];
+                    b.get(bytes);
+                    error.write(bytes, 0, bytes.length);
+                    if (error.size() >= ERROR_BYTES) {
+                        // A redirect's or an error's body: what a message needs is in, the rest (endless, maybe) is not read.
+                        aborted = true;
+                        subscription.cancel();
+                        done.complete(null);
+                        return;
                     }
                 }
                 subscription.request(1);
@@ -406,6 +465,11 @@ final class FileFetcher {
             aborted = true;
             if (subscription != null) subscription.cancel();
             done.completeExceptionally(new IOException("aborted"));
+        }
+
+        private static String oneLine(String s) {
+            String line = s.lines().findFirst().orElse("");
+            return line.length() > 100 ? line.substring(0, 100) + "..." : line;
         }
 
         synchronized byte[] errorBody() {

@@ -1,7 +1,10 @@
 package dev.emergence.engine.library;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -30,6 +33,13 @@ final class FileTrees {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 if (Files.isRegularFile(p)) out.add(folder.relativize(p));
             }
+        } catch (UncheckedIOException e) {
+            // The stream wraps what went wrong mid-walk, e.g. a link to a parent folder (FileSystemLoopException).
+            IOException cause = e.getCause();
+            String what = cause instanceof FileSystemLoopException loop ? loop.getFile() + " is a link to a folder that contains it (a loop)"
+                    : cause instanceof FileSystemException fs && fs.getReason() != null ? fs.getFile() + ": " + fs.getReason()
+                    : String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+            throw new LibraryException("cannot read the folder " + folder + ": " + what, cause);
         }
         out.sort(null);
         return out;

@@ -12,12 +12,19 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,27 +51,40 @@ public final class HubClient {
     private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int MAX_PAGES = 1000;
+    /** Far above any model repository (a few hundred files); a listing that goes on is no repository's. */
+    static final int MAX_FILES = 100_000;
+
+    /** Far above any page of a file list (a few hundred KB); a longer answer is no answer the hub gives. */
+    static final int MAX_ANSWER_BYTES = 32 << 20;
 
     private final URI base;
+    /** Why {@link #base} cannot be used (not http or https), or null. */
+    private final String baseProblem;
     private final String token;
     private final HttpClient http;
-    private final Duration requestTimeout;
+    private final HubTimeouts timeouts;
 
     /**
      * @param base  the hub's address, e.g. {@link #DEFAULT_BASE}
      * @param token an access token for gated or private repositories, or null
      */
     public HubClient(URI base, String token) {
-        this(base, token, Duration.ofSeconds(60));
+        this(base, token, HubTimeouts.DEFAULTS);
     }
 
-    HubClient(URI base, String token, Duration requestTimeout) {
+    /** As {@link #HubClient(URI, String)}, with the given limits on every connection and answer. */
+    public HubClient(URI base, String token, HubTimeouts timeouts) {
+        this(base, null, token, timeouts);
+    }
+
+    private HubClient(URI base, String baseProblem, String token, HubTimeouts timeouts) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        this.baseProblem = baseProblem != null ? baseProblem : httpProblem(this.base);
         this.token = token == null || token.isBlank() ? null : token.trim();
-        this.requestTimeout = requestTimeout;
+        this.timeouts = timeouts;
         this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(30))
+                .connectTimeout(timeouts.connect())
                 // Redirects are followed by hand: the token must not travel to another host (the CDN).
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
@@ -78,7 +98,14 @@ public final class HubClient {
      */
     public static HubClient fromEnvironment() {
         String endpoint = System.getenv("HF_ENDPOINT");
-        return new HubClient(endpoint == null || endpoint.isBlank() ? DEFAULT_BASE : URI.create(endpoint.trim()), tokenFromEnvironment());
+        if (endpoint == null || endpoint.isBlank()) return new HubClient(DEFAULT_BASE, tokenFromEnvironment());
+        try {
+            return new HubClient(new URI(endpoint.trim()), tokenFromEnvironment());
+        } catch (java.net.URISyntaxException e) {
+            // Said when the hub is first asked, in one line: a bad setting must not stop the studio from starting.
+            return new HubClient(DEFAULT_BASE, "'" + endpoint.trim() + "' (HF_ENDPOINT) is not a valid address", tokenFromEnvironment(),
+                    HubTimeouts.DEFAULTS);
+        }
     }
 
     /** {@code HF_TOKEN}, else {@code HUGGING_FACE_HUB_TOKEN}, else null. */
@@ -96,6 +123,41 @@ public final class HubClient {
         return http;
     }
 
+    HubTimeouts timeouts() {
+        return timeouts;
+    }
+
+    /** Null when {@code url} is an http or https address with a host, else what is wrong with it. */
+    static String httpProblem(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) return "'" + url + "' is not an http(s) address";
+        if (url.getHost() == null || url.getHost().isEmpty()) return "'" + url + "' names no host";
+        return null;
+    }
+
+    /** Fails with a one-line message unless the hub's own address can be used. */
+    void requireUsableBase() throws LibraryException {
+        if (baseProblem != null) {
+            throw new LibraryException("the hub address " + baseProblem + "; expected e.g. " + DEFAULT_BASE);
+        }
+    }
+
+    /**
+     * Where the {@code Location} of a redirect from {@code from} points, refusing anything but an http(s)
+     * address (a {@code file:} URL must not make the client read a local file, nor any other scheme crash it).
+     */
+    static URI redirectTarget(URI from, String location) throws LibraryException {
+        URI to;
+        try {
+            to = from.resolve(new URI(location.strip()));
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new LibraryException(from.getHost() + " redirected to '" + location + "', which is not a valid address");
+        }
+        String problem = httpProblem(to);
+        if (problem != null) throw new LibraryException(from.getHost() + " redirected to " + problem + "; expected a download address");
+        return to;
+    }
+
     /** Fails with a one-line message unless {@code repo} looks like a hub repository id. */
     public static String checkRepo(String repo) throws LibraryException {
         if (repo == null || !REPO.matcher(repo).matches() || repo.contains("..") || repo.contains("--")) {
@@ -108,6 +170,7 @@ public final class HubClient {
     /** The commit id (40 hex digits) that {@code revision} (a branch, tag or commit) names now. */
     public String resolveCommit(String repo, String revision) throws IOException {
         checkRepo(repo);
+        requireUsableBase();
         URI url = URI.create(base + "/api/models/" + repo + "/revision/" + segment(revision));
         JsonNode answer = getJson(url, repo, revision, null);
         JsonNode sha = answer.get("sha");
@@ -120,18 +183,20 @@ public final class HubClient {
     /** Every file of {@code repo} at {@code revision} (best a commit id from {@link #resolveCommit}), in the hub's order. */
     public List<HubFile> listFiles(String repo, String revision) throws IOException {
         checkRepo(repo);
+        requireUsableBase();
         List<HubFile> files = new ArrayList<>();
         URI url = URI.create(base + "/api/models/" + repo + "/tree/" + segment(revision) + "?recursive=true");
         for (int page = 0; url != null; page++) {
             if (page == MAX_PAGES) throw new LibraryException(url + ": the hub's file list does not end");
-            HttpResponse<byte[]> response = send(url, repo, revision, null);
+            Answer response = send(url, repo, revision, null);
             JsonNode entries = parse(url, response.body());
             if (!entries.isArray()) throw new LibraryException(url + ": expected a JSON list of files");
             for (JsonNode e : entries) {
                 if (!"file".equals(e.path("type").asText())) continue;
+                if (files.size() == MAX_FILES) throw new LibraryException(url + ": the hub lists more than " + MAX_FILES + " files; no model has that many");
                 files.add(file(url, e));
             }
-            url = next(url, response).orElse(null);
+            url = next(url, response.headers()).orElse(null);
         }
         return files;
     }
@@ -152,7 +217,7 @@ public final class HubClient {
     }
 
     private HttpRequest.Builder builder(URI url, long offset) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).GET().timeout(requestTimeout)
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).GET().timeout(timeouts.answer())
                 .header("User-Agent", userAgent());
         if (token != null && sameHost(url, base)) b.header("Authorization", "Bearer " + token);
         if (offset > 0) b.header("Range", "bytes=" + offset + "-");
@@ -205,20 +270,128 @@ public final class HubClient {
         return parse(url, send(url, repo, revision, path).body());
     }
 
-    private HttpResponse<byte[]> send(URI url, String repo, String revision, String path) throws IOException {
-        HttpResponse<byte[]> response;
+    /**
+     * One API request, its whole answer (headers and body) within the answer deadline and every read
+     * within the read timeout; the body is kept up to {@link #MAX_ANSWER_BYTES}.
+     */
+    private Answer send(URI url, String repo, String revision, String path) throws IOException {
+        requireUsableBase();
+        BoundedBody body = new BoundedBody(MAX_ANSWER_BYTES);
+        CompletableFuture<HttpResponse<byte[]>> future;
         try {
-            response = http.send(builder(url, 0).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.util.concurrent.CancellationException("interrupted");
-        } catch (IOException e) {
-            throw unreachable(url, e);
+            future = http.sendAsync(builder(url, 0).header("Accept", "application/json").build(), info -> body);
+        } catch (IllegalArgumentException e) {
+            throw new LibraryException("cannot ask " + url + ": " + e.getMessage());
         }
+        HttpResponse<byte[]> response = awaitAnswer(url, future, body);
         if (response.statusCode() != 200) {
             throw error(url, response.statusCode(), response.headers(), response.body(), repo, revision, path);
         }
-        return response;
+        return new Answer(response.headers(), response.body());
+    }
+
+    private record Answer(HttpHeaders headers, byte[] body) {
+    }
+
+    private HttpResponse<byte[]> awaitAnswer(URI url, CompletableFuture<HttpResponse<byte[]>> future, BoundedBody body) throws IOException {
+        long deadline = System.nanoTime() + timeouts.answer().toNanos();
+        long readNanos = timeouts.read().toNanos();
+        try {
+            while (true) {
+                try {
+                    return future.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    long now = System.nanoTime();
+                    String why = now - deadline > 0 ? "the answer took longer than " + seconds(timeouts.answer())
+                            : now - body.lastActivity() > readNanos ? "no data for " + seconds(timeouts.read()) : null;
+                    if (why != null) {
+                        body.abort();
+                        future.cancel(true);
+                        throw new LibraryException("cannot reach " + url.getScheme() + "://" + url.getAuthority() + ": " + why);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            body.abort();
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof LibraryException le) throw le;
+            if (cause instanceof IOException io) throw unreachable(url, io);
+            throw unreachable(url, new IOException(cause == null ? "failed" : cause.toString(), cause));
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /** Collects an answer's body up to a limit, noting when bytes last arrived. */
+    private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final int max;
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> done = new CompletableFuture<>();
+        private volatile long lastActivity = System.nanoTime();
+        private Flow.Subscription subscription;
+        private boolean aborted;
+
+        BoundedBody(int max) {
+            this.max = max;
+        }
+
+        long lastActivity() {
+            return lastActivity;
+        }
+
+        @Override
+        public synchronized void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            lastActivity = System.nanoTime();
+            if (aborted) s.cancel();
+            else s.request(1);
+        }
+
+        @Override
+        public synchronized void onNext(List<ByteBuffer> items) {
+            if (aborted) return;
+            lastActivity = System.nanoTime();
+            for (ByteBuffer b : items) {
+                if (bytes.size() + (long) b.remaining() > max) {
+                    aborted = true;
+                    subscription.cancel();
+                    done.completeExceptionally(new LibraryException("the hub's answer is longer than " + Bytes.human(max)
+                            + ", far more than any answer it gives; stopped reading it"));
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.completeExceptionally(t);
+        }
+
+        @Override
+        public synchronized void onComplete() {
+            done.complete(bytes.toByteArray());
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return done;
+        }
+
+        synchronized void abort() {
+            aborted = true;
+            if (subscription != null) subscription.cancel();
+            done.completeExceptionally(new IOException("aborted"));
+        }
     }
 
     private static JsonNode parse(URI url, byte[] body) throws LibraryException {
@@ -249,10 +422,21 @@ public final class HubClient {
         return new HubFile(path, size, oid, sha256);
     }
 
-    private static Optional<URI> next(URI current, HttpResponse<?> response) {
-        for (String link : response.headers().allValues("Link")) {
+    /** The next page's address from a {@code Link} header, which must be an http(s) address like any other. */
+    private static Optional<URI> next(URI current, HttpHeaders headers) throws LibraryException {
+        for (String link : headers.allValues("Link")) {
             Matcher m = NEXT_LINK.matcher(link);
-            if (m.find()) return Optional.of(current.resolve(m.group(1)));
+            if (m.find()) {
+                URI next;
+                try {
+                    next = current.resolve(new URI(m.group(1).strip()));
+                } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                    throw new LibraryException(current + ": the hub's next page '" + m.group(1) + "' is not a valid address");
+                }
+                String problem = httpProblem(next);
+                if (problem != null) throw new LibraryException(current + ": the hub's next page " + problem);
+                return Optional.of(next);
+            }
         }
         return Optional.empty();
     }

@@ -7,7 +7,6 @@ import dev.emergence.engine.pipeline.CancellationToken;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -40,6 +39,10 @@ public final class ModelDownloader {
     /** The TAESD-style decoder's file in repositories that ship one as a diffusers VAE decoder (e.g. a TAESD ONNX export). */
     public static final String DEFAULT_PREVIEW_FILE = "vae_decoder/model.onnx";
     private static final String COMMIT_FILE = ".commit";
+    /** The staging folders of model downloads, kept to be resumed (see {@link ModelLibrary#cleanStaleStaging}). */
+    static final String RESUMABLE_PREFIX = "download-";
+    /** The same for preview decoder downloads. */
+    static final String RESUMABLE_PREVIEW_PREFIX = "preview-";
     private static final long PROGRESS_EVERY_NANOS = 200_000_000L;
 
     private final HubClient hub;
@@ -47,7 +50,7 @@ public final class ModelDownloader {
     private final FileFetcher fetcher;
 
     public ModelDownloader(HubClient hub, ModelLibrary library) {
-        this(hub, library, 5, Duration.ofSeconds(2), Duration.ofSeconds(60));
+        this(hub, library, 5, Duration.ofSeconds(2), hub.timeouts().read());
     }
 
     /**
@@ -107,19 +110,24 @@ public final class ModelDownloader {
         listener.stage(plan.files().size() + " files, " + Bytes.human(plan.bytes()) + " (commit " + plan.commit().substring(0, 12) + ")"
                 + (plan.skipped().isEmpty() ? "" : "; " + plan.skipped().size() + " other files of the repository are not needed"));
 
-        Path staging = stagingFor("download", repo, rev, plan.commit());
-        Path modelDir = staging.resolve(ModelLibrary.suggestName(lastSegment(repo)));
-        fetchAll(plan, modelDir, "downloading " + repo, listener, cancel);
-
-        listener.stage("validating the model");
+        StagingArea staging = stagingFor("download", repo, rev, plan.commit());
         ModelEntry entry;
         try {
+            Path modelDir = staging.folder().resolve(ModelLibrary.suggestName(lastSegment(repo)));
+            fetchAll(plan, modelDir, "downloading " + repo, listener, cancel);
+            listener.stage("validating the model");
             entry = library.adopt(modelDir, modelName);
         } catch (ModelException e) {
-            FileTrees.deleteRecursively(staging);
+            staging.closeAndDelete();
             throw new ModelException(repo + " at '" + rev + "' was downloaded but cannot be used, so it was not added: " + e.getMessage(), e);
+        } catch (FileFetcher.UnusableContentException e) {
+            staging.closeAndDelete(); // Resuming from a server that sends other files than the hub lists cannot help.
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            staging.close(); // Kept, to resume from.
+            throw e;
         }
-        FileTrees.deleteRecursively(staging);
+        staging.closeAndDelete();
         listener.stage("added '" + modelName + "' to the library");
         return entry;
     }
@@ -156,19 +164,24 @@ public final class ModelDownloader {
             }
         }
         Plan plan = new Plan(repo, rev, commit, files, List.of(), files.stream().mapToLong(HubFile::size).sum());
-        Path staging = stagingFor("preview", repo, rev + "-" + source, commit);
-        Path previewDir = staging.resolve(ModelBundle.PREVIEW_FOLDER);
-        fetchAll(plan, previewDir, targets, "downloading a preview decoder from " + repo, listener, cancel);
-
-        listener.stage("checking the preview decoder with '" + modelName + "'");
+        StagingArea staging = stagingFor("preview", repo, rev + "-" + source, commit);
         ModelEntry entry;
         try {
+            Path previewDir = staging.folder().resolve(ModelBundle.PREVIEW_FOLDER);
+            fetchAll(plan, previewDir, targets, "downloading a preview decoder from " + repo, listener, cancel);
+            listener.stage("checking the preview decoder with '" + modelName + "'");
             entry = library.installPreviewDecoder(modelName, previewDir, replace);
         } catch (ModelException e) {
-            FileTrees.deleteRecursively(staging);
+            staging.closeAndDelete();
             throw new ModelException(source + " from " + repo + " does not work as a preview decoder for '" + modelName + "': " + e.getMessage(), e);
+        } catch (FileFetcher.UnusableContentException e) {
+            staging.closeAndDelete();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            staging.close();
+            throw e;
         }
-        FileTrees.deleteRecursively(staging);
+        staging.closeAndDelete();
         return entry;
     }
 
@@ -221,21 +234,24 @@ public final class ModelDownloader {
      * The staging folder for one repository and revision, kept between runs so a download resumes.
      * If the revision now names another commit, what it holds is from the old one and is dropped.
      */
-    private Path stagingFor(String kind, String repo, String revision, String commit) throws IOException {
-        Path staging = library.stagingFolder(stagingKey(kind, repo, revision));
-        Path marker = staging.resolve(COMMIT_FILE);
-        String previous = Files.isRegularFile(marker) ? Files.readString(marker, StandardCharsets.UTF_8).trim() : "";
-        if (!previous.equals(commit)) {
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(staging)) {
-                for (Path child : children) FileTrees.deleteRecursively(child);
+    private StagingArea stagingFor(String kind, String repo, String revision, String commit) throws IOException {
+        StagingArea staging = library.claimStaging(stagingKey(kind, repo, revision), "a download of " + repo + " at '" + revision + "'");
+        try {
+            Path marker = staging.folder().resolve(COMMIT_FILE);
+            String previous = Files.isRegularFile(marker) ? Files.readString(marker, StandardCharsets.UTF_8).trim() : "";
+            if (!previous.equals(commit)) {
+                StagingArea.deleteContent(staging.folder());
+                AtomicFiles.writeString(marker, commit + "\n");
             }
-            AtomicFiles.writeString(marker, commit + "\n");
+            return staging;
+        } catch (IOException | RuntimeException e) {
+            staging.close();
+            throw e;
         }
-        return staging;
     }
 
     private static String stagingKey(String kind, String repo, String revision) {
-        return kind + "-" + ModelLibrary.suggestName(repo.replace("/", "--")).replace(' ', '_') + "-" + shortHash(repo + "\n" + revision);
+        return (kind.equals("download") ? RESUMABLE_PREFIX : RESUMABLE_PREVIEW_PREFIX) + ModelLibrary.suggestName(repo.replace("/", "--")).replace(' ', '_') + "-" + shortHash(repo + "\n" + revision);
     }
 
     /**
@@ -246,7 +262,9 @@ public final class ModelDownloader {
     public void discardPartial(String repo, String revision) throws IOException {
         HubClient.checkRepo(repo);
         String rev = revision == null || revision.isBlank() ? DEFAULT_REVISION : revision;
-        FileTrees.deleteRecursively(library.root().resolve(ModelLibrary.STAGING).resolve(stagingKey("download", repo, rev)));
+        Path folder = library.root().resolve(ModelLibrary.STAGING).resolve(stagingKey("download", repo, rev));
+        if (!Files.isDirectory(folder)) return;
+        library.claimStaging(stagingKey("download", repo, rev), "a download of " + repo + " at '" + rev + "'").closeAndDelete();
     }
 
     private static String lastSegment(String repo) {

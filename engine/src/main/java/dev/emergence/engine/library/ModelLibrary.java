@@ -2,6 +2,7 @@ package dev.emergence.engine.library;
 
 import dev.emergence.engine.cli.DefaultModel;
 import dev.emergence.engine.model.DiffusionModels;
+import dev.emergence.engine.model.FolderContainment;
 import dev.emergence.engine.model.ModelBundle;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.model.ModelInfo;
@@ -17,6 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,6 +37,10 @@ import java.util.regex.Pattern;
  * atomic on one file system. A linked model is validated before the link is made. Removing a model
  * first renames it out of the way, so a crash mid-delete leaves no broken model behind.
  *
+ * <p>Every staging folder is owned by the process working in it ({@link StagingArea}); what a crash
+ * left there is deleted when the library is next opened ({@link #cleanStaleStaging}), while a folder
+ * another running studio or command line still works in is left alone.
+ *
  * <p>The engine's summary of each model is cached beside the models (see {@link ModelSummaries}).
  */
 public final class ModelLibrary {
@@ -47,6 +53,8 @@ public final class ModelLibrary {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._+ -]{0,98}[A-Za-z0-9_+-])?");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String EMBEDDED_CACHE_KEY = ".embedded";
+    /** How long an interrupted download, no longer worked on, is kept to be resumed. */
+    static final Duration KEEP_DOWNLOADS = Duration.ofDays(14);
 
     private final Path root;
     private final Supplier<Optional<Path>> embedded;
@@ -68,6 +76,7 @@ public final class ModelLibrary {
         this.embedded = embedded;
         this.freeSpace = freeSpace;
         this.summaries = new ModelSummaries(this.root);
+        cleanStaleStaging();
     }
 
     /** The library in this user's data folder. */
@@ -138,6 +147,8 @@ public final class ModelLibrary {
         if (!Files.isDirectory(from)) throw new ModelException(source + ": not a folder; expected a diffusers ONNX model folder");
         if (from.startsWith(root)) throw new LibraryException(source + " is already inside the model library " + root);
         Path target = requireFree(name);
+        // Before anything is copied: a copy follows links, so a link out of the folder would bring the outside in.
+        FolderContainment.requireContained(from, from.getFileName() == null ? from.toString() : from.getFileName().toString());
         Files.createDirectories(root);
         if (link) {
             Path real = from.toRealPath();
@@ -153,13 +164,13 @@ public final class ModelLibrary {
         }
         long size = FileTrees.size(from);
         freeSpace.require(root, size, "copying " + from.getFileName());
-        Path staging = newStagingFolder("import");
+        StagingArea staging = newStaging("import");
         try {
-            Path copy = staging.resolve(name);
+            Path copy = staging.folder().resolve(name);
             FileTrees.copy(from, copy);
             return adoptValidated(copy, name, validate(copy));
         } finally {
-            FileTrees.deleteRecursively(staging);
+            staging.closeAndDelete();
         }
     }
 
@@ -215,9 +226,9 @@ public final class ModelLibrary {
         if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !replace) {
             throw new LibraryException("'" + actualName + "' already has a preview decoder (" + ModelBundle.PREVIEW_FOLDER + "/); replace it explicitly");
         }
-        Path check = newStagingFolder("check");
+        StagingArea check = newStaging("check");
         try {
-            Path view = check.resolve(actualName);
+            Path view = check.folder().resolve(actualName);
             linkTree(model, view, ModelBundle.PREVIEW_FOLDER);
             linkTree(staged, view.resolve(ModelBundle.PREVIEW_FOLDER), null);
             try (ModelBundle bundle = ModelBundle.open(view, ExecutionOptions.cpu())) {
@@ -226,15 +237,15 @@ public final class ModelLibrary {
                 decoder.decode(Tensor.zeros(1, bundle.info().latentChannels(), 8, 8));
             }
         } finally {
-            FileTrees.deleteRecursively(check);
+            check.closeAndDelete();
         }
-        Path trash = null;
+        StagingArea trash = null;
         if (Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-            trash = newStagingFolder("replaced");
-            moveAtomically(current, trash.resolve(ModelBundle.PREVIEW_FOLDER));
+            trash = newStaging("replaced");
+            moveAtomically(current, trash.folder().resolve(ModelBundle.PREVIEW_FOLDER));
         }
         moveAtomically(staged, current);
-        if (trash != null) FileTrees.deleteRecursively(trash);
+        if (trash != null) trash.closeAndDelete();
         return list().stream().filter(e -> e.name().equals(actualName)).findFirst()
                 .orElseThrow(() -> new IllegalStateException(actualName + " vanished from the library"));
     }
@@ -267,29 +278,65 @@ public final class ModelLibrary {
             Files.delete(target);
         } else {
             // Out of the list first, atomically; then the slow delete, which a crash may leave half done in staging.
-            Path trash = newStagingFolder("removed");
-            Path moved = trash.resolve(actualName);
-            moveAtomically(target, moved);
-            FileTrees.deleteRecursively(trash);
+            StagingArea trash = newStaging("removed");
+            try {
+                moveAtomically(target, trash.folder().resolve(actualName));
+            } finally {
+                trash.closeAndDelete();
+            }
         }
         summaries.forget(actualName);
     }
 
-    /** A new, empty folder in the library's staging area, on the library's file system. */
-    public Path newStagingFolder(String purpose) throws IOException {
+    /** A new, empty folder in the library's staging area, on the library's file system, owned by this process until closed. */
+    public StagingArea newStaging(String purpose) throws IOException {
         byte[] random = new byte[6];
         RANDOM.nextBytes(random);
         Path dir = root.resolve(STAGING).resolve(purpose + "-" + HexFormat.of().formatHex(random));
-        Files.createDirectories(dir);
-        return dir;
+        return StagingArea.claim(dir, "work in " + dir.getFileName());
     }
 
-    /** A staging folder with a fixed name, kept across runs (downloads resume from what it holds). */
-    public Path stagingFolder(String key) throws IOException {
-        if (!key.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("bad staging key " + key);
-        Path dir = root.resolve(STAGING).resolve(key);
-        Files.createDirectories(dir);
-        return dir;
+    /**
+     * A staging folder with a fixed name, kept across runs (downloads resume from what it holds), owned
+     * by this process until closed.
+     *
+     * @param what how the error names the work when another process has the folder, e.g. "a download of owner/name"
+     */
+    public StagingArea claimStaging(String key, String what) throws IOException {
+        if (!isStagingKey(key)) throw new IllegalArgumentException("bad staging key " + key);
+        return StagingArea.claim(root.resolve(STAGING).resolve(key), what);
+    }
+
+    private static boolean isStagingKey(String key) {
+        return key.matches("[A-Za-z0-9._-]+") && !key.startsWith(".");
+    }
+
+    /**
+     * Deletes what crashed or killed runs left in the staging area: every folder no running process
+     * owns (see {@link StagingArea}), except the downloads kept to be resumed, which go only once
+     * untouched for {@link #KEEP_DOWNLOADS}. Called when the library is opened; never fails, since a
+     * folder it cannot delete now is tried again next time.
+     *
+     * @return the folders deleted
+     */
+    public int cleanStaleStaging() {
+        Path staging = root.resolve(STAGING);
+        if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) return 0;
+        int deleted = 0;
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(staging)) {
+            for (Path child : children) {
+                String name = child.getFileName().toString();
+                boolean resumable = name.startsWith(ModelDownloader.RESUMABLE_PREFIX) || name.startsWith(ModelDownloader.RESUMABLE_PREVIEW_PREFIX);
+                try {
+                    if (StagingArea.deleteIfAbandoned(child, resumable ? KEEP_DOWNLOADS : Duration.ZERO)) deleted++;
+                } catch (IOException e) {
+                    // Busy or not ours to delete now: the next opening tries again.
+                }
+            }
+        } catch (IOException e) {
+            // The same: cleaning is housekeeping, never a reason to fail.
+        }
+        return deleted;
     }
 
     /** Fails when {@code name} cannot name a model: one line saying what is allowed. */

@@ -71,6 +71,7 @@ public final class ModelBundle implements AutoCloseable {
         if (!Files.exists(folder)) throw new ModelException(dir + ": model folder not found");
         if (!Files.isDirectory(folder)) throw new ModelException(dir + ": not a folder; " + LAYOUT);
         String name = folder.getFileName() == null ? folder.toString() : folder.getFileName().toString();
+        FolderContainment.requireContained(folder, name);
         Layout files = new Layout(folder, name);
 
         files.require("model_index.json");
@@ -238,7 +239,7 @@ public final class ModelBundle implements AutoCloseable {
             if (!Files.isRegularFile(file)) {
                 throw new ModelException(name + " has no vae_encoder/model.onnx: img2img and inpainting need it");
             }
-            OnnxModel model = OnnxModel.open(file, name + "/vae_encoder/model.onnx", options);
+            OnnxModel model = OnnxModel.open(file, name + "/vae_encoder/model.onnx", options, folder);
             try {
                 imageEncoder = new OnnxImageEncoder(model, info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor());
             } catch (ModelException e) {
@@ -257,7 +258,7 @@ public final class ModelBundle implements AutoCloseable {
             if (!Files.isRegularFile(file)) {
                 previewDecoder = Optional.empty();
             } else {
-                OnnxModel model = OnnxModel.open(file, name + "/" + PREVIEW_FOLDER + "/model.onnx", options);
+                OnnxModel model = OnnxModel.open(file, name + "/" + PREVIEW_FOLDER + "/model.onnx", options, folder);
                 try {
                     previewDecoder = Optional.of(new OnnxPreviewDecoder(model, info.latentChannels()));
                 } catch (ModelException e) {
@@ -351,7 +352,7 @@ public final class ModelBundle implements AutoCloseable {
         }
 
         OnnxModel openModel(String relative, ExecutionOptions options, List<OnnxModel> opened) throws ModelException {
-            OnnxModel model = OnnxModel.open(path(relative), label(relative), options);
+            OnnxModel model = OnnxModel.open(path(relative), label(relative), options, folder);
             opened.add(model);
             return model;
         }

@@ -65,12 +65,24 @@ public final class OnnxModel implements AutoCloseable {
 
     /**
      * Creates the session for {@code file}, on the device {@code options} asks for (falling back to
-     * CPU when CUDA cannot be used).
+     * CPU when CUDA cannot be used). The graph's own folder bounds what it may read
+     * ({@link ExternalDataCheck}).
      *
      * @param label how messages name the file, e.g. "tiny-sd/unet/model.onnx"
      */
     public static OnnxModel open(Path file, String label, ExecutionOptions options) throws ModelException {
-        if (!Files.isRegularFile(file)) throw new ModelException(label + ": file not found");
+        Path absolute = file.toAbsolutePath();
+        return open(file, label, options, absolute.getParent() == null ? absolute : absolute.getParent());
+    }
+
+    /**
+     * As {@link #open(Path, String, ExecutionOptions)}, for a graph of the model folder {@code folder}:
+     * the graph and every external-data file it names must lie inside that folder
+     * ({@link ExternalDataCheck}), checked before ONNX Runtime reads anything.
+     */
+    public static OnnxModel open(Path file, String label, ExecutionOptions options, Path folder) throws ModelException {
+        if (!Files.exists(file)) throw new ModelException(label + ": file not found");
+        ExternalDataCheck.requireInside(file, folder, label);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         ExecutionProviders.Configured configured;
         try {

@@ -45,7 +45,9 @@ import java.util.stream.Stream;
  *       and EntryNotFound (404).</li>
  * </ul>
  * Faults can be injected per file: a connection cut after N bytes (once), corrupted content, a slow or a
- * stalled transfer, a 503, a server that ignores ranges. Every request is logged.
+ * stalled transfer, a 503, a server that ignores ranges; and hostile answers: a chunked body that goes on
+ * past the file's size, a body that trickles, a rewritten Content-Range, a redirect to any Location, and
+ * API answers that stall, trickle, never end or link their next page anywhere. Every request is logged.
  */
 final class HubServer implements AutoCloseable {
     /** Files above this size are served as LFS files (the real hub's threshold is 10 MB; the fixtures are small). */
@@ -85,6 +87,27 @@ final class HubServer implements AutoCloseable {
     final Set<String> unavailableOnce = ConcurrentHashMap.newKeySet();
     volatile boolean ignoreRanges;
     volatile int pageSize = 4;
+    // Hostile answers, keyed by the file's repository path.
+    /** Sent chunked (no length), the content followed by garbage until the client hangs up (or this many bytes). */
+    final Map<String, Long> overlongChunked = new ConcurrentHashMap<>();
+    /** One byte every this many milliseconds, never idle long enough to look stalled. */
+    final Map<String, Long> trickle = new ConcurrentHashMap<>();
+    /** Answers a range request with this Content-Range instead of the right one. */
+    final Map<String, String> contentRange = new ConcurrentHashMap<>();
+    /** Answers the file's resolve request with a 302 to this Location. */
+    final Map<String, String> redirect = new ConcurrentHashMap<>();
+    /** The file's redirect (its LFS 302) or, for a small file, an EntryNotFound 404, with a body that does not end. */
+    final Set<String> endlessBody = ConcurrentHashMap.newKeySet();
+    /** API answers (revision, tree): headers, then part of the body, then silence. */
+    volatile boolean apiStalls;
+    /** API answers: one byte every this many milliseconds (0: at once). */
+    volatile long apiTrickleMillis;
+    /** API answers: this many bytes of JSON whitespace before the answer (a body with no sane end). */
+    volatile long apiPadding;
+    /** This many made-up files listed after the real ones (never served). */
+    volatile int extraListed;
+    /** The tree listing's next-page link, instead of the real one (even on the last page). */
+    volatile String nextLink;
 
     HubServer() throws IOException {
         // Without TCP_NODELAY every response waits ~40 ms for a delayed ACK (Nagle's algorithm): read once, when the server class loads.
@@ -163,8 +186,19 @@ final class HubServer implements AutoCloseable {
                 String commit = commitOf(ex, resolve.group(1), resolve.group(2), path);
                 if (commit == null) return;
                 Blob b = trees.get(commit).stream().filter(x -> x.path().equals(resolve.group(3))).findFirst().orElse(null);
-                if (b == null) {
+                if (b != null && endlessBody.contains(b.path())) {
+                    if (b.lfs()) {
+                        ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/lfs/" + b.sha256() + "/" + b.path());
+                    } else {
+                        ex.getResponseHeaders().add("X-Error-Code", "EntryNotFound");
+                    }
+                    endless(ex, path, b.lfs() ? 302 : 404);
+                } else if (b == null) {
                     error(ex, "hub", path, 404, "EntryNotFound", "Entry not found");
+                } else if (redirect.containsKey(b.path())) {
+                    ex.getResponseHeaders().add("Location", redirect.get(b.path()));
+                    logged(ex, "hub", path, 302);
+                    ex.sendResponseHeaders(302, -1);
                 } else if (b.lfs()) {
                     // The hub sends LFS content from its CDN, on another host.
                     URI cdnUrl = URI.create("http://127.0.0.1:" + cdn.getAddress().getPort() + "/lfs/" + b.sha256() + "/" + b.path());
@@ -245,13 +279,18 @@ final class HubServer implements AutoCloseable {
             f.put("path", b.path());
             entries.add(f);
         }
+        for (int i = 0; i < extraListed; i++) {
+            ObjectNode f = MAPPER.createObjectNode();
+            f.put("type", "file").put("oid", "0".repeat(40)).put("size", 1).put("path", "many/" + i);
+            entries.add(f);
+        }
         String query = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
         Matcher cursor = Pattern.compile("cursor=(\\d+)").matcher(query);
         int from = cursor.find() ? Integer.parseInt(cursor.group(1)) : 0;
         int to = Math.min(entries.size(), from + pageSize);
         ArrayNode page = MAPPER.createArrayNode();
         entries.subList(from, to).forEach(page::add);
-        String next = to < entries.size()
+        String next = nextLink != null ? "<" + nextLink + ">; rel=\"next\"" : to < entries.size()
                 ? "<" + base() + "/api/models/" + repo + "/tree/" + revision + "?recursive=true&cursor=" + to + ">; rel=\"next\"" : null;
         json(ex, path, page.toString().getBytes(StandardCharsets.UTF_8), next);
     }
@@ -275,7 +314,13 @@ final class HubServer implements AutoCloseable {
             return;
         }
         int status = offset > 0 ? 206 : 200;
-        if (status == 206) ex.getResponseHeaders().add("Content-Range", "bytes " + offset + "-" + (content.length - 1) + "/" + content.length);
+        if (status == 206) {
+            ex.getResponseHeaders().add("Content-Range", contentRange.getOrDefault(file, "bytes " + offset + "-" + (content.length - 1) + "/" + content.length));
+        }
+        if (overlongChunked.containsKey(file) && offset == 0) {
+            overlong(ex, server, path, content, overlongChunked.get(file));
+            return;
+        }
         ex.getResponseHeaders().add("Accept-Ranges", "bytes");
         ex.getResponseHeaders().add("ETag", "\"" + (b.lfs() ? b.sha256() : b.gitOid()) + "\"");
         long length = content.length - offset;
@@ -291,8 +336,18 @@ final class HubServer implements AutoCloseable {
             stopAt = stall;
             stallThere = true;
         }
+        Long trickleMillis = trickle.get(file);
         try {
             OutputStream out = ex.getResponseBody();
+            if (trickleMillis != null) {
+                for (long at = offset; at < content.length; at++) {
+                    out.write(content[(int) at]);
+                    out.flush();
+                    sent.incrementAndGet();
+                    sleepQuietly(trickleMillis);
+                }
+                return;
+            }
             int chunk = slow.contains(file) ? 4096 : 16384;
             for (long at = offset; at < stopAt; ) {
                 int n = (int) Math.min(chunk, stopAt - at);
@@ -315,12 +370,79 @@ final class HubServer implements AutoCloseable {
         }
     }
 
+    /** The whole content, then garbage, in a chunked body: until the client hangs up or {@code limit} bytes went out. */
+    private void overlong(HttpExchange ex, String server, String path, byte[] content, long limit) throws IOException {
+        AtomicLong sent = logged(ex, server, path, 200).sent();
+        ex.sendResponseHeaders(200, 0); // 0: chunked, no length announced
+        try {
+            OutputStream out = ex.getResponseBody();
+            out.write(content);
+            sent.addAndGet(content.length);
+            byte[] garbage = new byte[65536];
+            while (sent.get() < limit) {
+                out.write(garbage);
+                sent.addAndGet(garbage.length);
+            }
+            out.flush();
+        } catch (IOException e) {
+            // The client hung up: what the test wants.
+        }
+    }
+
+    /** A chunked body of garbage until the client hangs up (or 300 MB). */
+    private void endless(HttpExchange ex, String path, int status) throws IOException {
+        AtomicLong sent = logged(ex, "hub", path, status).sent();
+        ex.sendResponseHeaders(status, 0);
+        try {
+            OutputStream out = ex.getResponseBody();
+            byte[] garbage = new byte[65536];
+            java.util.Arrays.fill(garbage, (byte) 'x');
+            while (sent.get() < 300L << 20) {
+                out.write(garbage);
+                sent.addAndGet(garbage.length);
+            }
+        } catch (IOException e) {
+            // The client hung up.
+        }
+    }
+
     private void json(HttpExchange ex, String path, byte[] body, String link) throws IOException {
         ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
         if (link != null) ex.getResponseHeaders().add("Link", link);
-        logged(ex, "hub", path, 200).sent().set(body.length);
-        ex.sendResponseHeaders(200, body.length);
-        ex.getResponseBody().write(body);
+        long padding = apiPadding;
+        AtomicLong sent = logged(ex, "hub", path, 200).sent();
+        ex.sendResponseHeaders(200, padding > 0 ? 0 : body.length);
+        OutputStream out = ex.getResponseBody();
+        try {
+            if (padding > 0) {
+                byte[] spaces = new byte[65536];
+                java.util.Arrays.fill(spaces, (byte) ' ');
+                for (long n = 0; n < padding; n += spaces.length) {
+                    out.write(spaces);
+                    sent.addAndGet(spaces.length);
+                }
+            }
+            if (apiStalls) {
+                out.write(body, 0, body.length / 2);
+                out.flush();
+                sleepQuietly(30_000); // Until the client gives up and hangs up (or the server stops).
+                return;
+            }
+            long every = apiTrickleMillis;
+            if (every > 0) {
+                for (byte b : body) {
+                    out.write(b);
+                    out.flush();
+                    sent.incrementAndGet();
+                    sleepQuietly(every);
+                }
+                return;
+            }
+            out.write(body);
+            sent.addAndGet(body.length);
+        } catch (IOException e) {
+            // The client hung up.
+        }
     }
 
     private void error(HttpExchange ex, String server, String path, int status, String code, String message) throws IOException {
