@@ -55,7 +55,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1) throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 or more");
+        if (steps < 1 || steps > GenerationRequest.MAX_STEPS) {
+            throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to " + GenerationRequest.MAX_STEPS);
+        }
         if (repeats < 1) throw new InvalidRequestException("repeats: " + repeats + " is out of range; expected 1 or more");
         var kind = dev.emergence.engine.scheduler.SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + dev.emergence.engine.scheduler.SchedulerKind.cliNames()));

@@ -35,8 +35,9 @@ final class ScheduleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SchedulerKind kind = SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames()));
-        if (steps < 1) {
-            throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 or more");
+        if (steps < 1 || steps > dev.emergence.engine.pipeline.GenerationRequest.MAX_STEPS) {
+            throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to "
+                    + dev.emergence.engine.pipeline.GenerationRequest.MAX_STEPS);
         }
         SchedulerConfig config = SchedulerConfig.sd15();
         if (model != null) {

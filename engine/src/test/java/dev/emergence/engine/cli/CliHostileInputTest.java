@@ -194,6 +194,11 @@ class CliHostileInputTest {
 
         assertOneLineError(4, "size: 4096x64 is too large; expected at most 2048 pixels a side",
                 "bench", "--model", NO_MODEL, "--size", "4096x64");
+        // Counts that would allocate or start without end.
+        assertOneLineError(4, "steps: 2000000000 is out of range; expected 1 to 1000",
+                "schedule", "--scheduler", "euler", "--steps", "2000000000");
+        assertOneLineError(4, "steps: 100000 is out of range; expected 1 to 1000", "bench", "--model", NO_MODEL, "--steps", "100000");
+        assertOneLineError(4, "threads: 100000 is out of range; expected 0 to 256", "info", "--model", TINY, "--threads", "100000");
         assertFalse(Files.exists(out));
         assertNothingLeftBehind();
     }
