@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.ModelInfo;
 import dev.emergence.engine.pipeline.CancellationToken;
@@ -24,21 +25,26 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Per-stage timings of a guided txt2img generation (medians over repeats, after a warm-up),",
-                "and the engine's per-step overhead over bare ONNX Runtime UNet runs, as a ratio."})
+        description = {"Time each stage of a guided txt2img generation and the engine's per-step overhead.",
+                "Timings are medians over repeats, after a warm-up; the overhead is the ratio of a step through the engine"
+                        + " to a bare ONNX Runtime UNet run of the same batch."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR|NAME",
             description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
     String model;
 
-    @Option(names = "--steps", defaultValue = "10", paramLabel = "N") int steps;
+    @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "Denoising steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
 
-    @Option(names = "--size", paramLabel = "WxH", description = "Picture size (default: the model's native size).")
+    @Option(names = "--size", paramLabel = "WxH",
+            description = "Picture size, at most " + GenerationRequest.MAX_SIDE + " pixels a side (default: the model's native size).")
     String size;
 
-    @Option(names = "--scheduler", defaultValue = "euler", paramLabel = "NAME") String scheduler;
+    @Option(names = "--scheduler", defaultValue = "euler", paramLabel = "NAME",
+            description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm. Default: ${DEFAULT-VALUE}.")
+    String scheduler;
 
-    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "Repeats for the single-stage timings.")
+    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "Repeats for the single-stage timings. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
     @Option(names = "--json", description = "Print the numbers as JSON.") boolean json;
@@ -49,10 +55,16 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1) throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 or more");
+        if (steps < 1 || steps > GenerationRequest.MAX_STEPS) {
+            throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to " + GenerationRequest.MAX_STEPS);
+        }
         if (repeats < 1) throw new InvalidRequestException("repeats: " + repeats + " is out of range; expected 1 or more");
         var kind = dev.emergence.engine.scheduler.SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + dev.emergence.engine.scheduler.SchedulerKind.cliNames()));
+        if (size != null) {
+            int[] wh = parseSize(size, 0);
+            new GenerationRequest("", "", wh[0], wh[1], steps, 7.5, 0, kind, 1.0, 0, null, null, null).validate();
+        }
         Path dir = ModelArgument.resolve(model);
         long l0 = System.nanoTime();
         try (LoadedModel m = LoadedModel.open(dir, device.toOptions())) {
@@ -107,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out));
             } else {
                 for (Map.Entry<String, Object> e : out.entrySet()) {
-                    System.out.printf(Locale.ROOT, "%-36s %s%n", e.getKey(), e.getValue());
+                    System.out.println(SafeText.line(String.format(Locale.ROOT, "%-36s %s", e.getKey(), e.getValue())));
                 }
                 System.out.println("(step_overhead_ratio = median guided step through the engine / median bare OrtSession.run of the same batch-2 UNet call)");
             }

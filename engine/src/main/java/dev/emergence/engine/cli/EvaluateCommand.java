@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.eval.ContactSheet;
 import dev.emergence.engine.eval.HeldOutScenes;
@@ -28,8 +29,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Generate every held-out caption of a scene file with fixed seeds and score the pictures automatically:",
-                "background colour right, each named object's colour in its named region, and seed determinism."})
+        description = {"Generate every held-out caption of a scene file with fixed seeds and score the pictures automatically.",
+                "It scores the background colour, each named object's colour in its named region, and seed determinism."})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR|NAME",
             description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
@@ -38,13 +39,20 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--heldout", paramLabel = "FILE", description = "Scene file (default: heldout.json beside the model's recipe, assets/recipe/heldout.json).")
     Path heldout;
 
-    @Option(names = "--seeds", defaultValue = "1", split = ",", paramLabel = "S,...") long[] seeds;
+    @Option(names = "--seeds", defaultValue = "1", split = ",", paramLabel = "SEED",
+            description = "Seeds to generate each caption with, separated by commas. Default: ${DEFAULT-VALUE}.")
+    long[] seeds;
 
-    @Option(names = "--steps", defaultValue = "20", paramLabel = "N") int steps;
+    @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Denoising steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
 
-    @Option(names = "--cfg", defaultValue = "7.5", paramLabel = "SCALE") double cfg;
+    @Option(names = "--cfg", defaultValue = "7.5", paramLabel = "SCALE",
+            description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
+    double cfg;
 
-    @Option(names = "--scheduler", defaultValue = "ddim", paramLabel = "NAME") String scheduler;
+    @Option(names = "--scheduler", defaultValue = "ddim", paramLabel = "NAME",
+            description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm. Default: ${DEFAULT-VALUE}.")
+    String scheduler;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Only the first N scenes (0 = all).") int limit;
 
@@ -60,10 +68,14 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SchedulerKind kind = SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames()));
+        if (out != null) OutputTarget.checkFolder("out", out);
+        if (contactSheet != null) OutputTarget.checkFile("contact-sheet", contactSheet, ".png");
         Path modelDir = ModelArgument.resolve(model);
         Path sceneFile = heldout != null ? heldout : Path.of("assets", "recipe", "heldout.json");
-        if (!Files.isRegularFile(sceneFile)) {
-            throw new InvalidRequestException("heldout: " + sceneFile + " not found; expected the recipe's heldout.json (give --heldout FILE)");
+        java.util.Optional<String> unreadable = dev.emergence.engine.io.InputFiles.problem(sceneFile);
+        if (unreadable.isPresent()) {
+            throw new InvalidRequestException("heldout: " + sceneFile + ": " + unreadable.get()
+                    + "; expected the recipe's heldout.json (give --heldout FILE)");
         }
         HeldOutScenes doc = HeldOutScenes.load(sceneFile);
         SceneScorer scorer = new SceneScorer(doc);
@@ -86,9 +98,9 @@ final class EvaluateCommand implements Callable<Integer> {
                         if (o.ok()) objectsOk++;
                     }
                     if (s.ok()) picturesOk++;
-                    System.err.printf(Locale.ROOT, "%s seed %d: %s background %s%s objects %s  | %s%n", scene.id(), seed,
-                            s.ok() ? "PASS" : "fail", s.backgroundClassified(), s.backgroundOk() ? "" : "!",
-                            describe(s.objects()), scene.caption());
+                    System.err.println(SafeText.line(String.format(Locale.ROOT, "%s seed %d: %s background %s%s objects %s  | %s",
+                            scene.id(), seed, s.ok() ? "PASS" : "fail", s.backgroundClassified(), s.backgroundOk() ? "" : "!",
+                            describe(s.objects()), scene.caption())));
                     if (out != null) {
                         GenerationPng.save(out.resolve(scene.id() + "-s" + seed + ".png"), r.image(), r.request(), r.mode());
                     }
@@ -119,7 +131,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (json) {
                 System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
             } else {
-                summary.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-34s %s%n", k, v));
+                summary.forEach((k, v) -> System.out.println(SafeText.line(String.format(Locale.ROOT, "%-34s %s", k, v))));
             }
             if (contactSheet != null) {
                 BufferedImage img = ContactSheet.render(sheet, 6, 128);

@@ -11,9 +11,11 @@ import dev.emergence.engine.pipeline.GenerationResult;
 import dev.emergence.engine.pipeline.LoadedModel;
 import dev.emergence.engine.pipeline.PreviewKind;
 import dev.emergence.engine.pipeline.StepListener;
+import dev.emergence.engine.pipeline.StepSnapshot;
 import dev.emergence.engine.random.TorchGenerator;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.tensor.Npy;
+import dev.emergence.engine.text.SafeText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,35 +26,48 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Generate a picture: txt2img, img2img with --init, inpainting with --init and --mask.",
-                "Absent flags take the model's native size, 20 steps, CFG 7.5, the model's scheduler and a random seed (printed)."})
+                "Absent flags take the model's native size, 20 steps, CFG 7.5, the model's scheduler and a random seed (printed).",
+                "Pictures are at most " + GenerationRequest.MAX_SIDE + " pixels a side; an init or mask image file at most "
+                        + Images.MAX_SIDE + " pixels a side."})
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR|NAME",
             description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
     String model;
 
-    @Option(names = {"--prompt", "-p"}, paramLabel = "TEXT") String prompt;
+    @Option(names = {"--prompt", "-p"}, paramLabel = "TEXT", description = "What to draw (required unless --from-png gives it).")
+    String prompt;
 
     @Option(names = {"--negative", "-n"}, paramLabel = "TEXT", description = "Negative prompt (default: none).")
     String negative;
 
-    @Option(names = "--steps", paramLabel = "N") Integer steps;
+    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps, 1 to " + GenerationRequest.MAX_STEPS + " (default "
+            + GenerationRequest.DEFAULT_STEPS + ").")
+    Integer steps;
 
     @Option(names = "--cfg", paramLabel = "SCALE", description = "Classifier-free guidance scale; 1 or less skips the unconditional pass.")
     Double cfg;
 
-    @Option(names = "--seed", paramLabel = "SEED") Long seed;
+    @Option(names = "--seed", paramLabel = "SEED", description = "The seed of the initial noise (default: a random one, printed).")
+    Long seed;
 
     @Option(names = "--scheduler", paramLabel = "NAME", description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm.")
     String scheduler;
 
-    @Option(names = "--width", paramLabel = "PX") Integer width;
+    @Option(names = "--width", paramLabel = "PX", description = "Picture width, at most " + GenerationRequest.MAX_SIDE
+            + " and rounded down to a multiple of 64 (default: the init image's, else the model's native size).")
+    Integer width;
 
-    @Option(names = "--height", paramLabel = "PX") Integer height;
+    @Option(names = "--height", paramLabel = "PX", description = "Picture height, at most " + GenerationRequest.MAX_SIDE
+            + " and rounded down to a multiple of 64 (default: the init image's, else the model's native size).")
+    Integer height;
 
     @Option(names = "--init", paramLabel = "IMG", description = "Init image for img2img (and the image to repaint with --mask).")
     Path init;
@@ -73,10 +88,13 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Decoder for --save-steps pictures: latent_rgb, tiny_decoder or full_vae. Default: ${DEFAULT-VALUE}.")
     String preview;
 
-    @Option(names = "--from-png", paramLabel = "FILE", description = "Start from the parameters stored in a PNG; other flags override them.")
+    @Option(names = "--from-png", paramLabel = "FILE", description = "Start from the parameters stored in a PNG; other flags override them."
+            + " Init and mask paths stored there are never read: give --init and --mask.")
     Path fromPng;
 
-    @Option(names = {"--out", "-o"}, required = true, paramLabel = "FILE.png") Path out;
+    @Option(names = {"--out", "-o"}, required = true, paramLabel = "FILE.png",
+            description = "The picture to write, with its parameters; its folder must exist and be writable.")
+    Path out;
 
     @Option(names = "--quiet", description = "No progress lines.") boolean quiet;
 
@@ -85,30 +103,34 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
+        // Everything that can be checked without the model is checked first, so a typo fails fast
+        // and a long generation never fails at its end for a reason known at its start.
+        OutputTarget.checkFile("out", out, ".png");
+        if (saveSteps != null) OutputTarget.checkFolder("save-steps", saveSteps);
         GenerationRequest base = fromPng != null ? GenerationPng.readRequest(fromPng) : null;
         if (base == null && (prompt == null)) {
             throw new InvalidRequestException("prompt: none given; expected --prompt TEXT (or --from-png FILE)");
         }
-        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new InvalidRequestException("out: '" + out + "' must be a .png file");
-        }
         PreviewKind previewKind = parsePreview(preview);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new InvalidRequestException("out: folder " + parent + " does not exist");
-        }
-        // Read the images before the (slower) model load so a typo fails fast.
-        Path initPath = init != null ? init : base != null && base.initImage() != null ? Path.of(base.initImage()) : null;
-        Path maskPath = mask != null ? mask : base != null && base.maskImage() != null ? Path.of(base.maskImage()) : null;
-        BufferedImage initImage = initPath != null ? Images.read(initPath) : null;
-        BufferedImage maskImage = maskPath != null ? Images.read(maskPath) : null;
+        if (base != null) ignoredStoredImages(base).ifPresent(notice -> err.println("notice: " + SafeText.line(notice)));
+        BufferedImage initImage = init != null ? Images.read(init) : null;
+        BufferedImage maskImage = mask != null ? Images.read(mask) : null;
         if (maskImage != null && initImage == null) {
             throw new InvalidRequestException("mask: inpainting needs --init IMG, the picture to repaint");
         }
 
-        // Check the numbers now, so a typo fails before the (slower) model load.
-        new GenerationRequest("", "", 64, 64, steps != null ? steps : 1, cfg != null ? cfg : 0, 0, SchedulerKind.EULER,
-                strength != null ? strength : 1, feather != null ? feather : 0, null, null, null).validate();
+        // Check the numbers now (given, else the PNG's), so a typo fails before the (slower) model load.
+        if (initImage != null && base == null) checkInitSize(initImage);
+        checkSide("width", width);
+        checkSide("height", height);
+        new GenerationRequest("", "",
+                width != null ? width : base != null ? base.width() : 64,
+                height != null ? height : base != null ? base.height() : 64,
+                steps != null ? steps : base != null ? base.steps() : 1,
+                cfg != null ? cfg : base != null ? base.cfgScale() : 0, 0, SchedulerKind.EULER,
+                strength != null ? strength : base != null ? base.strength() : 1,
+                feather != null ? feather : base != null ? base.maskFeatherPixels() : 0,
+                null, null, null).validate();
         if (scheduler != null && SchedulerKind.parse(scheduler).isEmpty()) {
             throw new InvalidRequestException("scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames());
         }
@@ -118,30 +140,79 @@ final class GenerateCommand implements Callable<Integer> {
         try (LoadedModel m = LoadedModel.open(modelDir, device.toOptions())) {
             ModelInfo info = m.info();
             if (!quiet) {
-                err.printf(Locale.ROOT, "model %s (%s%s) on %s, loaded in %.1f s%n", info.name(), info.family(),
-                        info.inpainting() ? ", inpainting" : "", m.device(), (System.nanoTime() - loadStart) / 1e9);
+                err.println(SafeText.line(String.format(Locale.ROOT, "model %s (%s%s) on %s, loaded in %.1f s", info.name(), info.family(),
+                        info.inpainting() ? ", inpainting" : "", m.device(), (System.nanoTime() - loadStart) / 1e9)));
             }
-            GenerationRequest req = resolve(base, m, initImage, maskImage, initPath, maskPath);
+            GenerationRequest req = resolve(base, m, initImage, maskImage, init, mask);
             if (!quiet && seed == null && (base == null)) err.println("seed " + req.seed());
 
             StepListener listener = StepListener.NONE;
             if (saveSteps != null || !quiet) {
-                Files.createDirectories(saveSteps != null ? saveSteps : Path.of("."));
+                if (saveSteps != null) Files.createDirectories(saveSteps);
+                String schedulerName = req.scheduler().cliName();
                 listener = snapshot -> {
-                    if (!quiet) {
-                        double secs = snapshot.elapsed().toNanos() / 1e9;
-                        err.printf(Locale.ROOT, "step %d/%d  t=%.0f  sigma=%.3f  %.2f it/s%n", snapshot.stepIndex() + 1,
-                                snapshot.stepCount(), snapshot.timestep(), snapshot.sigma(), (snapshot.stepIndex() + 1) / secs);
-                    }
+                    if (!quiet) err.println(progressLine(snapshot, schedulerName));
                     if (saveSteps != null) saveStep(m, snapshot.stepIndex(), snapshot.latent(), snapshot.x0(), previewKind);
                 };
             }
             GenerationResult result = m.pipeline().generate(req, initImage, maskImage, listener, new CancellationToken());
-            for (String notice : result.notices()) err.println("notice: " + notice);
+            for (String notice : result.notices()) err.println("notice: " + SafeText.line(notice));
             GenerationPng.save(out, result.image(), result.request(), result.mode());
-            System.out.println(out + " (seed " + result.request().seed() + ")");
+            System.out.println(SafeText.line(out + " (seed " + result.request().seed() + ")"));
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A PNG's request may name the init image and mask it was made from: paths on someone else's
+     * machine, or anywhere on this one. A picture must not choose which of the user's files are read,
+     * so they are never opened; the user is told which were ignored and how to give them.
+     */
+    Optional<String> ignoredStoredImages(GenerationRequest base) {
+        List<String> ignored = new ArrayList<>();
+        List<String> how = new ArrayList<>();
+        if (base.initImage() != null && init == null) {
+            ignored.add("init image '" + base.initImage() + "'");
+            how.add("--init FILE");
+        }
+        if (base.maskImage() != null && mask == null) {
+            ignored.add("mask '" + base.maskImage() + "'");
+            how.add("--mask FILE");
+        }
+        if (ignored.isEmpty()) return Optional.empty();
+        return Optional.of(fromPng + " names the " + String.join(" and the ", ignored) + " it was made from; stored paths are"
+                + " never read (a picture does not choose which files are opened): give " + String.join(" and ", how)
+                + " to use them");
+    }
+
+    private static void checkSide(String option, Integer pixels) throws InvalidRequestException {
+        if (pixels != null && (pixels < 1 || pixels > GenerationRequest.MAX_SIDE)) {
+            throw new InvalidRequestException(option + ": " + pixels + " is out of range; expected 1 to "
+                    + GenerationRequest.MAX_SIDE + " pixels (sizes are rounded down to a multiple of 64)");
+        }
+    }
+
+    /** Without --width/--height the picture takes the init image's size, which must be one the engine generates. */
+    private void checkInitSize(BufferedImage initImage) throws InvalidRequestException {
+        int w = width != null ? width : initImage.getWidth(), h = height != null ? height : initImage.getHeight();
+        if (w > GenerationRequest.MAX_SIDE || h > GenerationRequest.MAX_SIDE) {
+            throw new InvalidRequestException("size: the init image " + init + " is " + initImage.getWidth() + "x" + initImage.getHeight()
+                    + ", more than " + GenerationRequest.MAX_SIDE + " pixels a side; give --width and --height (at most "
+                    + GenerationRequest.MAX_SIDE + ") to generate at a size it is resized to");
+        }
+    }
+
+    /**
+     * "step 1/21 (PLMS: 20 steps + 1 warm-up) t=... sigma=... it/s": the count is UNet evaluations,
+     * which PNDM's warm-up makes one (or more) larger than the steps asked for; the note says so.
+     */
+    static String progressLine(StepSnapshot snapshot, String schedulerName) {
+        double secs = snapshot.elapsed().toNanos() / 1e9;
+        String why = snapshot.warmUps() == 0 ? "" : String.format(Locale.ROOT, " (%s: %d steps + %d warm-up)",
+                snapshot.warmUps() == 1 && schedulerName.equals("pndm") ? "PLMS" : schedulerName.toUpperCase(Locale.ROOT),
+                snapshot.requestedSteps(), snapshot.warmUps());
+        return String.format(Locale.ROOT, "step %d/%d%s  t=%.0f  sigma=%.3f  %.2f it/s", snapshot.stepIndex() + 1,
+                snapshot.stepCount(), why, snapshot.timestep(), snapshot.sigma(), (snapshot.stepIndex() + 1) / secs);
     }
 
     private GenerationRequest resolve(GenerationRequest base, LoadedModel m, BufferedImage initImage, BufferedImage maskImage,
@@ -168,6 +239,7 @@ final class GenerateCommand implements Callable<Integer> {
                 kind,
                 strength != null ? strength : base != null && initImage != null ? base.strength() : defStrength,
                 feather != null ? feather : base != null ? base.maskFeatherPixels() : inpaint ? 8.0 : 0.0,
+                // Recorded for the user's information only: --from-png never reads them back.
                 initPath != null ? initPath.toAbsolutePath().toString() : null,
                 maskPath != null ? maskPath.toAbsolutePath().toString() : null,
                 info.name());

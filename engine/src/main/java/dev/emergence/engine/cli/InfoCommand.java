@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.model.ModelBundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,8 +29,9 @@ final class InfoCommand implements Callable<Integer> {
             if (json) {
                 System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(bundle.info()));
             } else {
-                System.out.println(bundle.info().summary());
-                System.out.println("device: " + bundle.device());
+                // Names and classes come from the model's files: escaped like everything printed.
+                System.out.print(SafeText.lines(bundle.info().summary()));
+                System.out.println(SafeText.line("device: " + bundle.device()));
             }
         }
         return ExitCodes.OK;

@@ -15,7 +15,7 @@ final class LibraryOptions {
     Path library;
 
     @Option(names = "--hub", paramLabel = "URL",
-            description = "The hub's address (default: $HF_ENDPOINT, else https://huggingface.co). A token for gated models comes from $HF_TOKEN.")
+            description = "The hub's address (default: $HF_ENDPOINT if set, else huggingface.co). A token for gated models comes from $HF_TOKEN.")
     URI hub;
 
     ModelLibrary library() {

@@ -26,6 +26,8 @@ final class ModelArgument {
         if (value == null) return DefaultModel.locate();
         Optional<Path> folder = existingPath(value);
         if (folder.isPresent()) return folder.get();
+        // The embedded model's name is no library model's (the library refuses it): no need to list the library.
+        if (DefaultModel.NAME.equalsIgnoreCase(value)) return DefaultModel.locate();
         return resolve(value, ModelLibrary.openDefault());
     }
 
@@ -37,8 +39,13 @@ final class ModelArgument {
             // A path that does not exist (library names hold no separators): the engine's own "not found" says it best.
             throw new ModelException(value + ": model folder not found");
         }
+        checkText(value);
         List<ModelEntry> entries = library.list();
         Optional<ModelEntry> found = entries.stream().filter(e -> e.name().equalsIgnoreCase(value)).findFirst();
+        if (found.isEmpty() && DefaultModel.isName(value)) {
+            // An old name of the embedded model (pictures and scripts may hold it).
+            found = entries.stream().filter(e -> e.source() == ModelEntry.Source.EMBEDDED).findFirst();
+        }
         if (found.isEmpty()) {
             List<String> usable = entries.stream().filter(ModelEntry::usable).map(ModelEntry::name).toList();
             throw new InvalidRequestException("model: '" + value + "' is neither a folder nor a model in the library " + library.root()
@@ -47,6 +54,13 @@ final class ModelArgument {
         ModelEntry e = found.get();
         if (!e.usable()) throw new ModelException("model '" + e.name() + "' in the library cannot be used: " + e.problem());
         return e.folder();
+    }
+
+    /** A value that is no existing folder and holds a control character (a NUL cannot even be in a path) names nothing. */
+    private static void checkText(String value) throws InvalidRequestException {
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            throw new InvalidRequestException("model: '" + value + "' is not a folder or a model name (it holds a control character)");
+        }
     }
 
     private static Optional<Path> existingPath(String value) {

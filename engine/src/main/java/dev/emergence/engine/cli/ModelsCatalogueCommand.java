@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.library.Bytes;
 import dev.emergence.engine.library.Catalogue;
 import picocli.CommandLine.Command;
@@ -22,12 +23,12 @@ final class ModelsCatalogueCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         for (Catalogue.Entry e : c.entries()) {
-            System.out.printf(Locale.ROOT, "%-22s %s%n", e.id(), e.title());
-            System.out.printf(Locale.ROOT, "%-22s %s@%s, %s, %s, ~%s, licence %s%s%n", "", e.repo(), e.revision(),
+            System.out.println(SafeText.line(String.format(Locale.ROOT, "%-22s %s", e.id(), e.title())));
+            System.out.println(SafeText.line(String.format(Locale.ROOT, "%-22s %s@%s, %s, %s, ~%s, licence %s%s", "", e.repo(), e.revision(),
                     e.isPreviewDecoder() ? "preview decoder" : e.family() + (e.inpainting() ? " inpainting" : ""), e.precision(),
-                    Bytes.human(e.approxBytes()), e.licence(), e.verifiedHere() ? "" : ", not yet verified with this engine");
-            System.out.printf(Locale.ROOT, "%-22s %s%n", "", e.goodFor());
-            if (e.notes() != null && !e.notes().isBlank()) System.out.printf(Locale.ROOT, "%-22s %s%n", "", e.notes());
+                    Bytes.human(e.approxBytes()), e.licence(), e.verifiedHere() ? "" : ", not yet verified with this engine")));
+            System.out.println(SafeText.line(String.format(Locale.ROOT, "%-22s %s", "", e.goodFor())));
+            if (e.notes() != null && !e.notes().isBlank()) System.out.println(SafeText.line(String.format(Locale.ROOT, "%-22s %s", "", e.notes())));
         }
         return ExitCodes.OK;
     }

@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.library.Catalogue;
 import dev.emergence.engine.library.ModelDownloader;
@@ -14,8 +15,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Download a diffusers ONNX model from the Hugging Face hub into the library: only the files the engine needs,",
-                "each verified against the hub's sha-256, resumed if an earlier run was interrupted, opened before it is added."})
+        description = {"Download a diffusers ONNX model from the Hugging Face hub into the library.",
+                "Only the files the engine needs are fetched, each verified against the hub's sha-256 and resumed if an earlier"
+                        + " run was interrupted; the model is opened before it is added."})
 final class ModelsDownloadCommand implements Callable<Integer> {
     @Mixin LibraryOptions options;
 
@@ -53,8 +55,8 @@ final class ModelsDownloadCommand implements Callable<Integer> {
         } finally {
             printer.endLine();
         }
-        System.out.println(e.line());
-        System.out.println(e.folder());
+        System.out.println(SafeText.line(e.line()));
+        System.out.println(SafeText.line(e.folder()));
         return ExitCodes.OK;
     }
 }

@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.library.ModelEntry;
 import dev.emergence.engine.library.ModelLibrary;
 import picocli.CommandLine.Command;
@@ -30,9 +31,9 @@ final class ModelsImportCommand implements Callable<Integer> {
         Path absolute = folder.toAbsolutePath().normalize();
         String n = name != null ? name
                 : ModelLibrary.suggestName(absolute.getFileName() == null ? "model" : absolute.getFileName().toString());
-        System.err.println((link ? "linking " : "copying ") + folder + " as '" + n + "'");
+        System.err.println(SafeText.line((link ? "linking " : "copying ") + folder + " as '" + n + "'"));
         ModelEntry e = options.library().importFolder(folder, n, link);
-        System.out.println(e.line());
+        System.out.println(SafeText.line(e.line()));
         return ExitCodes.OK;
     }
 }

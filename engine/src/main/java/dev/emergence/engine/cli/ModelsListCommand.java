@@ -2,6 +2,7 @@ package dev.emergence.engine.cli;
 
 import dev.emergence.engine.library.ModelEntry;
 import dev.emergence.engine.library.ModelLibrary;
+import dev.emergence.engine.text.SafeText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "The embedded model and every model in the library: family, inpainting or not, precision, size.")
+        description = "List the embedded model and every model in the library: family, precision, size, what each generates.")
 final class ModelsListCommand implements Callable<Integer> {
     @Mixin LibraryOptions options;
 
@@ -32,18 +33,22 @@ final class ModelsListCommand implements Callable<Integer> {
                 m.put("folder", e.folder().toString());
                 m.put("source", e.source().name().toLowerCase(java.util.Locale.ROOT));
                 m.put("usable", e.usable());
-                if (e.usable()) m.put("info", e.info());
+                if (e.usable()) {
+                    m.put("capabilities", e.info().capabilities());
+                    m.put("info", e.info());
+                }
                 else m.put("problem", e.problem());
                 out.add(m);
             }
             System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out));
             return ExitCodes.OK;
         }
-        System.out.println("library: " + library.root());
+        System.out.println(SafeText.line("library: " + library.root()));
         if (entries.isEmpty()) {
             System.out.println("(no models: 'models download REPO', 'models import DIR', or 'models catalogue' for suggestions)");
         }
-        for (ModelEntry e : entries) System.out.println(e.line());
+        // Names and problems come from folder names and model files: escaped like everything printed.
+        for (ModelEntry e : entries) System.out.println(SafeText.line(e.line()));
         return ExitCodes.OK;
     }
 }

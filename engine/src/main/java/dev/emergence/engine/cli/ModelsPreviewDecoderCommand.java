@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.library.ModelDownloader;
 import dev.emergence.engine.library.ModelEntry;
 import dev.emergence.engine.pipeline.CancellationToken;
@@ -11,8 +12,8 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 @Command(name = "preview-decoder", mixinStandardHelpOptions = true,
-        description = {"Download a TAESD-style preview decoder from the hub into a library model's vae_preview/,",
-                "after checking it decodes that model's latents. It makes step previews sharper at little cost."})
+        description = {"Download a TAESD-style preview decoder from the hub into a library model's vae_preview/ folder.",
+                "It is added only after it has decoded that model's latents; it makes step previews sharper at little cost."})
 final class ModelsPreviewDecoderCommand implements Callable<Integer> {
     @Mixin LibraryOptions options;
 
@@ -46,7 +47,7 @@ final class ModelsPreviewDecoderCommand implements Callable<Integer> {
         } finally {
             printer.endLine();
         }
-        System.out.println(e.line());
+        System.out.println(SafeText.line(e.line()));
         return ExitCodes.OK;
     }
 }

@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -17,7 +18,7 @@ final class ModelsRemoveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         options.library().remove(name);
-        System.out.println("removed '" + name + "'");
+        System.out.println(SafeText.line("removed '" + name + "'"));
         return ExitCodes.OK;
     }
 }

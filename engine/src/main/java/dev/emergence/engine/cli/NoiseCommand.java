@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.random.TorchGenerator;
 import dev.emergence.engine.tensor.Npy;
@@ -11,21 +12,23 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "noise", mixinStandardHelpOptions = true,
-        description = "Write torch.randn(shape, generator=torch.Generator('cpu').manual_seed(SEED)) as a .npy file.")
+        description = {"Write the initial noise for a seed and shape as a .npy file.",
+                "The values are torch.randn(shape, generator=torch.Generator('cpu').manual_seed(SEED)), bit for bit."})
 final class NoiseCommand implements Callable<Integer> {
-    @Option(names = "--seed", required = true, paramLabel = "SEED") long seed;
+    @Option(names = "--seed", required = true, paramLabel = "SEED", description = "The generator's seed.") long seed;
 
-    @Option(names = "--shape", required = true, paramLabel = "D,D,...", description = "e.g. 1,4,64,64")
+    @Option(names = "--shape", required = true, paramLabel = "D,D,...", description = "The tensor's shape, e.g. 1,4,64,64 (at most 2^28 values).")
     String shape;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.npy") Path out;
+    @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "The file to write.") Path out;
 
     @Override
     public Integer call() throws Exception {
         int[] dims = parseShape(shape);
+        OutputTarget.checkFile("out", out, ".npy");
         Tensor t = new TorchGenerator(seed).randn(dims);
         Npy.write(out, t);
-        System.out.println(out);
+        System.out.println(SafeText.line(out));
         return ExitCodes.OK;
     }
 

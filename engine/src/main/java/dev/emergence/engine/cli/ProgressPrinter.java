@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.library.DownloadListener;
 import dev.emergence.engine.library.DownloadProgress;
 
@@ -26,12 +27,13 @@ final class ProgressPrinter implements DownloadListener {
     @Override
     public synchronized void stage(String message) {
         endLine();
-        err.println(message);
+        err.println(SafeText.line(message));
     }
 
     @Override
     public synchronized void progress(DownloadProgress p) {
-        String line = p.line();
+        // File names come from the hub: escaped, so only our own \r and erase-line reach the terminal.
+        String line = SafeText.line(p.line());
         if (terminal) {
             err.print("\r" + line + "\033[K");
             err.flush();

@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "schedule", mixinStandardHelpOptions = true,
-        description = "Print a scheduler's timesteps and sigmas as JSON: {\"timesteps\": [...], \"sigmas\": [...]}.")
+        description = {"Print a scheduler's timesteps and sigmas as JSON.",
+                "The output is {\"timesteps\": [...], \"sigmas\": [...]}, as diffusers' set_timesteps makes them."})
 final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--scheduler", required = true, paramLabel = "NAME",
             description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm.")
@@ -27,15 +28,16 @@ final class ScheduleCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--model", paramLabel = "DIR|NAME",
-            description = "Use this model's (a folder or a library model) scheduler/scheduler_config.json (default: Stable Diffusion 1.5's).")
+            description = "A model folder or library model whose scheduler/scheduler_config.json is used (default: Stable Diffusion 1.5's).")
     String model;
 
     @Override
     public Integer call() throws Exception {
         SchedulerKind kind = SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames()));
-        if (steps < 1) {
-            throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 or more");
+        if (steps < 1 || steps > dev.emergence.engine.pipeline.GenerationRequest.MAX_STEPS) {
+            throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to "
+                    + dev.emergence.engine.pipeline.GenerationRequest.MAX_STEPS);
         }
         SchedulerConfig config = SchedulerConfig.sd15();
         if (model != null) {

@@ -1,5 +1,6 @@
 package dev.emergence.engine.cli;
 
+import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.text.ClipTokenizer;
 import dev.emergence.engine.text.TokenizedPrompt;
 import picocli.CommandLine.ArgGroup;
@@ -37,7 +38,7 @@ final class TokenizeCommand implements Callable<Integer> {
             Object out = all ? t.windows() : t.windows()[0];
             System.out.println(Json.MAPPER.writeValueAsString(out));
             if (!t.unknownWords().isEmpty()) {
-                System.err.println("unknown words: " + String.join(", ", t.unknownWords()));
+                System.err.println(SafeText.line("unknown words: " + String.join(", ", t.unknownWords())));
             }
         }
         return ExitCodes.OK;

@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -34,12 +36,22 @@ public final class Images {
      * Reads a picture file. The result is TYPE_INT_RGB, or TYPE_INT_ARGB when the file has
      * transparency, holding the pixels as other programs show them (greyscale files included).
      *
-     * @throws ImageException with a one-line message naming the file: missing, a folder, not
-     *                        readable, not a picture format Java reads, or damaged
+     * <p>Only a regular file is opened (a FIFO or device would block forever), and its size is read
+     * from its header before any pixel is decoded: a picture beyond {@link #MAX_SIDE} pixels a side
+     * or {@link #maxPixels()} pixels in all is refused, so a small file claiming a huge picture
+     * cannot exhaust the memory. A JPEG that ends early (which the decoder only warns about, filling
+     * the rest with grey) is refused as truncated.
+     *
+     * @throws ImageException with a one-line message naming the file: missing, a folder, not a
+     *                        regular file, not readable, not a picture format Java reads, too large,
+     *                        truncated or damaged
      */
     public static BufferedImage read(Path path) throws ImageException {
         if (Files.isDirectory(path)) throw new ImageException(path + ": is a folder, not an image (" + EXPECTED + ")");
         if (!Files.exists(path)) throw new ImageException(path + ": no such file (" + EXPECTED + ")");
+        if (!Files.isRegularFile(path)) {
+            throw new ImageException(path + ": is not a regular file (a FIFO, device or socket); " + EXPECTED + " file");
+        }
         if (!Files.isReadable(path)) throw new ImageException(path + ": cannot be read (permission denied)");
         try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
             if (in == null) throw new ImageException(path + ": cannot be read");
@@ -47,12 +59,25 @@ public final class Images {
             if (!readers.hasNext()) throw new ImageException(path + ": not a readable image (" + EXPECTED + ")");
             ImageReader reader = readers.next();
             String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+            if (format.equals("JPG")) format = "JPEG";
+            List<String> warnings = new ArrayList<>();
             try {
                 reader.setInput(in, true, true);
+                checkPictureSize(path, format, reader.getWidth(0), reader.getHeight(0));
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
+                String truncated = truncation(warnings);
+                if (truncated != null) {
+                    throw new ImageException(path + ": truncated " + format + " (" + truncated + "); expected a complete picture");
+                }
                 return Pixels.normalise(image);
+            } catch (ImageException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
-                // Truncated files, CMYK JPEGs and the like: the format is known but the content is not usable.
+                if (endsEarly(e)) {
+                    throw new ImageException(path + ": truncated " + format + " (" + oneLine(e) + "); expected a complete picture", e);
+                }
+                // CMYK JPEGs, bad checksums and the like: the format is known but the content is not usable.
                 throw new ImageException(path + ": damaged or unsupported " + format + " image (" + oneLine(e) + ")", e);
             } finally {
                 reader.dispose();
@@ -62,6 +87,62 @@ public final class Images {
         } catch (IOException e) {
             throw new ImageException(path + ": cannot be read (" + oneLine(e) + ")", e);
         }
+    }
+
+    /** The most pixels a side of a picture file may have: 16384, the largest side most image programs write. */
+    public static final int MAX_SIDE = 16384;
+
+    /**
+     * Heap a decoded picture costs per pixel on its way to a tensor: the decoded raster (4 bytes),
+     * its normalised copy (4), three float planes and the tensor (24), and the resize buffers.
+     */
+    static final int BYTES_PER_PIXEL = 48;
+
+    /**
+     * The most pixels a picture file may have: {@link #MAX_SIDE}² or what a quarter of the heap
+     * ({@code Runtime.maxMemory()}) holds at {@value #BYTES_PER_PIXEL} bytes a pixel, whichever is less.
+     */
+    public static long maxPixels() {
+        return Math.min((long) MAX_SIDE * MAX_SIDE, Runtime.getRuntime().maxMemory() / 4 / BYTES_PER_PIXEL);
+    }
+
+    private static void checkPictureSize(Path path, String format, int width, int height) throws ImageException {
+        if (width <= 0 || height <= 0) {
+            throw new ImageException(path + ": damaged " + format + " (its header says " + width + "x" + height + " pixels)");
+        }
+        if (width > MAX_SIDE || height > MAX_SIDE) {
+            throw new ImageException(path + ": " + width + "x" + height + " pixels is too large; expected at most "
+                    + MAX_SIDE + " pixels a side");
+        }
+        long max = maxPixels();
+        if ((long) width * height > max) {
+            throw new ImageException(path + ": " + width + "x" + height + " pixels is too large for this memory; expected at most "
+                    + max + " pixels in all (more memory: java -Xmx)");
+        }
+    }
+
+    /**
+     * The decoder's warning that the file ended early, or null. The JPEG decoder (libjpeg) pads such a
+     * file with grey and only warns: "Premature end of JPEG file", after "Corrupt JPEG data: premature
+     * end of data segment" when it ends inside a scan; the former names the problem best.
+     */
+    private static String truncation(List<String> warnings) {
+        String found = null;
+        for (String w : warnings) {
+            String lower = w.toLowerCase(Locale.ROOT);
+            if (lower.contains("premature end") && (found == null || lower.contains("end of jpeg file"))) found = w.trim();
+        }
+        return found;
+    }
+
+    /** The file ended before the picture did (zlib or the stream ran out of bytes). */
+    private static boolean endsEarly(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException) return true;
+            String m = t.getMessage();
+            if (m != null && m.toLowerCase(Locale.ROOT).contains("unexpected end")) return true;
+        }
+        return false;
     }
 
     /**

@@ -35,8 +35,16 @@ import javax.imageio.ImageIO;
  */
 public final class PngMetadata {
     private static final byte[] SIGNATURE = {(byte) 137, 'P', 'N', 'G', '\r', '\n', 26, '\n'};
-    /** Far above any real text chunk; guards against damaged lengths and decompression bombs. */
-    private static final int MAX_TEXT_BYTES = 64 << 20;
+    /**
+     * The most text one chunk may hold, compressed or once inflated: 1 MiB, far above any real
+     * generation parameters (a few KiB) or a workflow that other tools store. Inflating stops as soon
+     * as it is passed, so a decompression bomb costs no more than this.
+     */
+    public static final int MAX_TEXT_BYTES = 1 << 20;
+    /** The most text chunks a file may have. */
+    public static final int MAX_TEXT_CHUNKS = 64;
+    /** The most text all chunks of a file may hold together, inflated. */
+    public static final int MAX_TOTAL_TEXT_BYTES = 8 << 20;
 
     private PngMetadata() {
     }
@@ -72,9 +80,17 @@ public final class PngMetadata {
      * All text of a PNG's tEXt, zTXt and iTXt chunks, key → text, in file order; for a key that
      * appears twice the later text wins (as PIL's {@code Image.text}).
      *
-     * @throws ImageException when the file is missing, not a PNG, or damaged (truncated, bad checksum)
+     * <p>Only a regular file is read (a FIFO would block forever); a file with more than
+     * {@value #MAX_TEXT_CHUNKS} text chunks, a chunk beyond {@link #MAX_TEXT_BYTES} bytes (compressed or
+     * inflated) or more than {@link #MAX_TOTAL_TEXT_BYTES} of text in all is refused.
+     *
+     * @throws ImageException when the file is missing, not a regular file, not a PNG, damaged
+     *                        (truncated, bad checksum) or holds more text than the bounds above
      */
     public static Map<String, String> read(Path png) throws ImageException {
+        if (Files.exists(png) && !Files.isDirectory(png) && !Files.isRegularFile(png)) {
+            throw new ImageException(png + ": is not a regular file (a FIFO, device or socket); expected a PNG image file");
+        }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(png), 1 << 16)) {
             return readText(in, png.toString());
         } catch (NoSuchFileException e) {
@@ -92,6 +108,8 @@ public final class PngMetadata {
         byte[] signature = in.readNBytes(SIGNATURE.length);
         if (!Arrays.equals(signature, SIGNATURE)) throw new ImageException(name + ": not a PNG image");
         Map<String, String> text = new LinkedHashMap<>();
+        int textChunks = 0;
+        long textBytes = 0;
         while (true) {
             int length;
             byte[] type = new byte[4];
@@ -105,7 +123,13 @@ public final class PngMetadata {
             if (length < 0) throw new ImageException(name + ": damaged PNG (chunk " + kind + " has an impossible length)");
             boolean isText = kind.equals("tEXt") || kind.equals("zTXt") || kind.equals("iTXt");
             if (isText) {
-                if (length > MAX_TEXT_BYTES) throw new ImageException(name + ": damaged PNG (" + kind + " chunk of " + length + " bytes)");
+                if (++textChunks > MAX_TEXT_CHUNKS) {
+                    throw new ImageException(name + ": has more than " + MAX_TEXT_CHUNKS + " text chunks; expected at most " + MAX_TEXT_CHUNKS);
+                }
+                if (length > MAX_TEXT_BYTES) {
+                    throw new ImageException(name + ": a " + kind + " chunk of " + length + " bytes is too large; expected at most "
+                            + MAX_TEXT_BYTES + " bytes of text per chunk");
+                }
                 byte[] data = in.readNBytes(length);
                 if (data.length < length) throw new ImageException(name + ": damaged or incomplete PNG (it ends inside a " + kind + " chunk)");
                 int crc;
@@ -118,7 +142,11 @@ public final class PngMetadata {
                 check.update(type);
                 check.update(data);
                 if ((int) check.getValue() != crc) throw new ImageException(name + ": damaged PNG (bad checksum in a " + kind + " chunk)");
-                decode(kind, data, text, name);
+                textBytes += decode(kind, data, text, name);
+                if (textBytes > MAX_TOTAL_TEXT_BYTES) {
+                    throw new ImageException(name + ": holds more than " + MAX_TOTAL_TEXT_BYTES + " bytes of text; expected at most "
+                            + MAX_TOTAL_TEXT_BYTES + " in all");
+                }
             } else {
                 try {
                     in.skipNBytes(length + 4L);
@@ -130,33 +158,39 @@ public final class PngMetadata {
         }
     }
 
-    private static void decode(String kind, byte[] data, Map<String, String> text, String name) throws ImageException {
+    /** Puts the chunk's text into {@code text}; returns how many bytes of text it held (inflated). */
+    private static int decode(String kind, byte[] data, Map<String, String> text, String name) throws ImageException {
         int nul = indexOf(data, 0, 0);
         if (nul < 0) {
             // No separator: PIL takes the whole chunk as the keyword with empty text.
             if (kind.equals("tEXt")) text.put(new String(data, StandardCharsets.ISO_8859_1), "");
-            return;
+            return data.length;
         }
         String key = new String(data, 0, nul, StandardCharsets.ISO_8859_1);
         switch (kind) {
-            case "tEXt" -> text.put(key, new String(data, nul + 1, data.length - nul - 1, StandardCharsets.ISO_8859_1));
+            case "tEXt" -> {
+                text.put(key, new String(data, nul + 1, data.length - nul - 1, StandardCharsets.ISO_8859_1));
+                return data.length;
+            }
             case "zTXt" -> {
-                if (nul + 1 >= data.length || data[nul + 1] != 0) return; // unknown compression method: unreadable, skipped
+                if (nul + 1 >= data.length || data[nul + 1] != 0) return 0; // unknown compression method: unreadable, skipped
                 byte[] raw = inflate(Arrays.copyOfRange(data, nul + 2, data.length), name, kind);
                 text.put(key, new String(raw, StandardCharsets.ISO_8859_1));
+                return raw.length;
             }
             default -> { // iTXt: keyword, 0, compression flag, method, language tag, 0, translated keyword, 0, text
-                if (nul + 2 >= data.length) return;
+                if (nul + 2 >= data.length) return 0;
                 int flag = data[nul + 1], method = data[nul + 2];
                 int langEnd = indexOf(data, 0, nul + 3);
                 int keyEnd = langEnd < 0 ? -1 : indexOf(data, 0, langEnd + 1);
-                if (keyEnd < 0) return;
+                if (keyEnd < 0) return 0;
                 byte[] body = Arrays.copyOfRange(data, keyEnd + 1, data.length);
                 if (flag == 1) {
-                    if (method != 0) return;
+                    if (method != 0) return 0;
                     body = inflate(body, name, kind);
                 }
                 text.put(key, utf8(body));
+                return body.length;
             }
         }
     }
@@ -174,15 +208,19 @@ public final class PngMetadata {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(compressed);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(compressed.length * 4);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(compressed.length * 4, MAX_TEXT_BYTES));
             byte[] buf = new byte[8192];
             while (!inflater.finished()) {
                 int n = inflater.inflate(buf);
                 if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
                     throw new ImageException(name + ": damaged PNG (truncated compressed " + kind + " chunk)");
                 }
+                // Checked at every piece, so a bomb is stopped after at most MAX_TEXT_BYTES, not when it is done.
+                if (out.size() + n > MAX_TEXT_BYTES) {
+                    throw new ImageException(name + ": a " + kind + " chunk expands to more than " + MAX_TEXT_BYTES
+                            + " bytes of text; expected at most " + MAX_TEXT_BYTES + " per chunk");
+                }
                 out.write(buf, 0, n);
-                if (out.size() > MAX_TEXT_BYTES) throw new ImageException(name + ": damaged PNG (" + kind + " text expands beyond 64 MiB)");
             }
             return out.toByteArray();
         } catch (DataFormatException e) {

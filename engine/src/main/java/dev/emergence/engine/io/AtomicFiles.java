@@ -7,8 +7,14 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -39,6 +45,9 @@ public final class AtomicFiles {
      * Writes {@code target} with what {@code writer} puts into the stream. On any failure (the writer
      * throws, the disk fills, the rename fails) the temporary file is deleted and an existing target
      * is left exactly as it was. The writer may close the stream; it is flushed and synced either way.
+     *
+     * <p>The file system's exceptions keep their type but name {@code target}, never the temporary
+     * file: that is an implementation detail the user never asked for and cannot find afterwards.
      */
     public static void write(Path target, IOConsumer<OutputStream> writer) throws IOException {
         Path absolute = target.toAbsolutePath();
@@ -47,6 +56,14 @@ public final class AtomicFiles {
             throw new IOException(target + ": cannot write a file at the root of the file system");
         }
         Path temp = folder.resolve(temporaryName(absolute.getFileName().toString()));
+        try {
+            writeVia(temp, absolute, folder, writer);
+        } catch (IOException e) {
+            throw naming(e, temp, target);
+        }
+    }
+
+    private static void writeVia(Path temp, Path absolute, Path folder, IOConsumer<OutputStream> writer) throws IOException {
         boolean done = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -73,6 +90,32 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /** {@code e} as it would read had {@code target} been written directly: same type, the target's name for the temporary file's. */
+    static IOException naming(IOException e, Path temp, Path target) {
+        String tempText = temp.toString(), tempName = temp.getFileName().toString();
+        if (e instanceof FileSystemException f) {
+            boolean file = tempText.equals(f.getFile()), other = tempText.equals(f.getOtherFile());
+            if (!file && !other) return e;
+            // A failed rename names the temporary file and the target: the target alone says it.
+            String main = target.toString();
+            String second = file && !target.toAbsolutePath().toString().equals(f.getOtherFile()) ? f.getOtherFile() : null;
+            String reason = f.getReason();
+            FileSystemException renamed;
+            if (e instanceof NoSuchFileException) renamed = new NoSuchFileException(main, second, reason);
+            else if (e instanceof AccessDeniedException) renamed = new AccessDeniedException(main, second, reason);
+            else if (e instanceof FileAlreadyExistsException) renamed = new FileAlreadyExistsException(main, second, reason);
+            else if (e instanceof NotDirectoryException) renamed = new FileSystemException(main, second, "not a folder");
+            else if (e instanceof DirectoryNotEmptyException) renamed = new FileSystemException(main, second, "is a folder");
+            else renamed = new FileSystemException(main, second, reason);
+            renamed.initCause(e);
+            return renamed;
+        }
+        String m = e.getMessage();
+        if (m == null || !m.contains(tempName)) return e;
+        String fixed = m.replace(tempText, target.toString()).replace(tempName, target.getFileName().toString());
+        return new IOException(fixed, e);
     }
 
     /** Writes {@code text} as UTF-8, atomically (see {@link #write(Path, IOConsumer)}). */

@@ -39,12 +39,12 @@ public record ModelEntry(String name, Path folder, Source source, ModelInfo info
         return info == null ? "?" : info.fp16() ? "fp16" : "fp32";
     }
 
-    /** One line for lists: name, family, inpainting, precision, size, or the problem. */
+    /** One line for lists: name, family, precision, size, native size, what it generates; or the problem. */
     public String line() {
         String where = source == Source.EMBEDDED ? " [embedded]" : source == Source.LINKED ? " [linked]" : "";
         if (info == null) return String.format(Locale.ROOT, "%-28s unusable: %s", name + where, problem);
-        return String.format(Locale.ROOT, "%-28s %-7s %-10s %-5s %9s  %dpx%s%s", name + where, info.family(),
-                info.inpainting() ? "inpainting" : "txt2img", precision(), Bytes.human(info.sizeOnDiskBytes()),
-                info.nativeSampleSize(), info.hasImageEncoder() ? "" : ", no img2img", info.hasPreviewDecoder() ? ", preview decoder" : "");
+        return String.format(Locale.ROOT, "%-28s %-7s %-5s %9s %5dpx  %s%s", name + where, info.family(), precision(),
+                Bytes.human(info.sizeOnDiskBytes()), info.nativeSampleSize(), info.capabilities(),
+                info.hasPreviewDecoder() ? ", preview decoder" : "");
     }
 }

@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  */
 public final class ModelLibrary {
     /** The name the embedded default model is listed under; no library model may take it. */
-    public static final String EMBEDDED_NAME = "default";
+    public static final String EMBEDDED_NAME = DefaultModel.NAME;
     /** Inside the library: work in progress (copies, downloads, deletions), never listed. */
     public static final String STAGING = ".staging";
 

@@ -67,6 +67,16 @@ public record ModelInfo(
         }
     }
 
+    /**
+     * What the model can generate, for lists: txt2img always; img2img and inpainting when it has a
+     * VAE encoder, inpainting with its own 9-channel UNet or, with an ordinary UNet, by blending the
+     * re-noised original back outside the mask at every step (as AUTOMATIC1111 does for any SD model).
+     */
+    public String capabilities() {
+        if (!hasImageEncoder) return "txt2img only (no vae_encoder for img2img or inpainting)";
+        return "txt2img, img2img, inpainting (" + (inpainting ? "9-channel" : "by blending") + ")";
+    }
+
     /** A multi-line, human-readable description (what {@code info --model DIR} prints). */
     public String summary() {
         StringBuilder s = new StringBuilder();
@@ -79,7 +89,8 @@ public record ModelInfo(
         line(s, "Text encoder", textLength + " tokens x " + textWidth);
         line(s, "Latents", latentChannels + " channels, 1/" + vaeScaleFactor + " scale, scaling factor "
                 + String.format(Locale.ROOT, "%s", latentScalingFactor));
-        line(s, "Image encoder", hasImageEncoder ? "yes (img2img and inpainting available)" : "no (txt2img only)");
+        line(s, "Generates", capabilities());
+        line(s, "Image encoder", hasImageEncoder ? "yes" : "no");
         line(s, "Preview decoder", hasPreviewDecoder ? "yes" : "no");
         line(s, "Size on disk", humanBytes(sizeOnDiskBytes));
         return s.toString();

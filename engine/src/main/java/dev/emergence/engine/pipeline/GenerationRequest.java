@@ -38,6 +38,12 @@ public record GenerationRequest(
     public static final double DEFAULT_CFG = 7.5;
     public static final double DEFAULT_STRENGTH = 0.8;
     public static final int MAX_STEPS = 1000;
+    /**
+     * The largest picture side the engine generates, in pixels: four times SD 1.5's native 512. A UNet's
+     * attention grows with the square of the pixel count, so far larger sizes exhaust any memory
+     * (and SD models draw repeated subjects there); larger pictures are made by upscaling.
+     */
+    public static final int MAX_SIDE = 2048;
 
     public GenerationRequest {
         prompt = prompt == null ? "" : prompt;
@@ -60,6 +66,10 @@ public record GenerationRequest(
         }
         if (width <= 0 || height <= 0) {
             throw new InvalidRequestException("size: " + width + "x" + height + " is not a picture size; expected positive width and height");
+        }
+        if (width > MAX_SIDE || height > MAX_SIDE) {
+            throw new InvalidRequestException("size: " + width + "x" + height + " is too large; expected at most "
+                    + MAX_SIDE + " pixels a side");
         }
         if (scheduler == null) {
             throw new InvalidRequestException("scheduler: none given; expected one of " + SchedulerKind.cliNames());

@@ -144,6 +144,8 @@ public final class StableDiffusionPipeline {
 
         // Denoising loop.
         int stepCount = timesteps.length - startIndex;
+        // Evaluations beyond the steps asked for (PNDM's warm-up), so progress can say why "1/21" for 20 steps.
+        int warmUps = Math.max(0, Math.min(stepCount, timesteps.length - req.steps() * scheduler.order()));
         long[] stepNanos = new long[Math.max(stepCount, 0)];
         long unetNanos = 0, schedNanos = 0;
         for (int i = startIndex; i < timesteps.length; i++) {
@@ -173,7 +175,7 @@ public final class StableDiffusionPipeline {
             schedNanos += (s1 - s0) - (u1 - u0);
             stepNanos[i - startIndex] = s1 - s0;
             listener.onStep(new StepSnapshot(i - startIndex, stepCount, timesteps[i], scheduler.sigmaAt(i),
-                    latents, x0, Duration.ofNanos(s1 - t0)));
+                    latents, x0, Duration.ofNanos(s1 - t0), warmUps));
         }
         cancel.throwIfCancelled();
 

@@ -14,7 +14,20 @@ import java.time.Duration;
  * @param latent     the latent after the step (what the next step denoises), scaled latent space
  * @param x0         the "jump": the clean latent estimated at this step (x − σ·ε for epsilon models)
  * @param elapsed    time since the generation began
+ * @param warmUps    how many of the {@code stepCount} UNet evaluations are the scheduler's warm-up
+ *                   beyond the steps asked for: PNDM's PLMS mode evaluates its second timestep twice
+ *                   (1), its Runge-Kutta mode more; 0 for every other scheduler
  */
 public record StepSnapshot(int stepIndex, int stepCount, double timestep, double sigma,
-                           Tensor latent, Tensor x0, Duration elapsed) {
+                           Tensor latent, Tensor x0, Duration elapsed, int warmUps) {
+
+    /** A step of a scheduler without warm-up evaluations. */
+    public StepSnapshot(int stepIndex, int stepCount, double timestep, double sigma, Tensor latent, Tensor x0, Duration elapsed) {
+        this(stepIndex, stepCount, timestep, sigma, latent, x0, elapsed, 0);
+    }
+
+    /** The steps asked for that this generation runs: {@code stepCount} without the warm-up evaluations. */
+    public int requestedSteps() {
+        return stepCount - warmUps;
+    }
 }

@@ -124,4 +124,36 @@ class AtomicFilesTest {
         assertTrue(a.matches("\\.out\\.png\\.tmp-[0-9a-f]{16}"), a);
         assertFalse(a.equals(b));
     }
+
+    @Test
+    void errorsNameTheTargetNeverTheTemporaryFile() throws IOException {
+        Path inMissing = dir.resolve("no-such-folder").resolve("picture.png");
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> AtomicFiles.writeString(inMissing, "x"));
+        assertEquals(inMissing.toString(), missing.getFile());
+        assertFalse(missing.getMessage().contains(".tmp-"), missing.getMessage());
+
+        Path folder = dir.resolve("picture.png");
+        Files.createDirectory(folder);
+        Files.writeString(folder.resolve("inside.txt"), "keep");
+        IOException overFolder = assertThrows(IOException.class, () -> AtomicFiles.writeString(folder, "x"));
+        assertTrue(overFolder.getMessage().startsWith(folder.toString()), overFolder.getMessage());
+        assertFalse(overFolder.getMessage().contains(".tmp-"), overFolder.getMessage());
+        assertEquals(List.of("picture.png"), names(), "nothing left behind");
+    }
+
+    @Test
+    void anUnwritableFolderIsNamedByTheTarget() throws IOException {
+        assumeTrue(!"root".equals(System.getProperty("user.name")), "root may write into any folder");
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "needs a POSIX file system");
+        Path locked = Files.createDirectory(dir.resolve("locked"));
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            Path target = locked.resolve("picture.png");
+            java.nio.file.AccessDeniedException e = assertThrows(java.nio.file.AccessDeniedException.class,
+                    () -> AtomicFiles.writeString(target, "x"));
+            assertEquals(target.toString(), e.getFile());
+        } finally {
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
 }

@@ -59,10 +59,13 @@ class ModelsCliTest {
         assertEquals(ExitCodes.OK, list.code(), list.err());
         String[] lines = list.out().split("\n");
         assertTrue(lines[0].startsWith("library: "), list.out());
-        // Models in name order, each with family, inpainting, precision and size.
-        assertTrue(lines[lines.length - 3].matches("half \\[linked\\]\\s+SD 1\\.x\\s+txt2img\\s+fp16 .*"), lines[lines.length - 3]);
-        assertTrue(lines[lines.length - 2].matches("tiny\\s+SD 1\\.x\\s+txt2img\\s+fp32 .*preview decoder"), lines[lines.length - 2]);
-        assertTrue(lines[lines.length - 1].matches("tiny-sd-inpaint\\s+SD 1\\.x\\s+inpainting\\s+fp32 .*"), lines[lines.length - 1]);
+        // Models in name order, each with family, precision, size and what it generates.
+        assertTrue(lines[lines.length - 3].matches("half \\[linked\\]\\s+SD 1\\.x\\s+fp16 .*  txt2img, img2img, inpainting \\(by blending\\)"),
+                lines[lines.length - 3]);
+        assertTrue(lines[lines.length - 2].matches("tiny\\s+SD 1\\.x\\s+fp32 .*  txt2img, img2img, inpainting \\(by blending\\), preview decoder"),
+                lines[lines.length - 2]);
+        assertTrue(lines[lines.length - 1].matches("tiny-sd-inpaint\\s+SD 1\\.x\\s+fp32 .*  txt2img, img2img, inpainting \\(9-channel\\)"),
+                lines[lines.length - 1]);
 
         CliRun json = cli("models", "list", "--json", "--library", library);
         JsonNode all = new ObjectMapper().readTree(json.out());

@@ -141,7 +141,8 @@ class ModelBundleTest {
             assertTrue(summary.contains("64x64 px (vae_decoder/config.json)"), summary);
             assertTrue(summary.contains("timestep float16"), summary);
             assertTrue(summary.contains("77 tokens x 768"), summary);
-            assertEquals(10, summary.lines().count(), summary);
+            assertTrue(summary.contains("Generates:      txt2img, img2img, inpainting (by blending)"), summary);
+            assertEquals(11, summary.lines().count(), summary);
         }
     }
 
