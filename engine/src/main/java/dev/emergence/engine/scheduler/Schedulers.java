@@ -1,5 +1,8 @@
 package dev.emergence.engine.scheduler;
 
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.model.ModelException;
+
 import java.util.Objects;
 import java.util.Optional;
 
@@ -28,6 +31,31 @@ public final class Schedulers {
             case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverMultistepScheduler(kind, config);
             case LCM -> new LcmScheduler(config);
         };
+    }
+
+    /**
+     * {@link #create} then {@link Scheduler#setTimesteps}, with their failures as the one-line errors
+     * users get: what the config asks of this scheduler is the model's fault, a step count it cannot
+     * run is the request's.
+     *
+     * @param configLabel names the config in errors, e.g. "tiny-sd/scheduler/scheduler_config.json"
+     * @throws ModelException         the config cannot configure this scheduler
+     * @throws InvalidRequestException the scheduler cannot run {@code steps} steps of this model's schedule
+     */
+    public static Scheduler prepare(SchedulerKind kind, SchedulerConfig config, String configLabel, int steps)
+            throws ModelException, InvalidRequestException {
+        Scheduler scheduler;
+        try {
+            scheduler = create(kind, config);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(configLabel + ": " + e.getMessage() + " (for the " + kind.a1111Name() + " scheduler)", e);
+        }
+        try {
+            scheduler.setTimesteps(steps);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("steps: " + e.getMessage(), e);
+        }
+        return scheduler;
     }
 
     /** The kind the config's {@code _class_name} names, or the fallback of {@link #defaultChoice}. */
