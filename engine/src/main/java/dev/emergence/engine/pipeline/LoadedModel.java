@@ -15,7 +15,6 @@ import dev.emergence.engine.tensor.Tensor;
 import dev.emergence.engine.text.ClipTokenizer;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -36,7 +35,7 @@ public final class LoadedModel implements AutoCloseable {
         ModelInfo info = bundle.info();
         this.pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), tokenizer,
                 bundle.textEncoder(), bundle.denoiser(), bundle.vaeDecoder(), bundle::imageEncoder,
-                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels()));
+                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels(), info.fp16()));
     }
 
     public static LoadedModel open(Path dir, ExecutionOptions options) throws ModelException {
@@ -44,13 +43,7 @@ public final class LoadedModel implements AutoCloseable {
         ClipTokenizer tokenizer = null;
         try {
             tokenizer = ClipTokenizer.load(bundle.tokenizerDir());
-            SchedulerConfig config;
-            try {
-                config = SchedulerConfig.load(bundle.schedulerConfigFile());
-            } catch (IOException e) {
-                throw new ModelException(e.getMessage(), e);
-            }
-            return new LoadedModel(bundle, tokenizer, config);
+            return new LoadedModel(bundle, tokenizer, bundle.schedulerConfig());
         } catch (ModelException | RuntimeException e) {
             if (tokenizer != null) tokenizer.close();
             bundle.close();
