@@ -38,6 +38,13 @@ public record GenerationRequest(
     public static final double DEFAULT_CFG = 7.5;
     public static final double DEFAULT_STRENGTH = 0.8;
     public static final int MAX_STEPS = 1000;
+    /**
+     * The largest CFG scale accepted. Useful values lie between 1 and 30; far beyond, guidance
+     * u + cfg·(c − u) leaves float range and every pixel turns black.
+     */
+    public static final double MAX_CFG = 100;
+    /** The largest picture side accepted, in pixels: an 8192×8192 picture already needs gigabytes of VAE activations. */
+    public static final int MAX_SIDE = 8192;
 
     public GenerationRequest {
         prompt = prompt == null ? "" : prompt;
@@ -49,8 +56,8 @@ public record GenerationRequest(
         if (steps < 1 || steps > MAX_STEPS) {
             throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to " + MAX_STEPS);
         }
-        if (!(cfgScale >= 0) || Double.isInfinite(cfgScale)) {
-            throw new InvalidRequestException("cfg: " + cfgScale + " is out of range; expected a number of 0 or more");
+        if (!(cfgScale >= 0 && cfgScale <= MAX_CFG)) {
+            throw new InvalidRequestException("cfg: " + cfgScale + " is out of range; expected a number from 0 to " + (int) MAX_CFG);
         }
         if (!(strength >= 0 && strength <= 1)) {
             throw new InvalidRequestException("strength: " + strength + " is out of range; expected 0 to 1");
@@ -60,6 +67,9 @@ public record GenerationRequest(
         }
         if (width <= 0 || height <= 0) {
             throw new InvalidRequestException("size: " + width + "x" + height + " is not a picture size; expected positive width and height");
+        }
+        if (width > MAX_SIDE || height > MAX_SIDE) {
+            throw new InvalidRequestException("size: " + width + "x" + height + " is too large; expected at most " + MAX_SIDE + " pixels a side");
         }
         if (scheduler == null) {
             throw new InvalidRequestException("scheduler: none given; expected one of " + SchedulerKind.cliNames());
