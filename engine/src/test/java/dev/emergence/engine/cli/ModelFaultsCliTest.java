@@ -144,4 +144,16 @@ class ModelFaultsCliTest {
         String line = fails(generate(copy("tiny-sd"), "--cfg", "1e308"), ExitCodes.BAD_INPUT);
         assertEquals(true, line.startsWith("error: cfg: "), line);
     }
+
+    /** The schedule command runs the same checks: a step count past the schedule is the request's fault. */
+    @Test
+    void scheduleStepsPastTheScheduleAreExit4() {
+        CliRun pndm = CliRun.of("schedule", "--scheduler", "pndm", "--steps", "1000");
+        assertEquals(ExitCodes.BAD_INPUT, pndm.code(), pndm.err());
+        assertEquals("error: steps: 1000 steps with \"leading\" timestep spacing and steps_offset 1 reach timestep 1000, "
+                + "past the model's last training timestep 999; expected at most 999 steps", pndm.err().strip());
+        CliRun euler = CliRun.of("schedule", "--scheduler", "euler", "--steps", "100000");
+        assertEquals(ExitCodes.BAD_INPUT, euler.code(), euler.err());
+        assertEquals("error: steps: the number of inference steps (100000) cannot exceed the model's 1000 training timesteps", euler.err().strip());
+    }
 }
