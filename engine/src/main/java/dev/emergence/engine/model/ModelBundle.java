@@ -114,7 +114,15 @@ public final class ModelBundle implements AutoCloseable {
 
             int textLength = firstOf(positive(textEncoder.declaredLength()), staticDim(denoiser.textSpec(), 1), configuredLength)
                     .orElse(DEFAULT_TEXT_LENGTH);
+            if (textLength < ModelLimits.MIN_TEXT_LENGTH || textLength > ModelLimits.MAX_TEXT_LENGTH) {
+                throw new ModelException(files.label("text_encoder/model.onnx") + ": takes " + textLength + " tokens per window; expected "
+                        + ModelLimits.MIN_TEXT_LENGTH + " to " + ModelLimits.MAX_TEXT_LENGTH + " (CLIP takes 77)");
+            }
             int textWidth = textWidth(files, textEncoder, denoiser, crossAttentionDim, textLength);
+            if (textWidth < 1 || textWidth > ModelLimits.MAX_TEXT_WIDTH) {
+                throw new ModelException(files.label("text_encoder/model.onnx") + ": gives embeddings " + textWidth + " wide; expected 1 to "
+                        + ModelLimits.MAX_TEXT_WIDTH + " (SD 1.x: 768, 2.x: 1024)");
+            }
 
             if (denoiser.inChannels() < 0) {
                 OptionalInt configured = configuredInChannels;
@@ -123,6 +131,9 @@ public final class ModelBundle implements AutoCloseable {
             }
 
             int latentChannels = firstOf(configuredLatentChannels, staticDim(denoiser.outputSpec(), 1)).orElse(4);
+            if (latentChannels < 1 || latentChannels > ModelLimits.MAX_LATENT_CHANNELS) {
+                throw denoiser.model().error("predicts " + latentChannels + " latent channels; expected 1 to " + ModelLimits.MAX_LATENT_CHANNELS);
+            }
             if (denoiser.outputSpec().isStatic(1) && denoiser.outputSpec().dim(1) != latentChannels) {
                 throw denoiser.model().error("predicts " + denoiser.outputSpec().dim(1) + " channels but the VAE has "
                         + latentChannels + " latent channels");
@@ -186,7 +197,7 @@ public final class ModelBundle implements AutoCloseable {
 
     private static int textWidth(Layout files, OnnxTextEncoder textEncoder, OnnxDenoiser denoiser,
                                  OptionalInt configured, int textLength) throws ModelException {
-        int unetWidth = denoiser.textSpec().isStatic(2) ? (int) denoiser.textSpec().dim(2) : -1;
+        int unetWidth = staticDim(denoiser.textSpec(), 2).orElse(-1);
         int encoderWidth = textEncoder.declaredWidth();
         if (unetWidth > 0 && encoderWidth > 0 && unetWidth != encoderWidth) {
             throw new ModelException(files.label("unet/model.onnx") + ": takes encoder_hidden_states " + unetWidth
@@ -314,8 +325,11 @@ public final class ModelBundle implements AutoCloseable {
         return n > 0 ? OptionalInt.of(n) : OptionalInt.empty();
     }
 
+    /** A fixed dimension of a model's tensor; one past int range reads as -1, which the bounds then refuse. */
     private static OptionalInt staticDim(TensorSpec spec, int i) {
-        return spec.isStatic(i) ? OptionalInt.of((int) spec.dim(i)) : OptionalInt.empty();
+        if (!spec.isStatic(i)) return OptionalInt.empty();
+        long d = spec.dim(i);
+        return OptionalInt.of(d > Integer.MAX_VALUE ? -1 : (int) d);
     }
 
     private static OptionalInt firstOf(OptionalInt... candidates) {

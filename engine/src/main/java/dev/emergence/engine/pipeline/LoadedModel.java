@@ -73,12 +73,18 @@ public final class LoadedModel implements AutoCloseable {
                 return latentPreview().toImage(latent);
             case TINY_DECODER:
                 var tiny = bundle.previewDecoder();
-                if (tiny.isPresent()) return Images.fromTensor(tiny.get().decode(latent));
-                return Images.fromTensor(bundle.vaeDecoder().decode(latent));
+                if (tiny.isPresent()) return picture(tiny.get().decode(latent), ModelBundle.PREVIEW_FOLDER + "/model.onnx");
+                return picture(bundle.vaeDecoder().decode(latent), "vae_decoder/model.onnx");
             case FULL_VAE:
             default:
-                return Images.fromTensor(bundle.vaeDecoder().decode(latent));
+                return picture(bundle.vaeDecoder().decode(latent), "vae_decoder/model.onnx");
         }
+    }
+
+    /** A decoder's pixels as a picture; NaN would show as black, so it is refused naming the decoder. */
+    private BufferedImage picture(Tensor pixels, String decoder) throws ModelException {
+        FiniteCheck.require(pixels, bundle.info().name() + "/" + decoder, "decoding a preview", "finite pixels", "");
+        return Images.fromTensor(pixels);
     }
 
     /**
@@ -113,6 +119,8 @@ public final class LoadedModel implements AutoCloseable {
             latents = new dev.emergence.engine.random.TorchGenerator(0).randn(1, info.latentChannels(), size / f, size / f);
         }
         Tensor pixels = decoder.decode(latents);
+        FiniteCheck.require(latents, info.name() + "/vae_encoder/model.onnx", "encoding the preview test card", "finite latents", "");
+        FiniteCheck.require(pixels, info.name() + "/vae_decoder/model.onnx", "fitting the latent preview", "finite pixels", "");
         return LatentPreview.fit(latents, pixels);
     }
 

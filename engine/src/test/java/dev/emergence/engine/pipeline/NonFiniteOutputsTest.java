@@ -151,4 +151,22 @@ class NonFiniteOutputsTest {
         assertEquals(0, fakes.unet.calls());
         assertEquals(Arrays.asList(), fakes.unet.timesteps);
     }
+
+    /** Previews go through the same check: a real ONNX decoder that outputs NaN, written by the test. */
+    @Test
+    void aPreviewOfANaNDecoderIsRefused(@TempDir Path temp) throws Exception {
+        Path from = Path.of("testmodels", "tiny-sd"), model = temp.resolve("tiny-sd");
+        try (var files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = model.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
+        dev.emergence.engine.model.NonFiniteGraphs.vaeDecoder(model.resolve("vae_decoder/model.onnx"), Float.NaN);
+        try (LoadedModel loaded = LoadedModel.open(model, dev.emergence.engine.runtime.ExecutionOptions.cpu())) {
+            ModelException e = assertThrows(ModelException.class, () -> loaded.preview(Tensor.zeros(1, 4, 8, 8), PreviewKind.FULL_VAE));
+            assertEquals("tiny-sd/vae_decoder/model.onnx produced NaN decoding a preview; expected finite pixels", e.getMessage());
+        }
+    }
 }
