@@ -55,7 +55,36 @@ public final class Schedulers {
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("steps: " + e.getMessage(), e);
         }
+        int repeat = repeatedSigma(scheduler);
+        if (repeat >= 0) {
+            int most = steps - 1;
+            while (most > 1 && repeatedSigma(timed(kind, config, most)) >= 0) most--;
+            throw new InvalidRequestException("steps: " + steps + " steps of the " + kind.a1111Name() + " scheduler give the noise level "
+                    + (float) scheduler.sigmas()[repeat] + " twice (steps " + (repeat + 1) + " and " + (repeat + 2)
+                    + "), where its update divides by zero; expected at most " + most + (most == 1 ? " step" : " steps"));
+        }
         return scheduler;
+    }
+
+    private static Scheduler timed(SchedulerKind kind, SchedulerConfig config, int steps) {
+        Scheduler s = create(kind, config);
+        s.setTimesteps(steps);
+        return s;
+    }
+
+    /**
+     * Where two consecutive steps of a multistep sigma scheduler have the same sigma, or −1. LMS's
+     * Lagrange coefficients and DPM-Solver's step ratio divide by the difference, so diffusers gives
+     * NaN there (e.g. DPM++ 2M at 1000 of 1000 training steps, whose rounded timesteps repeat; or
+     * "leading" timesteps past the last training one, whose sigmas clamp to the same value).
+     */
+    private static int repeatedSigma(Scheduler s) {
+        if (s.kind() != SchedulerKind.LMS && s.kind() != SchedulerKind.DPMPP_2M && s.kind() != SchedulerKind.DPMPP_2M_KARRAS) return -1;
+        double[] sigmas = s.sigmas();
+        for (int i = 0; i + 1 < s.timesteps().length; i++) {
+            if (!(sigmas[i] > sigmas[i + 1])) return i;
+        }
+        return -1;
     }
 
     /** The kind the config's {@code _class_name} names, or the fallback of {@link #defaultChoice}. */

@@ -39,7 +39,7 @@ enum Spacing {
                     while (most > 1 && (double) (most - 1) * (trainSteps / most) + stepsOffset > trainSteps - 1) most--;
                     throw new IllegalArgumentException(n + " steps with \"leading\" timestep spacing and steps_offset " + stepsOffset
                             + " reach timestep " + (long) t[0] + ", past the model's last training timestep " + (trainSteps - 1)
-                            + "; expected at most " + most + " steps");
+                            + "; expected at most " + most + (most == 1 ? " step" : " steps"));
                 }
                 yield t;
             }

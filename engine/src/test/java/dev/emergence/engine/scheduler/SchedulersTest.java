@@ -215,4 +215,22 @@ class SchedulersTest {
         assertEquals("m/scheduler/scheduler_config.json: original_inference_steps (5000) cannot exceed num_train_timesteps (1000) "
                 + "(for the LCM scheduler)", e.getMessage());
     }
+
+    /**
+     * DPM++ 2M at 1000 of 1000 training steps: diffusers' rounded linspace timesteps repeat, the step
+     * ratio h divides by zero and the picture is NaN. Refused up front, with the most steps that work.
+     */
+    @Test
+    void multistepSchedulersRefuseRepeatedNoiseLevels() throws Exception {
+        var e = assertThrows(dev.emergence.engine.InvalidRequestException.class,
+                () -> Schedulers.prepare(SchedulerKind.DPMPP_2M, SchedulerConfig.sd15(), "m", 1000));
+        assertTrue(e.getMessage().startsWith("steps: 1000 steps of the DPM++ 2M scheduler give the noise level "), e.getMessage());
+        int most = Integer.parseInt(e.getMessage().replaceAll(".*expected at most (\\d+) steps$", "$1"));
+        assertTrue(most > 1 && most < 1000, e.getMessage());
+        Schedulers.prepare(SchedulerKind.DPMPP_2M, SchedulerConfig.sd15(), "m", most);
+        // LMS with "leading" timesteps past the last training one: both clamp to the last sigma.
+        var lms = assertThrows(dev.emergence.engine.InvalidRequestException.class, () -> Schedulers.prepare(SchedulerKind.LMS,
+                SchedulerConfig.sd15().toBuilder().timestepSpacing("leading").stepsOffset(999).build(), "m", 2));
+        assertTrue(lms.getMessage().endsWith("where its update divides by zero; expected at most 1 step"), lms.getMessage());
+    }
 }
