@@ -55,6 +55,18 @@ public final class Schedulers {
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("steps: " + e.getMessage(), e);
         }
+        if (config.predictionType().equals("epsilon") && (kind == SchedulerKind.DDIM || kind == SchedulerKind.LCM)) {
+            // rescale_betas_zero_snr sets the last ᾱ to exactly 0 for these classes; an epsilon
+            // model's x0 = (x − sqrt(1 − ᾱ)·ε)/sqrt(ᾱ) is then infinite (diffusers too gives NaN).
+            double[] t = scheduler.timesteps();
+            for (int i = 0; i < t.length; i++) {
+                if (Double.isInfinite(scheduler.sigmaAt(i))) {
+                    throw new ModelException(configLabel + ": rescale_betas_zero_snr makes alphas_cumprod 0 at timestep " + (long) t[i]
+                            + ", which the " + kind.a1111Name() + " scheduler visits; an epsilon model's step divides by it there; "
+                            + "expected prediction_type v_prediction with rescale_betas_zero_snr");
+                }
+            }
+        }
         int repeat = repeatedSigma(scheduler);
         if (repeat >= 0) {
             int most = steps - 1;

@@ -21,13 +21,20 @@ class ScheduleEdgesTest {
     void everyEdgeIsRefusedUpFrontOrRunsToFiniteLatents() {
         List<String> failures = new ArrayList<>();
         Tensor sample = new TorchGenerator(3).randn(1, 4, 2, 2);
+        List<SchedulerConfig> bases = List.of(SchedulerConfig.sd15(),
+                SchedulerConfig.sd15().withPredictionType("v_prediction"),
+                SchedulerConfig.sd15().toBuilder().predictionType("v_prediction").rescaleBetasZeroSnr(true).build(),
+                SchedulerConfig.sd15().toBuilder().rescaleBetasZeroSnr(true).build(),
+                SchedulerConfig.sd15().toBuilder().betaSchedule("squaredcos_cap_v2").build(),
+                SchedulerConfig.sd15().toBuilder().betaSchedule("linear").betaStart(0.0001).betaEnd(0.02).build());
+        for (SchedulerConfig base : bases)
         for (SchedulerKind kind : SchedulerKind.values()) {
             for (String spacing : new String[] {"leading", "linspace", "trailing"}) {
                 for (int offset : new int[] {0, 1, 999}) {
                     for (int steps : new int[] {1, 2, 3, 50, 999, 1000}) {
-                        SchedulerConfig config = SchedulerConfig.sd15().toBuilder().timestepSpacing(spacing).stepsOffset(offset)
+                        SchedulerConfig config = base.toBuilder().timestepSpacing(spacing).stepsOffset(offset)
                                 .skipPrkSteps(kind != SchedulerKind.PNDM || offset != 999).build();
-                        String what = kind + " " + spacing + " offset " + offset + " steps " + steps;
+                        String what = base.predictionType() + (base.rescaleBetasZeroSnr() ? " zero-snr " : " ") + base.betaSchedule() + " " + kind + " " + spacing + " offset " + offset + " steps " + steps;
                         Scheduler s;
                         try {
                             s = Schedulers.prepare(kind, config, "m/scheduler/scheduler_config.json", steps);

@@ -233,4 +233,17 @@ class SchedulersTest {
                 SchedulerConfig.sd15().toBuilder().timestepSpacing("leading").stepsOffset(999).build(), "m", 2));
         assertTrue(lms.getMessage().endsWith("where its update divides by zero; expected at most 1 step"), lms.getMessage());
     }
+
+    /** Zero terminal SNR (Lin et al. 2023) is for v-prediction: with epsilon, DDIM's x0 at ᾱ = 0 is infinite. */
+    @Test
+    void zeroTerminalSnrWithEpsilonIsAModelFaultWhereItIsVisited() throws Exception {
+        SchedulerConfig zeroSnr = SchedulerConfig.sd15().toBuilder().rescaleBetasZeroSnr(true).timestepSpacing("trailing").build();
+        var e = assertThrows(dev.emergence.engine.model.ModelException.class,
+                () -> Schedulers.prepare(SchedulerKind.DDIM, zeroSnr, "m/scheduler/scheduler_config.json", 20));
+        assertEquals("m/scheduler/scheduler_config.json: rescale_betas_zero_snr makes alphas_cumprod 0 at timestep 999, which the DDIM "
+                + "scheduler visits; an epsilon model's step divides by it there; expected prediction_type v_prediction with rescale_betas_zero_snr",
+                e.getMessage());
+        Schedulers.prepare(SchedulerKind.DDIM, zeroSnr.withPredictionType("v_prediction"), "m", 20);
+        Schedulers.prepare(SchedulerKind.EULER, zeroSnr, "m", 20); // Euler clamps ᾱ_T to 2^-24, as diffusers does
+    }
 }
