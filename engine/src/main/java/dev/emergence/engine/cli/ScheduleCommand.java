@@ -40,19 +40,20 @@ final class ScheduleCommand implements Callable<Integer> {
                     + dev.emergence.engine.pipeline.GenerationRequest.MAX_STEPS);
         }
         SchedulerConfig config = SchedulerConfig.sd15();
+        String label = "Stable Diffusion 1.5's scheduler config";
         if (model != null) {
             Path file = ModelArgument.resolve(model).resolve("scheduler").resolve("scheduler_config.json");
             if (!Files.isRegularFile(file)) {
                 throw new ModelException(file + ": not found; expected the model's scheduler configuration");
             }
+            label = file.toString();
             try {
                 config = SchedulerConfig.load(file);
             } catch (IOException e) {
                 throw new ModelException(e.getMessage(), e);
             }
         }
-        Scheduler s = Schedulers.create(kind, config);
-        s.setTimesteps(steps);
+        Scheduler s = Schedulers.prepare(kind, config, label, steps);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("timesteps", s.timesteps());
         out.put("sigmas", s.sigmas());

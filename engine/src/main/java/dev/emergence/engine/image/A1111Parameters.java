@@ -31,9 +31,11 @@ import java.util.regex.Pattern;
 public record A1111Parameters(String prompt, String negativePrompt, int steps, String sampler, double cfgScale, long seed,
         int width, int height, String model, Double denoisingStrength, LinkedHashMap<String, String> extra) {
 
-    /** re_param in infotext_utils.py: key, then a JSON-quoted value or anything up to the next comma. */
-    private static final Pattern PARAM = Pattern.compile(
-            "\\s*(\\w[\\w \\-/]+):\\s*(\"(?:\\\\.|[^\\\\\"])+\"|[^,]*)(?:,|$)", Pattern.UNICODE_CHARACTER_CLASS);
+    /**
+     * The longest parameters text read, in characters. A1111's own are a few hundred; a PNG text
+     * chunk can hold far more, and a hostile one should be refused rather than parsed.
+     */
+    public static final int MAX_TEXT_LENGTH = 1 << 20;
     private static final Pattern KEY = Pattern.compile("\\w[\\w \\-/]+", Pattern.UNICODE_CHARACTER_CLASS);
     private static final Pattern SIZE = Pattern.compile("^(\\d+)x(\\d+)$");
     private static final String NEGATIVE = "Negative prompt:";
@@ -121,10 +123,14 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
      *                                  Seed or Size is missing or not a number
      */
     public static A1111Parameters parse(String text) {
+        if (text.length() > MAX_TEXT_LENGTH) {
+            throw new IllegalArgumentException("the parameters text is " + text.length() + " characters long; expected at most " + MAX_TEXT_LENGTH);
+        }
         String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').strip().split("\n", -1);
         List<String> promptLines = new ArrayList<>(List.of(lines).subList(0, lines.length - 1));
         String last = lines[lines.length - 1];
-        if (count(PARAM.matcher(last)) < 3) {
+        List<String[]> entries = InfotextScanner.entries(last);
+        if (entries.size() < 3) {
             promptLines.add(last);
             last = "";
         }
@@ -142,11 +148,10 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
         }
 
         LinkedHashMap<String, String> params = new LinkedHashMap<>();
-        Matcher m = PARAM.matcher(last);
-        while (m.find()) {
-            String v = m.group(2);
+        for (String[] kv : last.isEmpty() ? List.<String[]>of() : entries) {
+            String v = kv[1];
             if (v.length() >= 2 && v.charAt(0) == '"' && v.charAt(v.length() - 1) == '"') v = unquote(v);
-            params.put(m.group(1), v);
+            params.put(kv[0], v);
         }
         if (params.isEmpty()) throw new IllegalArgumentException("no parameters line (\"Steps: …, Sampler: …\") found");
 
@@ -170,12 +175,6 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
         extra.keySet().removeAll(OWN_KEYS);
         return new A1111Parameters(prompt.toString(), negative.toString(), steps, sampler, cfg, seed, width, height,
                 model, strength, extra);
-    }
-
-    private static int count(Matcher m) {
-        int n = 0;
-        while (m.find()) n++;
-        return n;
     }
 
     private static String required(Map<String, String> params, String key) {

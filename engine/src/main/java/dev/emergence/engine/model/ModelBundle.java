@@ -3,6 +3,7 @@ package dev.emergence.engine.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.emergence.engine.runtime.DeviceReport;
 import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.scheduler.SchedulerConfig;
 import dev.emergence.engine.tensor.Tensor;
 
 import java.io.IOException;
@@ -43,12 +44,13 @@ public final class ModelBundle implements AutoCloseable {
     private final OnnxDenoiser denoiser;
     private final OnnxVaeDecoder vaeDecoder;
     private final ModelInfo info;
+    private final SchedulerConfig schedulerConfig;
     private OnnxImageEncoder imageEncoder;
     private Optional<OnnxPreviewDecoder> previewDecoder;
     private boolean closed;
 
     private ModelBundle(Path folder, String name, ExecutionOptions options, OnnxTextEncoder textEncoder,
-                        OnnxDenoiser denoiser, OnnxVaeDecoder vaeDecoder, ModelInfo info) {
+                        OnnxDenoiser denoiser, OnnxVaeDecoder vaeDecoder, ModelInfo info, SchedulerConfig schedulerConfig) {
         this.folder = folder;
         this.name = name;
         this.options = options;
@@ -56,6 +58,7 @@ public final class ModelBundle implements AutoCloseable {
         this.denoiser = denoiser;
         this.vaeDecoder = vaeDecoder;
         this.info = info;
+        this.schedulerConfig = schedulerConfig;
     }
 
     /**
@@ -81,39 +84,62 @@ public final class ModelBundle implements AutoCloseable {
         files.require("unet/model.onnx");
         files.require("vae_decoder/model.onnx");
         JsonFiles.read(files.path("model_index.json"), files.label("model_index.json"));
-        Optional<JsonNode> scheduler = Optional.of(
-                JsonFiles.read(files.path("scheduler/scheduler_config.json"), files.label("scheduler/scheduler_config.json")));
-        Optional<JsonNode> vaeConfig = JsonFiles.readIfPresent(files.path("vae_decoder/config.json"), files.label("vae_decoder/config.json"));
-        if (vaeConfig.isEmpty()) vaeConfig = JsonFiles.readIfPresent(files.path("vae/config.json"), files.label("vae/config.json"));
-        Optional<JsonNode> unetConfig = JsonFiles.readIfPresent(files.path("unet/config.json"), files.label("unet/config.json"));
-        Optional<JsonNode> tokenizerConfig = JsonFiles.readIfPresent(
-                files.path("tokenizer/tokenizer_config.json"), files.label("tokenizer/tokenizer_config.json"));
+        // Validated here, so a model whose schedule would give black pictures never opens.
+        SchedulerConfig scheduler = SchedulerConfig.read(files.path("scheduler/scheduler_config.json"),
+                files.label("scheduler/scheduler_config.json"));
+        String vaeFile = Files.isRegularFile(files.path("vae_decoder/config.json")) ? "vae_decoder/config.json" : "vae/config.json";
+        String vaeLabel = files.label(vaeFile);
+        Optional<JsonNode> vaeConfig = JsonFiles.readIfPresent(files.path(vaeFile), vaeLabel);
+        String unetLabel = files.label("unet/config.json");
+        Optional<JsonNode> unetConfig = JsonFiles.readIfPresent(files.path("unet/config.json"), unetLabel);
+        String tokenizerLabel = files.label("tokenizer/tokenizer_config.json");
+        Optional<JsonNode> tokenizerConfig = JsonFiles.readIfPresent(files.path("tokenizer/tokenizer_config.json"), tokenizerLabel);
+        OptionalInt configuredLength = tokenizerConfig.isPresent()
+                ? ModelLimits.modelMaxLength(tokenizerConfig.get(), tokenizerLabel) : OptionalInt.empty();
+
+        // What the configs say of sizes, checked before any is multiplied or shifted.
+        int blocks = JsonFiles.arrayLength(vaeConfig, vaeLabel, "block_out_channels", 1, ModelLimits.MAX_VAE_BLOCKS).orElse(0);
+        int vaeScaleFactor = blocks > 0 ? 1 << (blocks - 1) : DEFAULT_VAE_SCALE_FACTOR;
+        double scaling = JsonFiles.number(vaeConfig, vaeLabel, "scaling_factor",
+                ModelLimits.MIN_SCALING_FACTOR, ModelLimits.MAX_SCALING_FACTOR).orElse(DEFAULT_SCALING_FACTOR);
+        OptionalInt configuredLatentChannels = JsonFiles.integer(vaeConfig, vaeLabel, "latent_channels", 1, ModelLimits.MAX_LATENT_CHANNELS);
+        OptionalInt unetSampleSize = JsonFiles.integer(unetConfig, unetLabel, "sample_size", 1, ModelLimits.MAX_SAMPLE_PIXELS / vaeScaleFactor);
+        OptionalInt vaeSampleSize = JsonFiles.integer(vaeConfig, vaeLabel, "sample_size", 1, ModelLimits.MAX_SAMPLE_PIXELS);
+        OptionalInt configuredInChannels = JsonFiles.integer(unetConfig, unetLabel, "in_channels", 1, 4 * ModelLimits.MAX_LATENT_CHANNELS);
+        OptionalInt crossAttentionDim = JsonFiles.integer(unetConfig, unetLabel, "cross_attention_dim", 1, ModelLimits.MAX_TEXT_WIDTH);
 
         List<OnnxModel> opened = new ArrayList<>();
         try {
             OnnxTextEncoder textEncoder = new OnnxTextEncoder(files.openModel("text_encoder/model.onnx", options, opened));
             OnnxDenoiser denoiser = new OnnxDenoiser(files.openModel("unet/model.onnx", options, opened));
 
-            int textLength = firstOf(positive(textEncoder.declaredLength()), staticDim(denoiser.textSpec(), 1),
-                    JsonFiles.integer(tokenizerConfig, "model_max_length").stream().filter(n -> n > 0 && n <= 4096).findFirst())
+            int textLength = firstOf(positive(textEncoder.declaredLength()), staticDim(denoiser.textSpec(), 1), configuredLength)
                     .orElse(DEFAULT_TEXT_LENGTH);
-            int textWidth = textWidth(files, textEncoder, denoiser, unetConfig, textLength);
+            if (textLength < ModelLimits.MIN_TEXT_LENGTH || textLength > ModelLimits.MAX_TEXT_LENGTH) {
+                throw new ModelException(files.label("text_encoder/model.onnx") + ": takes " + textLength + " tokens per window; expected "
+                        + ModelLimits.MIN_TEXT_LENGTH + " to " + ModelLimits.MAX_TEXT_LENGTH + " (CLIP takes 77)");
+            }
+            int textWidth = textWidth(files, textEncoder, denoiser, crossAttentionDim, textLength);
+            if (textWidth < 1 || textWidth > ModelLimits.MAX_TEXT_WIDTH) {
+                throw new ModelException(files.label("text_encoder/model.onnx") + ": gives embeddings " + textWidth + " wide; expected 1 to "
+                        + ModelLimits.MAX_TEXT_WIDTH + " (SD 1.x: 768, 2.x: 1024)");
+            }
 
             if (denoiser.inChannels() < 0) {
-                OptionalInt configured = JsonFiles.integer(unetConfig, "in_channels");
+                OptionalInt configured = configuredInChannels;
                 denoiser.setInChannels(configured.isPresent() && (configured.getAsInt() == 4 || configured.getAsInt() == 9)
                         ? configured.getAsInt() : denoiser.probeInChannels(textLength, textWidth));
             }
 
-            int latentChannels = firstOf(JsonFiles.integer(vaeConfig, "latent_channels"), staticDim(denoiser.outputSpec(), 1)).orElse(4);
+            int latentChannels = firstOf(configuredLatentChannels, staticDim(denoiser.outputSpec(), 1)).orElse(4);
+            if (latentChannels < 1 || latentChannels > ModelLimits.MAX_LATENT_CHANNELS) {
+                throw denoiser.model().error("predicts " + latentChannels + " latent channels; expected 1 to " + ModelLimits.MAX_LATENT_CHANNELS);
+            }
             if (denoiser.outputSpec().isStatic(1) && denoiser.outputSpec().dim(1) != latentChannels) {
                 throw denoiser.model().error("predicts " + denoiser.outputSpec().dim(1) + " channels but the VAE has "
                         + latentChannels + " latent channels");
             }
-            int blocks = JsonFiles.arrayLength(vaeConfig, "block_out_channels").orElse(0);
-            int vaeScaleFactor = blocks > 0 ? 1 << (blocks - 1) : DEFAULT_VAE_SCALE_FACTOR;
-            double scaling = JsonFiles.number(vaeConfig, "scaling_factor").orElse(DEFAULT_SCALING_FACTOR);
-            String prediction = JsonFiles.text(scheduler, "prediction_type").orElse("epsilon");
+            String prediction = scheduler.predictionType();
 
             OnnxVaeDecoder vaeDecoder = new OnnxVaeDecoder(files.openModel("vae_decoder/model.onnx", options, opened),
                     latentChannels, scaling);
@@ -121,9 +147,11 @@ public final class ModelBundle implements AutoCloseable {
             String nativeSource;
             int nativeSize;
             TensorSpec sample = denoiser.sampleSpec();
-            OptionalInt unetSampleSize = JsonFiles.integer(unetConfig, "sample_size");
-            OptionalInt vaeSampleSize = JsonFiles.integer(vaeConfig, "sample_size");
             if (sample.isStatic(2)) {
+                if (sample.dim(2) < 1 || sample.dim(2) > ModelLimits.MAX_SAMPLE_PIXELS / vaeScaleFactor) {
+                    throw denoiser.model().error("takes samples " + sample.dim(2) + " latent pixels high; expected 1 to "
+                            + ModelLimits.MAX_SAMPLE_PIXELS / vaeScaleFactor);
+                }
                 nativeSize = (int) sample.dim(2) * vaeScaleFactor;
                 nativeSource = "the UNet's fixed input shape";
             } else if (unetSampleSize.isPresent()) {
@@ -131,7 +159,7 @@ public final class ModelBundle implements AutoCloseable {
                 nativeSource = "unet/config.json";
             } else if (vaeSampleSize.isPresent()) {
                 nativeSize = vaeSampleSize.getAsInt();
-                nativeSource = files.path("vae_decoder/config.json").toFile().isFile() ? "vae_decoder/config.json" : "vae/config.json";
+                nativeSource = vaeFile;
             } else if (textWidth == 1024 && prediction.equals("v_prediction")) {
                 nativeSize = 768;
                 nativeSource = "default for SD 2.x v-prediction";
@@ -150,7 +178,7 @@ public final class ModelBundle implements AutoCloseable {
                     textWidth,
                     textLength,
                     prediction,
-                    JsonFiles.text(scheduler, "_class_name").orElse("unknown"),
+                    scheduler.className() == null ? "unknown" : scheduler.className(),
                     vaeScaleFactor,
                     scaling,
                     nativeSize,
@@ -161,7 +189,7 @@ public final class ModelBundle implements AutoCloseable {
                     Files.isRegularFile(files.path("vae_encoder/model.onnx")),
                     Files.isRegularFile(files.path(PREVIEW_FOLDER + "/model.onnx")),
                     sizeOnDisk(folder));
-            return new ModelBundle(folder, name, options, textEncoder, denoiser, vaeDecoder, info);
+            return new ModelBundle(folder, name, options, textEncoder, denoiser, vaeDecoder, info, scheduler);
         } catch (ModelException | RuntimeException e) {
             opened.forEach(OnnxModel::close);
             throw e;
@@ -169,8 +197,8 @@ public final class ModelBundle implements AutoCloseable {
     }
 
     private static int textWidth(Layout files, OnnxTextEncoder textEncoder, OnnxDenoiser denoiser,
-                                 Optional<JsonNode> unetConfig, int textLength) throws ModelException {
-        int unetWidth = denoiser.textSpec().isStatic(2) ? (int) denoiser.textSpec().dim(2) : -1;
+                                 OptionalInt configured, int textLength) throws ModelException {
+        int unetWidth = staticDim(denoiser.textSpec(), 2).orElse(-1);
         int encoderWidth = textEncoder.declaredWidth();
         if (unetWidth > 0 && encoderWidth > 0 && unetWidth != encoderWidth) {
             throw new ModelException(files.label("unet/model.onnx") + ": takes encoder_hidden_states " + unetWidth
@@ -178,7 +206,6 @@ public final class ModelBundle implements AutoCloseable {
         }
         if (unetWidth > 0) return unetWidth;
         if (encoderWidth > 0) return encoderWidth;
-        OptionalInt configured = JsonFiles.integer(unetConfig, "cross_attention_dim");
         if (configured.isPresent()) return configured.getAsInt();
         // Neither declares it: encode one empty prompt and look.
         Tensor probe = textEncoder.encode(new int[1][textLength]);
@@ -200,6 +227,11 @@ public final class ModelBundle implements AutoCloseable {
 
     public Path tokenizerDir() {
         return folder.resolve("tokenizer");
+    }
+
+    /** The model's scheduler/scheduler_config.json, read and validated when the bundle was opened. */
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
     }
 
     public Path schedulerConfigFile() {
@@ -294,17 +326,16 @@ public final class ModelBundle implements AutoCloseable {
         return n > 0 ? OptionalInt.of(n) : OptionalInt.empty();
     }
 
+    /** A fixed dimension of a model's tensor; one past int range reads as -1, which the bounds then refuse. */
     private static OptionalInt staticDim(TensorSpec spec, int i) {
-        return spec.isStatic(i) ? OptionalInt.of((int) spec.dim(i)) : OptionalInt.empty();
+        if (!spec.isStatic(i)) return OptionalInt.empty();
+        long d = spec.dim(i);
+        return OptionalInt.of(d > Integer.MAX_VALUE ? -1 : (int) d);
     }
 
     private static OptionalInt firstOf(OptionalInt... candidates) {
         for (OptionalInt c : candidates) if (c.isPresent()) return c;
         return OptionalInt.empty();
-    }
-
-    private static OptionalInt firstOf(OptionalInt a, OptionalInt b, Optional<Integer> c) {
-        return firstOf(a, b, c.map(OptionalInt::of).orElse(OptionalInt.empty()));
     }
 
     static long sizeOnDisk(Path folder) {

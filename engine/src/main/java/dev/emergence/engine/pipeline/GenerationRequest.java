@@ -39,6 +39,11 @@ public record GenerationRequest(
     public static final double DEFAULT_STRENGTH = 0.8;
     public static final int MAX_STEPS = 1000;
     /**
+     * The largest CFG scale accepted. Useful values lie between 1 and 30; far beyond, guidance
+     * u + cfg·(c − u) leaves float range and every pixel turns black.
+     */
+    public static final double MAX_CFG = 100;
+    /**
      * The largest picture side the engine generates, in pixels: four times SD 1.5's native 512. A UNet's
      * attention grows with the square of the pixel count, so far larger sizes exhaust any memory
      * (and SD models draw repeated subjects there); larger pictures are made by upscaling.
@@ -55,8 +60,8 @@ public record GenerationRequest(
         if (steps < 1 || steps > MAX_STEPS) {
             throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to " + MAX_STEPS);
         }
-        if (!(cfgScale >= 0) || Double.isInfinite(cfgScale)) {
-            throw new InvalidRequestException("cfg: " + cfgScale + " is out of range; expected a number of 0 or more");
+        if (!(cfgScale >= 0 && cfgScale <= MAX_CFG)) {
+            throw new InvalidRequestException("cfg: " + cfgScale + " is out of range; expected a number from 0 to " + (int) MAX_CFG);
         }
         if (!(strength >= 0 && strength <= 1)) {
             throw new InvalidRequestException("strength: " + strength + " is out of range; expected 0 to 1");

@@ -15,7 +15,6 @@ import dev.emergence.engine.tensor.Tensor;
 import dev.emergence.engine.text.ClipTokenizer;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -36,7 +35,7 @@ public final class LoadedModel implements AutoCloseable {
         ModelInfo info = bundle.info();
         this.pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), tokenizer,
                 bundle.textEncoder(), bundle.denoiser(), bundle.vaeDecoder(), bundle::imageEncoder,
-                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels()));
+                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels(), info.fp16()));
     }
 
     public static LoadedModel open(Path dir, ExecutionOptions options) throws ModelException {
@@ -44,13 +43,7 @@ public final class LoadedModel implements AutoCloseable {
         ClipTokenizer tokenizer = null;
         try {
             tokenizer = ClipTokenizer.load(bundle.tokenizerDir());
-            SchedulerConfig config;
-            try {
-                config = SchedulerConfig.load(bundle.schedulerConfigFile());
-            } catch (IOException e) {
-                throw new ModelException(e.getMessage(), e);
-            }
-            return new LoadedModel(bundle, tokenizer, config);
+            return new LoadedModel(bundle, tokenizer, bundle.schedulerConfig());
         } catch (ModelException | RuntimeException e) {
             if (tokenizer != null) tokenizer.close();
             bundle.close();
@@ -80,12 +73,18 @@ public final class LoadedModel implements AutoCloseable {
                 return latentPreview().toImage(latent);
             case TINY_DECODER:
                 var tiny = bundle.previewDecoder();
-                if (tiny.isPresent()) return Images.fromTensor(tiny.get().decode(latent));
-                return Images.fromTensor(bundle.vaeDecoder().decode(latent));
+                if (tiny.isPresent()) return picture(tiny.get().decode(latent), ModelBundle.PREVIEW_FOLDER + "/model.onnx");
+                return picture(bundle.vaeDecoder().decode(latent), "vae_decoder/model.onnx");
             case FULL_VAE:
             default:
-                return Images.fromTensor(bundle.vaeDecoder().decode(latent));
+                return picture(bundle.vaeDecoder().decode(latent), "vae_decoder/model.onnx");
         }
+    }
+
+    /** A decoder's pixels as a picture; NaN would show as black, so it is refused naming the decoder. */
+    private BufferedImage picture(Tensor pixels, String decoder) throws ModelException {
+        FiniteCheck.require(pixels, bundle.info().name() + "/" + decoder, "decoding a preview", "finite pixels", "");
+        return Images.fromTensor(pixels);
     }
 
     /**
@@ -120,6 +119,8 @@ public final class LoadedModel implements AutoCloseable {
             latents = new dev.emergence.engine.random.TorchGenerator(0).randn(1, info.latentChannels(), size / f, size / f);
         }
         Tensor pixels = decoder.decode(latents);
+        FiniteCheck.require(latents, info.name() + "/vae_encoder/model.onnx", "encoding the preview test card", "finite latents", "");
+        FiniteCheck.require(pixels, info.name() + "/vae_decoder/model.onnx", "fitting the latent preview", "finite pixels", "");
         return LatentPreview.fit(latents, pixels);
     }
 

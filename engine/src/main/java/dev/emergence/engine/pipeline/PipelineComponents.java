@@ -12,6 +12,7 @@ import dev.emergence.engine.text.ClipTokenizer;
  * @param imageEncoder    opened on first use: models without a VAE encoder still do txt2img
  * @param vaeScaleFactor  pixels per latent cell (8 for SD)
  * @param unetInChannels  4, or 9 for inpainting models
+ * @param fp16            a half-precision export: a non-finite VAE output then comes with the advice to use an fp32 VAE
  */
 public record PipelineComponents(
         String modelName,
@@ -23,7 +24,17 @@ public record PipelineComponents(
         SchedulerConfig schedulerConfig,
         int vaeScaleFactor,
         int unetInChannels,
-        int latentChannels) {
+        int latentChannels,
+        boolean fp16) {
+
+    /** Components of a full-precision model. */
+    public PipelineComponents(String modelName, ClipTokenizer tokenizer, DiffusionModels.TextEncoder textEncoder,
+                              DiffusionModels.Denoiser denoiser, DiffusionModels.LatentDecoder vaeDecoder,
+                              ImageEncoderSource imageEncoder, SchedulerConfig schedulerConfig,
+                              int vaeScaleFactor, int unetInChannels, int latentChannels) {
+        this(modelName, tokenizer, textEncoder, denoiser, vaeDecoder, imageEncoder, schedulerConfig,
+                vaeScaleFactor, unetInChannels, latentChannels, false);
+    }
 
     /** Gives the VAE encoder, or says why the model has none. */
     @FunctionalInterface

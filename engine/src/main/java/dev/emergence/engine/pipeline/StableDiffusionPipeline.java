@@ -78,11 +78,11 @@ public final class StableDiffusionPipeline {
             notices.add("words the model does not know: " + String.join(", ", emb.unknownWords()));
         }
         Tensor textBatch = guided ? Tensor.concatBatch(emb.uncond(), emb.cond()) : emb.cond();
+        FiniteCheck.require(textBatch, part("text_encoder/model.onnx"), "encoding the prompt", "finite text embeddings", "");
         cancel.throwIfCancelled();
 
         // Schedule.
-        Scheduler scheduler = Schedulers.create(req.scheduler(), c.schedulerConfig());
-        scheduler.setTimesteps(req.steps());
+        Scheduler scheduler = Schedulers.prepare(req.scheduler(), c.schedulerConfig(), part("scheduler/scheduler_config.json"), req.steps());
         double[] timesteps = scheduler.timesteps();
         TorchGenerator generator = new TorchGenerator(req.seed());
         int latentH = height / c.vaeScaleFactor(), latentW = width / c.vaeScaleFactor();
@@ -101,13 +101,13 @@ public final class StableDiffusionPipeline {
             if (mask != null) {
                 Tensor hard = Images.binarise(maskPixels, 0.5);
                 inpaintMask = Images.binarise(Images.resizeMaskNearest(hard, latentH, latentW), 0.5);
-                maskedImageLatents = encoder.encode(Images.maskedImage(pixels, hard));
+                maskedImageLatents = encoded(encoder, Images.maskedImage(pixels, hard), "the masked picture");
             } else {
                 // Without a mask an inpainting UNet still needs its extra channels: repaint everything,
                 // a mask of ones and an all mid-grey masked picture, as AUTOMATIC1111 conditions such
                 // models for txt2img and img2img (diffusers' own txt2img/img2img pipelines reject them).
                 inpaintMask = ones(1, 1, latentH, latentW);
-                maskedImageLatents = encoder.encode(Tensor.zeros(1, 3, height, width));
+                maskedImageLatents = encoded(encoder, Tensor.zeros(1, 3, height, width), "the mid-grey picture");
             }
         } else if (mask != null) {
             // Blend with a soft mask so the repainted region meets the kept one without a seam.
@@ -126,7 +126,7 @@ public final class StableDiffusionPipeline {
             // picture only when a 4-channel UNet needs it for blending.
             boolean pureNoise = mode == GenerationMode.INPAINT && req.strength() >= 1.0;
             if (!pureNoise || keepMask != null) {
-                initLatents = encoder.encode(pixels);
+                initLatents = encoded(encoder, pixels, "the init picture");
                 cancel.throwIfCancelled();
             }
             Tensor noise = generator.randn(latentShape);
@@ -159,10 +159,18 @@ public final class StableDiffusionPipeline {
             long u0 = System.nanoTime();
             Tensor out = c.denoiser().predict(batch, timesteps[i], textBatch);
             long u1 = System.nanoTime();
+            String atStep = "at step " + (i - startIndex + 1) + " of " + stepCount;
+            FiniteCheck.require(out, part("unet/model.onnx"), atStep, "finite noise predictions", "");
             cancel.throwIfCancelled();
             Tensor noisePred = guided ? guide(out, (float) req.cfgScale()) : out;
+            if (guided) {
+                FiniteCheck.require(noisePred, part("unet/model.onnx"), atStep + " after guidance with CFG " + req.cfgScale(),
+                        "noise predictions within float range", "");
+            }
             StepResult r = scheduler.step(noisePred, i, latents, generator);
             latents = r.prevSample();
+            FiniteCheck.require(latents, "the " + req.scheduler().a1111Name() + " scheduler's step (" + part("scheduler/scheduler_config.json") + ")",
+                    atStep, "finite latents from finite noise predictions", "");
             Tensor x0 = r.predOriginalSample();
             if (keepMask != null) {
                 // Outside the mask, the original re-noised to the next step's level (clean after the last step).
@@ -181,6 +189,8 @@ public final class StableDiffusionPipeline {
 
         long d0 = System.nanoTime();
         Tensor decoded = c.vaeDecoder().decode(latents);
+        FiniteCheck.require(decoded, part("vae_decoder/model.onnx"), "decoding the final latents", "finite pixels",
+                c.fp16() ? "the fp16 VAE decoder overflowed; use an fp32 VAE decoder" : "");
         BufferedImage image = Images.fromTensor(decoded);
         if (mode == GenerationMode.INPAINT) {
             // The init picture itself when it has the output's size, so pixels outside the mask keep
@@ -194,6 +204,19 @@ public final class StableDiffusionPipeline {
         StageTimings timings = new StageTimings(tText - tTok - emb.textEncodeNanos(), emb.textEncodeNanos(),
                 tEnc1 - tEnc0, unetNanos, schedNanos, d1 - d0, stepNanos);
         return new GenerationResult(req, mode, image, latents, List.copyOf(notices), timings);
+    }
+
+    /** How messages name a file of the model, e.g. "tiny-sd/unet/model.onnx". */
+    private String part(String file) {
+        return c.modelName() + "/" + file;
+    }
+
+    /** The VAE encoder's latents of {@code pixels}, checked finite. */
+    private Tensor encoded(DiffusionModels.ImageEncoder encoder, Tensor pixels, String what) throws ModelException {
+        Tensor latents = encoder.encode(pixels);
+        FiniteCheck.require(latents, part("vae_encoder/model.onnx"), "encoding " + what, "finite latents",
+                c.fp16() ? "the fp16 VAE encoder overflowed; use an fp32 VAE encoder" : "");
+        return latents;
     }
 
     /**

@@ -33,14 +33,43 @@ final class NoiseSchedule {
 
     static NoiseSchedule of(SchedulerConfig config, BetaDefaults defaults, ZeroSnr zeroSnr) {
         int n = config.numTrainTimesteps();
+        double[] ac = alphasCumprod(n, config.betaStart(), config.betaEnd(), config.betaSchedule(), config.trainedBetas(), defaults);
+        if (config.rescaleBetasZeroSnr() && zeroSnr != ZeroSnr.IGNORED) {
+            rescaleZeroTerminalSnr(ac);
+            if (zeroSnr == ZeroSnr.CLAMPED) ac[n - 1] = Math.scalb(1.0, -24);
+        }
+        return new NoiseSchedule(ac);
+    }
+
+    /**
+     * Checks that the betas a config gives, with either class's defaults for the keys it leaves out,
+     * keep every ᾱ_t above 0: at ᾱ = 0 the noise level sqrt((1 − ᾱ)/ᾱ) is infinite and every picture black.
+     * Betas of 1 or more give ᾱ ≤ 0 at once; many steps of large betas underflow it to 0.
+     *
+     * @throws IllegalArgumentException naming the timestep where ᾱ reaches 0
+     */
+    static void checkUsable(int n, Double betaStart, Double betaEnd, String betaSchedule, List<Double> trainedBetas) {
+        for (BetaDefaults d : List.of(BetaDefaults.STANDARD, BetaDefaults.LCM)) {
+            double[] ac = alphasCumprod(n, betaStart, betaEnd, betaSchedule, trainedBetas, d);
+            for (int t = 0; t < n; t++) {
+                if (!(ac[t] > 0 && ac[t] <= 1)) {
+                    throw new IllegalArgumentException("the betas (beta_start, beta_end, beta_schedule, trained_betas) make alphas_cumprod "
+                            + ac[t] + " at timestep " + t + " of " + n + "; expected every cumulative product of (1 - beta) above 0");
+                }
+            }
+            if (betaStart != null && betaEnd != null && betaSchedule != null) break; // the defaults play no part
+        }
+    }
+
+    private static double[] alphasCumprod(int n, Double betaStart, Double betaEnd, String betaSchedule,
+                                          List<Double> trained, BetaDefaults defaults) {
         double[] betas;
-        List<Double> trained = config.trainedBetas();
         if (trained != null) {
             betas = trained.stream().mapToDouble(Double::doubleValue).toArray();
         } else {
-            double start = config.betaStart() != null ? config.betaStart() : defaults.start();
-            double end = config.betaEnd() != null ? config.betaEnd() : defaults.end();
-            String schedule = config.betaSchedule() != null ? config.betaSchedule() : defaults.schedule();
+            double start = betaStart != null ? betaStart : defaults.start();
+            double end = betaEnd != null ? betaEnd : defaults.end();
+            String schedule = betaSchedule != null ? betaSchedule : defaults.schedule();
             betas = switch (schedule) {
                 case "linear" -> linspace(start, end, n);
                 case "scaled_linear" -> squared(linspace(Math.sqrt(start), Math.sqrt(end), n));
@@ -54,11 +83,7 @@ final class NoiseSchedule {
             p *= 1 - betas[i];
             ac[i] = p;
         }
-        if (config.rescaleBetasZeroSnr() && zeroSnr != ZeroSnr.IGNORED) {
-            rescaleZeroTerminalSnr(ac);
-            if (zeroSnr == ZeroSnr.CLAMPED) ac[n - 1] = Math.scalb(1.0, -24);
-        }
-        return new NoiseSchedule(ac);
+        return ac;
     }
 
     int size() { return alphasCumprod.length; }

@@ -1,10 +1,9 @@
 package dev.emergence.engine.scheduler;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.emergence.engine.model.JsonFiles;
+import dev.emergence.engine.model.ModelException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,13 +84,24 @@ public record SchedulerConfig(
         Double sigmaMin,
         Double sigmaMax) {
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            // Python's json module writes -Infinity (lambda_min_clipped) and NaN
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
+    /**
+     * The most training timesteps a config may declare: real models have 1000; the schedulers
+     * allocate arrays of this length, so 1.5e9 must be refused before they do.
+     */
+    public static final int MAX_TRAIN_TIMESTEPS = 100_000;
 
+    /**
+     * Validates as diffusers' scheduler classes need their config: every number finite and in range,
+     * every name one they know, and a noise schedule whose ᾱ stays above 0.
+     *
+     * @throws IllegalArgumentException naming the key and what was expected
+     */
     public SchedulerConfig {
-        if (numTrainTimesteps < 1) throw new IllegalArgumentException("num_train_timesteps must be at least 1, got " + numTrainTimesteps);
+        if (numTrainTimesteps < 1 || numTrainTimesteps > MAX_TRAIN_TIMESTEPS) {
+            throw new IllegalArgumentException("num_train_timesteps must be from 1 to " + MAX_TRAIN_TIMESTEPS + ", got " + numTrainTimesteps);
+        }
+        if (betaStart != null) openUnit("beta_start", betaStart);
+        if (betaEnd != null) openUnit("beta_end", betaEnd);
         if (predictionType == null) predictionType = "epsilon";
         oneOf("prediction_type", predictionType, "epsilon", "v_prediction", "sample");
         if (betaSchedule != null) oneOf("beta_schedule", betaSchedule, "linear", "scaled_linear", "squaredcos_cap_v2");
@@ -111,9 +121,33 @@ public record SchedulerConfig(
                 throw new IllegalArgumentException("trained_betas has " + trainedBetas.size()
                         + " values but num_train_timesteps is " + numTrainTimesteps);
             }
+            for (int i = 0; i < trainedBetas.size(); i++) openUnit("trained_betas[" + i + "]", trainedBetas.get(i));
         }
         if (originalInferenceSteps < 1) throw new IllegalArgumentException("original_inference_steps must be at least 1, got " + originalInferenceSteps);
-        if (stepsOffset < 0) throw new IllegalArgumentException("steps_offset must not be negative, got " + stepsOffset);
+        if (stepsOffset < 0 || stepsOffset >= numTrainTimesteps) {
+            throw new IllegalArgumentException("steps_offset must be from 0 to num_train_timesteps - 1 (" + (numTrainTimesteps - 1)
+                    + "), got " + stepsOffset);
+        }
+        if (!(clipSampleRange > 0) || Double.isInfinite(clipSampleRange)) {
+            throw new IllegalArgumentException("clip_sample_range must be a finite number above 0, got " + clipSampleRange);
+        }
+        if (!(timestepScaling > 0) || Double.isInfinite(timestepScaling)) {
+            throw new IllegalArgumentException("timestep_scaling must be a finite number above 0, got " + timestepScaling);
+        }
+        // -Infinity (the default) turns the clipping off; NaN would turn every comparison false.
+        if (Double.isNaN(lambdaMinClipped)) throw new IllegalArgumentException("lambda_min_clipped must be a number or -Infinity, got NaN");
+        if (sigmaMin != null && (!(sigmaMin > 0) || Double.isInfinite(sigmaMin))) {
+            throw new IllegalArgumentException("sigma_min must be a finite number above 0, got " + sigmaMin);
+        }
+        if (sigmaMax != null && (!(sigmaMax > 0) || Double.isInfinite(sigmaMax))) {
+            throw new IllegalArgumentException("sigma_max must be a finite number above 0, got " + sigmaMax);
+        }
+        NoiseSchedule.checkUsable(numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas);
+    }
+
+    /** A beta: a probability of noise strictly between 0 and 1. */
+    private static void openUnit(String key, double v) {
+        if (!(v > 0 && v < 1)) throw new IllegalArgumentException(key + " must be a number above 0 and below 1, got " + v);
     }
 
     /** The {@code scheduler_config.json} of Stable Diffusion 1.5 (runwayml/stable-diffusion-v1-5, as published). */
@@ -140,16 +174,27 @@ public record SchedulerConfig(
 
     /** Reads a {@code scheduler_config.json}; the message of a failure names the file and the problem in one line. */
     public static SchedulerConfig load(Path file) throws IOException {
-        String text;
+        if (!Files.isRegularFile(file)) throw new IOException("cannot read scheduler config " + file + ": not found");
         try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new IOException("cannot read scheduler config " + file + ": " + e.getMessage(), e);
+            return read(file, "bad scheduler config " + file);
+        } catch (ModelException e) {
+            throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads and validates the {@code scheduler_config.json} of a model folder, at most
+     * {@link dev.emergence.engine.model.ModelLimits#CONFIG_MAX_BYTES} long.
+     *
+     * @param label names the file in errors, e.g. "tiny-sd/scheduler/scheduler_config.json"
+     * @throws ModelException one line: the label, the key and what was expected
+     */
+    public static SchedulerConfig read(Path file, String label) throws ModelException {
+        JsonNode root = JsonFiles.read(file, label);
         try {
-            return parse(text);
-        } catch (IOException e) {
-            throw new IOException("bad scheduler config " + file + ": " + e.getMessage(), e);
+            return of(root);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(label + ": " + e.getMessage(), e);
         }
     }
 
@@ -157,48 +202,51 @@ public record SchedulerConfig(
     public static SchedulerConfig parse(String json) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(json);
+            root = JsonFiles.mapper().readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IOException("not valid JSON (" + e.getOriginalMessage().replaceAll("\\s+", " ") + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+            throw new IOException("not valid JSON (" + JsonFiles.oneLine(e) + ")", e);
         }
         if (root == null || !root.isObject()) throw new IOException("expected a JSON object");
-        Reader r = new Reader(root);
         try {
-            return new SchedulerConfig(
-                    r.string("_class_name"),
-                    r.integer("num_train_timesteps", 1000),
-                    r.number("beta_start"),
-                    r.number("beta_end"),
-                    r.string("beta_schedule"),
-                    r.numbers("trained_betas"),
-                    r.string("prediction_type"),
-                    r.string("timestep_spacing"),
-                    r.integer("steps_offset", 0),
-                    r.bool("set_alpha_to_one"),
-                    r.bool("clip_sample"),
-                    r.number("clip_sample_range", 1.0),
-                    r.bool("skip_prk_steps", false),
-                    r.bool("use_karras_sigmas", false),
-                    r.bool("use_exponential_sigmas", false),
-                    r.bool("use_beta_sigmas", false),
-                    r.string("interpolation_type"),
-                    r.bool("rescale_betas_zero_snr", false),
-                    r.integer("original_inference_steps", 50),
-                    r.number("timestep_scaling", 10.0),
-                    r.string("final_sigmas_type"),
-                    r.bool("lower_order_final", true),
-                    r.bool("euler_at_final", false),
-                    r.string("timestep_type"),
-                    r.integer("solver_order", 2),
-                    r.string("algorithm_type"),
-                    r.string("solver_type"),
-                    r.number("lambda_min_clipped", Double.NEGATIVE_INFINITY),
-                    r.number("sigma_min"),
-                    r.number("sigma_max"));
+            return of(root);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    private static SchedulerConfig of(JsonNode root) {
+        Reader r = new Reader(root);
+        return new SchedulerConfig(
+                r.string("_class_name"),
+                r.integer("num_train_timesteps", 1000),
+                r.number("beta_start"),
+                r.number("beta_end"),
+                r.string("beta_schedule"),
+                r.numbers("trained_betas"),
+                r.string("prediction_type"),
+                r.string("timestep_spacing"),
+                r.integer("steps_offset", 0),
+                r.bool("set_alpha_to_one"),
+                r.bool("clip_sample"),
+                r.number("clip_sample_range", 1.0),
+                r.bool("skip_prk_steps", false),
+                r.bool("use_karras_sigmas", false),
+                r.bool("use_exponential_sigmas", false),
+                r.bool("use_beta_sigmas", false),
+                r.string("interpolation_type"),
+                r.bool("rescale_betas_zero_snr", false),
+                r.integer("original_inference_steps", 50),
+                r.number("timestep_scaling", 10.0),
+                r.string("final_sigmas_type"),
+                r.bool("lower_order_final", true),
+                r.bool("euler_at_final", false),
+                r.string("timestep_type"),
+                r.integer("solver_order", 2),
+                r.string("algorithm_type"),
+                r.string("solver_type"),
+                r.number("lambda_min_clipped", Double.NEGATIVE_INFINITY),
+                r.number("sigma_min"),
+                r.number("sigma_max"));
     }
 
     public SchedulerConfig withPredictionType(String type) {

@@ -1,5 +1,8 @@
 package dev.emergence.engine.scheduler;
 
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.model.ModelException;
+
 import java.util.Objects;
 import java.util.Optional;
 
@@ -28,6 +31,72 @@ public final class Schedulers {
             case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverMultistepScheduler(kind, config);
             case LCM -> new LcmScheduler(config);
         };
+    }
+
+    /**
+     * {@link #create} then {@link Scheduler#setTimesteps}, with their failures as the one-line errors
+     * users get: what the config asks of this scheduler is the model's fault, a step count it cannot
+     * run is the request's.
+     *
+     * @param configLabel names the config in errors, e.g. "tiny-sd/scheduler/scheduler_config.json"
+     * @throws ModelException         the config cannot configure this scheduler
+     * @throws InvalidRequestException the scheduler cannot run {@code steps} steps of this model's schedule
+     */
+    public static Scheduler prepare(SchedulerKind kind, SchedulerConfig config, String configLabel, int steps)
+            throws ModelException, InvalidRequestException {
+        Scheduler scheduler;
+        try {
+            scheduler = create(kind, config);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(configLabel + ": " + e.getMessage() + " (for the " + kind.a1111Name() + " scheduler)", e);
+        }
+        try {
+            scheduler.setTimesteps(steps);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("steps: " + e.getMessage(), e);
+        }
+        if (config.predictionType().equals("epsilon") && (kind == SchedulerKind.DDIM || kind == SchedulerKind.LCM)) {
+            // rescale_betas_zero_snr sets the last ᾱ to exactly 0 for these classes; an epsilon
+            // model's x0 = (x − sqrt(1 − ᾱ)·ε)/sqrt(ᾱ) is then infinite (diffusers too gives NaN).
+            double[] t = scheduler.timesteps();
+            for (int i = 0; i < t.length; i++) {
+                if (Double.isInfinite(scheduler.sigmaAt(i))) {
+                    throw new ModelException(configLabel + ": rescale_betas_zero_snr makes alphas_cumprod 0 at timestep " + (long) t[i]
+                            + ", which the " + kind.a1111Name() + " scheduler visits; an epsilon model's step divides by it there; "
+                            + "expected prediction_type v_prediction with rescale_betas_zero_snr");
+                }
+            }
+        }
+        int repeat = repeatedSigma(scheduler);
+        if (repeat >= 0) {
+            int most = steps - 1;
+            while (most > 1 && repeatedSigma(timed(kind, config, most)) >= 0) most--;
+            throw new InvalidRequestException("steps: " + steps + " steps of the " + kind.a1111Name() + " scheduler give the noise level "
+                    + (float) scheduler.sigmas()[repeat] + " twice (steps " + (repeat + 1) + " and " + (repeat + 2)
+                    + "), where its update divides by zero; expected at most " + most + (most == 1 ? " step" : " steps"));
+        }
+        return scheduler;
+    }
+
+    private static Scheduler timed(SchedulerKind kind, SchedulerConfig config, int steps) {
+        Scheduler s = create(kind, config);
+        s.setTimesteps(steps);
+        return s;
+    }
+
+    /**
+     * Where two consecutive steps of a multistep sigma scheduler have the same sigma, or −1. LMS's
+     * Lagrange coefficients and DPM-Solver's step ratio divide by the difference, so diffusers gives
+     * NaN there (e.g. DPM++ 2M at 1000 of 1000 training steps, whose rounded timesteps repeat; or
+     * "leading" timesteps past the last training one, whose sigmas clamp to the same value).
+     */
+    private static int repeatedSigma(Scheduler s) {
+        if (s.kind() != SchedulerKind.LMS && s.kind() != SchedulerKind.DPMPP_2M && s.kind() != SchedulerKind.DPMPP_2M_KARRAS) return -1;
+        double[] sigmas = s.sigmas();
+        for (int i = 0; i + 1 < s.timesteps().length; i++) {
+            if (!(sigmas[i] > sigmas[i + 1])) return i;
+        }
+        return -1;
     }
 
     /** The kind the config's {@code _class_name} names, or the fallback of {@link #defaultChoice}. */

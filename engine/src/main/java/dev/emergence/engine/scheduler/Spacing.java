@@ -32,6 +32,15 @@ enum Spacing {
                 int ratio = trainSteps / n;
                 double[] t = new double[n];
                 for (int i = 0; i < n; i++) t[i] = (double) (n - 1 - i) * ratio + stepsOffset;
+                // The integer-timestep schedulers index ᾱ by timestep: diffusers fails there with an
+                // IndexError; the sigma schedulers interpolate, which clamps, so only they may go past.
+                if (roundLinspace && t[0] > trainSteps - 1) {
+                    int most = n;
+                    while (most > 1 && (double) (most - 1) * (trainSteps / most) + stepsOffset > trainSteps - 1) most--;
+                    throw new IllegalArgumentException(n + " steps with \"leading\" timestep spacing and steps_offset " + stepsOffset
+                            + " reach timestep " + (long) t[0] + ", past the model's last training timestep " + (trainSteps - 1)
+                            + "; expected at most " + most + (most == 1 ? " step" : " steps"));
+                }
                 yield t;
             }
             case TRAILING -> trailing(trainSteps, trainSteps / (double) n);

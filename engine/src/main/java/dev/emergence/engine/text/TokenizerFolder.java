@@ -1,11 +1,12 @@
 package dev.emergence.engine.text;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.emergence.engine.model.JsonFiles;
 import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.model.ModelLimits;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +30,8 @@ final class TokenizerFolder {
     static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";
 
-    /** CLIP's context length; the default when the folder does not say. */
-    static final int DEFAULT_MAX_LENGTH = 77;
-    /** Above this, model_max_length is transformers' "no limit" placeholder (1e30), not a real length. */
-    private static final double NO_LIMIT_THRESHOLD = 1_000_000;
+    /** CLIP's context length; the default when the folder does not say, or says "no limit". */
+    static final int DEFAULT_MAX_LENGTH = ModelLimits.DEFAULT_TEXT_LENGTH;
 
     /** Well-known spellings, tried only when neither the config nor the post-processor names a token. */
     private static final List<String> BOS_NAMES = List.of("<|startoftext|>", "<s>", "[CLS]", "<bos>", "[BOS]", "<|bos|>");
@@ -47,7 +46,8 @@ final class TokenizerFolder {
     }
 
     private final Path dir;
-    private final ObjectMapper mapper = new ObjectMapper();
+    /** The engine's one reader of model files (it accepts the NaN and Infinity Python's json writes). */
+    private final ObjectMapper mapper = JsonFiles.mapper();
     /** Special-token names from the config files, by key (bos_token, ...), and where each came from. */
     private final Map<String, String> configTokens = new HashMap<>();
     private final Map<String, Path> configSource = new HashMap<>();
@@ -82,6 +82,7 @@ final class TokenizerFolder {
 
     private void readConfig(Path file) throws ModelException {
         if (!Files.isRegularFile(file)) return;
+        JsonFiles.checkSize(file, file.toString(), ModelLimits.CONFIG_MAX_BYTES);
         JsonNode root;
         try {
             root = mapper.readTree(file.toFile());
@@ -105,22 +106,13 @@ final class TokenizerFolder {
             configTokens.put(key, token);
             configSource.put(key, file);
         }
-        JsonNode max = root.get("model_max_length");
-        if (max != null && !max.isNull()) {
-            if (!max.isNumber()) {
-                throw new ModelException(file + ": model_max_length should be a number, found " + max);
-            }
-            double m = max.asDouble();
-            if (m < NO_LIMIT_THRESHOLD) {
-                if (m < 3 || m != Math.rint(m)) {
-                    throw new ModelException(file + ": model_max_length should be a whole number of positions (at least 3), found " + max);
-                }
-                configMaxLength = (int) m;
-            }
-        }
+        OptionalInt max = ModelLimits.modelMaxLength(root, file.toString());
+        if (max.isPresent()) configMaxLength = max.getAsInt();
     }
 
     private Definition fromVocabAndMerges(Path vocabFile, Path mergesFile) throws ModelException {
+        JsonFiles.checkSize(vocabFile, vocabFile.toString(), ModelLimits.TOKENIZER_MAX_BYTES);
+        JsonFiles.checkSize(mergesFile, mergesFile.toString(), ModelLimits.TOKENIZER_MAX_BYTES);
         ObjectNode vocab = ClipBpeJson.readVocab(vocabFile, mapper);
         ArrayNode merges = ClipBpeJson.readMerges(mergesFile);
         Map<String, Integer> ids = new HashMap<>(vocab.size() * 2);
@@ -147,6 +139,7 @@ final class TokenizerFolder {
     }
 
     private Definition fromTokenizerJson(Path file) throws ModelException {
+        JsonFiles.checkSize(file, file.toString(), ModelLimits.TOKENIZER_MAX_BYTES);
         String text;
         JsonNode root;
         try {
@@ -318,13 +311,6 @@ final class TokenizerFolder {
 
     /** A throwable's message on one line, for messages shown to users. */
     static String oneLine(Throwable t) {
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (t instanceof JsonProcessingException j) {
-            // Jackson's own message carries a source description; the line and column are what help.
-            m = j.getOriginalMessage();
-            if (j.getLocation() != null) m += " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
-        }
-        m = m.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
-        return m.length() > 200 ? m.substring(0, 200) + "…" : m;
+        return JsonFiles.oneLine(t);
     }
 }

@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class A1111ParametersTest {
 
@@ -179,5 +185,75 @@ class A1111ParametersTest {
         assertEquals("0.55", A1111Parameters.number(0.55));
         assertEquals("0.30000000000000004", A1111Parameters.number(0.1 + 0.2)); // repr(0.1 + 0.2)
         assertEquals("-2.25", A1111Parameters.number(-2.25));
+    }
+
+    /** re_param of AUTOMATIC1111's modules/infotext_utils.py, as a backtracking regex engine runs it. */
+    private static final Pattern RE_PARAM = Pattern.compile(
+            "\\s*(\\w[\\w \\-/]+):\\s*(\"(?:\\\\.|[^\\\\\"])+\"|[^,]*)(?:,|$)", Pattern.UNICODE_CHARACTER_CLASS);
+
+    private static List<String> findall(String line) {
+        List<String> out = new ArrayList<>();
+        Matcher m = RE_PARAM.matcher(line);
+        while (m.find()) out.add(m.group(1) + "=" + m.group(2));
+        return out;
+    }
+
+    @Test
+    void scannerFindsWhatA1111sRegexFinds() {
+        // Short random lines over the characters the pattern cares about, where the regex is fast.
+        char[] alphabet = {'a', 'B', '7', '_', ' ', ' ', ':', ',', '"', '\\', '-', '/', '\u00e9', '\u0301', '\t', '\u2028', 'x'};
+        Random random = new Random(1);
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int len = random.nextInt(24);
+            for (int k = 0; k < len; k++) sb.append(alphabet[random.nextInt(alphabet.length)]);
+            String line = sb.toString();
+            List<String> scanned = new ArrayList<>();
+            for (String[] kv : InfotextScanner.entries(line)) scanned.add(kv[0] + "=" + kv[1]);
+            assertEquals(findall(line), scanned, "entries of '" + line + "'");
+        }
+        for (String line : List.of(A1111_DOCSTRING_EXAMPLE.lines().reduce((a, b) -> b).orElseThrow(),
+                "Steps: 5, Sampler: \"Odd, sampler\", Model: \"model: v2, \\\"final\\\"\", Note: x\\y",
+                "k: \"unclosed, a: 1, b: \"c\" d, e: \"\\\"\"")) {
+            List<String> scanned = new ArrayList<>();
+            for (String[] kv : InfotextScanner.entries(line)) scanned.add(kv[0] + "=" + kv[1]);
+            assertEquals(findall(line), scanned, line);
+        }
+    }
+
+    /**
+     * Lines on which the old regex was quadratic: after the last entry, words with no ':' make it scan
+     * to the end of the line from every start position (100,000 characters took over a minute). The
+     * timeout is only a safety bound, far above what linear parsing takes on a busy machine.
+     */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void hostileParametersLinesParseInLinearTime() {
+        String entries = "Steps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 512x512, ";
+        for (int length : new int[] {100_000, 1_000_000}) {
+            String words = "word-word/word ".repeat((length - entries.length()) / 15);
+            A1111Parameters p = A1111Parameters.parse("a prompt\n" + entries + words);
+            assertEquals(20, p.steps());
+            assertEquals(Map.of(), p.extra());
+
+            // One line of key characters only: no entry at all.
+            String noColon = "a".repeat(length);
+            assertEquals("no parameters line (\"Steps: …, Sampler: …\") found",
+                    assertThrows(IllegalArgumentException.class, () -> A1111Parameters.parse(noColon)).getMessage());
+
+            // Many quoted values that never close properly, and a huge last value.
+            String quotes = entries + "k: \"\\\", ".repeat(length / 8);
+            assertEquals(20, A1111Parameters.parse(quotes).steps());
+            A1111Parameters big = A1111Parameters.parse(entries + "Note: " + "x".repeat(length - entries.length()));
+            assertEquals(length - entries.length(), big.extra().get("Note").length());
+        }
+    }
+
+    @Test
+    void refusesParametersTextsOverTheBound() {
+        String text = "p\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 512x512, Note: "
+                + "x".repeat(A1111Parameters.MAX_TEXT_LENGTH);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> A1111Parameters.parse(text));
+        assertEquals("the parameters text is " + text.length() + " characters long; expected at most 1048576", e.getMessage());
     }
 }

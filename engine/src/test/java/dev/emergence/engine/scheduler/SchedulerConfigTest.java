@@ -96,4 +96,79 @@ class SchedulerConfigTest {
         Files.writeString(f, text);
         return f;
     }
+
+    private String refused(String json) {
+        IOException e = assertThrows(IOException.class, () -> SchedulerConfig.load(write(json)));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e.getMessage();
+    }
+
+    private static void assertMentions(String message, String... parts) {
+        for (String p : parts) assertTrue(message.contains(p), "'" + message + "' should mention " + p);
+    }
+
+    /** 1.5e9 training timesteps would allocate gigabytes of betas before anything else failed. */
+    @Test
+    void hugeNumTrainTimestepsIsRefusedBeforeAnyArrayIsMade() {
+        assertMentions(refused("{\"num_train_timesteps\": 1.5e9}"), "num_train_timesteps must be from 1 to 100000, got 1500000000");
+        assertMentions(refused("{\"num_train_timesteps\": 0}"), "num_train_timesteps must be from 1 to 100000, got 0");
+        assertMentions(refused("{\"num_train_timesteps\": 1e30}"), "num_train_timesteps must be an integer");
+    }
+
+    /** Betas are noise variances per step: diffusers' schedules need each strictly between 0 and 1. */
+    @Test
+    void betasOutsideTheOpenUnitIntervalAreRefused() {
+        assertMentions(refused("{\"beta_end\": 1.5}"), "beta_end must be a number above 0 and below 1, got 1.5");
+        assertMentions(refused("{\"beta_start\": -0.001}"), "beta_start must be a number above 0 and below 1, got -0.001");
+        assertMentions(refused("{\"beta_start\": 0}"), "beta_start must be a number above 0 and below 1");
+        assertMentions(refused("{\"beta_end\": NaN}"), "beta_end must be a number above 0 and below 1, got NaN");
+        assertMentions(refused("{\"beta_end\": Infinity}"), "beta_end must be a number above 0 and below 1, got Infinity");
+        assertMentions(refused("{\"num_train_timesteps\": 3, \"trained_betas\": [0.1, 1.0, 0.2]}"),
+                "trained_betas[1] must be a number above 0 and below 1, got 1.0");
+        assertMentions(refused("{\"num_train_timesteps\": 2, \"trained_betas\": [0.1, NaN]}"), "trained_betas[1]", "got NaN");
+    }
+
+    /** Many large betas: the product of (1 − beta) underflows to 0 and sigma becomes infinite. */
+    @Test
+    void aScheduleWhoseAlphasCumprodReachesZeroIsRefused() {
+        String message = refused("{\"num_train_timesteps\": 100000, \"beta_start\": 0.5, \"beta_end\": 0.9, \"beta_schedule\": \"linear\"}");
+        assertMentions(message, "alphas_cumprod 0.0 at timestep", "expected every cumulative product of (1 - beta) above 0");
+    }
+
+    @Test
+    void stepsOffsetMustLieInsideTheSchedule() {
+        assertMentions(refused("{\"num_train_timesteps\": 1000, \"steps_offset\": 1000}"),
+                "steps_offset must be from 0 to num_train_timesteps - 1 (999), got 1000");
+        assertMentions(refused("{\"steps_offset\": -1}"), "steps_offset must be from 0");
+    }
+
+    @Test
+    void otherNumbersMustBeFinite() {
+        assertMentions(refused("{\"clip_sample_range\": NaN}"), "clip_sample_range must be a finite number above 0");
+        assertMentions(refused("{\"timestep_scaling\": -Infinity}"), "timestep_scaling must be a finite number above 0");
+        assertMentions(refused("{\"lambda_min_clipped\": NaN}"), "lambda_min_clipped must be a number or -Infinity");
+        assertMentions(refused("{\"sigma_max\": 0}"), "sigma_max must be a finite number above 0");
+        assertMentions(refused("{\"prediction_type\": \"flow\"}"), "prediction_type \"flow\" is not supported");
+        assertMentions(refused("{\"timestep_spacing\": \"random\"}"), "timestep_spacing \"random\" is not supported");
+    }
+
+    /** What Python's json.dumps writes for diffusers' DPMSolverMultistepScheduler: -Infinity, and NaN elsewhere. */
+    @Test
+    void readsWhatPythonsJsonWrites() throws Exception {
+        SchedulerConfig c = SchedulerConfig.read(write("{\"_class_name\": \"DPMSolverMultistepScheduler\", \"lambda_min_clipped\": -Infinity, "
+                + "\"sigma_min\": null, \"some_future_key\": NaN}"), "m/scheduler/scheduler_config.json");
+        assertEquals(Double.NEGATIVE_INFINITY, c.lambdaMinClipped());
+    }
+
+    /** Checked with Files.size before reading: a sparse file stands in for a huge one. */
+    @Test
+    void aConfigOverOneMebibyteIsRefusedUnread() throws Exception {
+        Path f = dir.resolve("scheduler_config.json");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(2_500_000_000L);
+        }
+        var e = assertThrows(dev.emergence.engine.model.ModelException.class,
+                () -> SchedulerConfig.read(f, "m/scheduler/scheduler_config.json"));
+        assertEquals("m/scheduler/scheduler_config.json: 2500000000 bytes is too large; expected at most 1048576 bytes (1 MiB)", e.getMessage());
+    }
 }

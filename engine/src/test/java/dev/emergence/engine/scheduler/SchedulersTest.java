@@ -179,4 +179,71 @@ class SchedulersTest {
     private static void assertFinite(Tensor t) {
         for (float v : t.data()) assertTrue(Float.isFinite(v), "non-finite value in " + t);
     }
+
+    /**
+     * diffusers' DDIM and PNDM put "leading" timesteps at i·(T // n) + steps_offset and index
+     * alphas_cumprod with them: with SD 1.5's steps_offset 1, 1000 steps reach index 1000 and
+     * diffusers raises IndexError. The engine refuses the step count, saying how many fit.
+     */
+    @Test
+    void leadingTimestepsPastTheScheduleAreTheRequestsFault() throws Exception {
+        for (SchedulerKind kind : new SchedulerKind[] {SchedulerKind.DDIM, SchedulerKind.PNDM}) {
+            var e = assertThrows(dev.emergence.engine.InvalidRequestException.class,
+                    () -> Schedulers.prepare(kind, SchedulerConfig.sd15(), "m/scheduler/scheduler_config.json", 1000));
+            assertEquals("steps: 1000 steps with \"leading\" timestep spacing and steps_offset 1 reach timestep 1000, "
+                    + "past the model's last training timestep 999; expected at most 999 steps", e.getMessage());
+            double[] t = Schedulers.prepare(kind, SchedulerConfig.sd15(), "m/scheduler/scheduler_config.json", 999).timesteps();
+            assertEquals(999.0, Arrays.stream(t).max().orElseThrow());
+        }
+        // More steps than training timesteps, whatever the spacing.
+        var more = assertThrows(dev.emergence.engine.InvalidRequestException.class, () -> Schedulers.prepare(SchedulerKind.EULER,
+                SchedulerConfig.sd15().toBuilder().numTrainTimesteps(100).build(), "m/scheduler/scheduler_config.json", 101));
+        assertEquals("steps: the number of inference steps (101) cannot exceed the model's 100 training timesteps", more.getMessage());
+        // The sigma schedulers interpolate sigma at a timestep, which clamps as numpy's interp does in diffusers.
+        Scheduler euler = Schedulers.prepare(SchedulerKind.EULER, SchedulerConfig.sd15().withTimestepSpacing("leading"), "m", 1000);
+        assertEquals(1000.0, euler.timesteps()[0]);
+        assertEquals(euler.sigmas()[1], Schedulers.prepare(SchedulerKind.EULER, SchedulerConfig.sd15(), "m", 1000).sigmas()[0], 1e-9,
+                "sigma at timestep 1000 clamps to the last training sigma");
+    }
+
+    /** What a config asks that one scheduler cannot do is the model's fault (exit 3), named by file. */
+    @Test
+    void aConfigOneSchedulerCannotUseIsAModelFault() {
+        SchedulerConfig c = SchedulerConfig.sd15().toBuilder().originalInferenceSteps(5000).build();
+        var e = assertThrows(dev.emergence.engine.model.ModelException.class,
+                () -> Schedulers.prepare(SchedulerKind.LCM, c, "m/scheduler/scheduler_config.json", 4));
+        assertEquals("m/scheduler/scheduler_config.json: original_inference_steps (5000) cannot exceed num_train_timesteps (1000) "
+                + "(for the LCM scheduler)", e.getMessage());
+    }
+
+    /**
+     * DPM++ 2M at 1000 of 1000 training steps: diffusers' rounded linspace timesteps repeat, the step
+     * ratio h divides by zero and the picture is NaN. Refused up front, with the most steps that work.
+     */
+    @Test
+    void multistepSchedulersRefuseRepeatedNoiseLevels() throws Exception {
+        var e = assertThrows(dev.emergence.engine.InvalidRequestException.class,
+                () -> Schedulers.prepare(SchedulerKind.DPMPP_2M, SchedulerConfig.sd15(), "m", 1000));
+        assertTrue(e.getMessage().startsWith("steps: 1000 steps of the DPM++ 2M scheduler give the noise level "), e.getMessage());
+        int most = Integer.parseInt(e.getMessage().replaceAll(".*expected at most (\\d+) steps$", "$1"));
+        assertTrue(most > 1 && most < 1000, e.getMessage());
+        Schedulers.prepare(SchedulerKind.DPMPP_2M, SchedulerConfig.sd15(), "m", most);
+        // LMS with "leading" timesteps past the last training one: both clamp to the last sigma.
+        var lms = assertThrows(dev.emergence.engine.InvalidRequestException.class, () -> Schedulers.prepare(SchedulerKind.LMS,
+                SchedulerConfig.sd15().toBuilder().timestepSpacing("leading").stepsOffset(999).build(), "m", 2));
+        assertTrue(lms.getMessage().endsWith("where its update divides by zero; expected at most 1 step"), lms.getMessage());
+    }
+
+    /** Zero terminal SNR (Lin et al. 2023) is for v-prediction: with epsilon, DDIM's x0 at ᾱ = 0 is infinite. */
+    @Test
+    void zeroTerminalSnrWithEpsilonIsAModelFaultWhereItIsVisited() throws Exception {
+        SchedulerConfig zeroSnr = SchedulerConfig.sd15().toBuilder().rescaleBetasZeroSnr(true).timestepSpacing("trailing").build();
+        var e = assertThrows(dev.emergence.engine.model.ModelException.class,
+                () -> Schedulers.prepare(SchedulerKind.DDIM, zeroSnr, "m/scheduler/scheduler_config.json", 20));
+        assertEquals("m/scheduler/scheduler_config.json: rescale_betas_zero_snr makes alphas_cumprod 0 at timestep 999, which the DDIM "
+                + "scheduler visits; an epsilon model's step divides by it there; expected prediction_type v_prediction with rescale_betas_zero_snr",
+                e.getMessage());
+        Schedulers.prepare(SchedulerKind.DDIM, zeroSnr.withPredictionType("v_prediction"), "m", 20);
+        Schedulers.prepare(SchedulerKind.EULER, zeroSnr, "m", 20); // Euler clamps ᾱ_T to 2^-24, as diffusers does
+    }
 }

@@ -122,4 +122,52 @@ class TokenizerFolderErrorsTest {
         WordLevelFixture.write(dir, WordLevelFixture.tokenizerJson(true), "{\"model_max_length\": 2}");
         assertMentions(failure(dir), "tokenizer_config.json", "model_max_length");
     }
+
+    /** A file of {@code bytes} bytes that takes no disk space: sizes are checked with Files.size, before reading. */
+    private static void sparse(Path file, long bytes) throws Exception {
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(bytes);
+        }
+    }
+
+    @Test
+    void hugeTokenizerJsonIsRefusedUnread(@TempDir Path dir) throws Exception {
+        sparse(dir.resolve("tokenizer.json"), 2_500_000_000L);
+        assertMentions(failure(dir), dir.resolve("tokenizer.json") + ": 2500000000 bytes is too large; expected at most 67108864 bytes (64 MiB)");
+    }
+
+    @Test
+    void hugeVocabOrMergesAreRefusedUnread(@TempDir Path dir) throws Exception {
+        sparse(dir.resolve("vocab.json"), (64L << 20) + 1);
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na b</w>\n");
+        assertMentions(failure(dir), "vocab.json: 67108865 bytes is too large; expected at most 67108864 bytes (64 MiB)");
+        Files.writeString(dir.resolve("vocab.json"), TINY_VOCAB);
+        sparse(dir.resolve("merges.txt"), 3_000_000_000L);
+        assertMentions(failure(dir), "merges.txt: 3000000000 bytes is too large; expected at most 67108864 bytes");
+    }
+
+    @Test
+    void hugeConfigIsRefusedUnread(@TempDir Path dir) throws Exception {
+        WordLevelFixture.write(dir, WordLevelFixture.tokenizerJson(true), null);
+        sparse(dir.resolve("special_tokens_map.json"), (1L << 20) + 1);
+        assertMentions(failure(dir), "special_tokens_map.json: 1048577 bytes is too large; expected at most 1048576 bytes (1 MiB)");
+    }
+
+    /** transformers writes VERY_LARGE_INTEGER = int(1e30) when a tokenizer has no length limit: CLIP's 77 is used. */
+    @Test
+    void transformersNoLimitPlaceholderMeansClipsLength(@TempDir Path dir) throws Exception {
+        WordLevelFixture.write(dir, WordLevelFixture.tokenizerJson(true), "{\"model_max_length\": 1000000000000000019884624838656}");
+        try (ClipTokenizer t = ClipTokenizer.load(dir)) {
+            assertTrue(t.maxLength() == 77, "length " + t.maxLength());
+        }
+    }
+
+    @Test
+    void modelMaxLengthPastTheBoundOrNotANumberIsRefused(@TempDir Path dir) throws Exception {
+        for (String bad : new String[] {"5000", "1000000000000", "-77", "77.5", "NaN", "\"77\""}) {
+            WordLevelFixture.write(dir, WordLevelFixture.tokenizerJson(true), "{\"model_max_length\": " + bad + "}");
+            assertMentions(failure(dir), "tokenizer_config.json: model_max_length is " + bad,
+                    "expected a whole number of positions from 3 to 1024");
+        }
+    }
 }
