@@ -170,8 +170,8 @@ public final class Studio implements AutoCloseable {
         stage.setMinWidth(Math.min(WindowGeometry.MIN_WIDTH, 800));
         stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, 600));
 
-        SessionKeeper.Restored restored = config.restoreSession()
-                ? keeper.restore() : new SessionKeeper.Restored(Optional.empty(), false);
+        SessionKeeper.Restored restored = config.restoreSession() ? keeper.restore() : SessionKeeper.Restored.none();
+        restored.damageNotice().ifPresent(statusBar::notice);
         Optional<SessionState> session = restored.state();
         restoredScheduler = restored.schedulerChosen();
         placeWindow(session.map(SessionState::window).orElse(null));
