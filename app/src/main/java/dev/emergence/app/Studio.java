@@ -11,6 +11,7 @@ import dev.emergence.app.fx.FxImages;
 import dev.emergence.app.fx.FxThread;
 import dev.emergence.app.gallery.GalleryEntry;
 import dev.emergence.app.gallery.ResultStore;
+import dev.emergence.app.gallery.Trash;
 import dev.emergence.app.library.DownloadJob;
 import dev.emergence.app.library.LibraryModel;
 import dev.emergence.app.library.ModelChoice;
@@ -82,6 +83,7 @@ public final class Studio implements AutoCloseable {
     private final StudioEngine engine;
     private final ResultStore results;
     private final SessionStore sessions;
+    private final Trash trash;
     private final Parameters params = new Parameters();
     private final ToolSettings tools = new ToolSettings();
     private final CanvasDocument canvas = new CanvasDocument(DEFAULT_SIZE, DEFAULT_SIZE, UndoHistory.DEFAULT_CAP_BYTES);
@@ -124,6 +126,7 @@ public final class Studio implements AutoCloseable {
         this.engine = config.engine().get();
         this.results = new ResultStore(config.paths().outputs());
         this.sessions = new SessionStore(config.paths().session());
+        this.trash = new Trash(config.paths().trash());
         this.gc = new GenerationController(engine, FxThread.FX, results);
         this.library = new LibraryModel(config.library());
         this.downloads = new DownloadJob(library, config.downloaders());
@@ -525,21 +528,43 @@ public final class Studio implements AutoCloseable {
         readPicture(e.file()).thenAcceptAsync(img -> Platform.runLater(() -> toCanvas(img, "use result as canvas")), io);
     }
 
+    /** Moves the picture to the studio's trash; the status bar offers Undo until its next notice. */
     private void deleteEntry(GalleryEntry e) {
-        CompletableFuture.runAsync(() -> {
+        CompletableFuture.supplyAsync(() -> {
             try {
-                Files.deleteIfExists(e.file());
+                return trash.moveToTrash(e.file());
             } catch (IOException ex) {
                 throw new java.util.concurrent.CompletionException(ex);
             }
-        }, io).whenComplete((v, err) -> Platform.runLater(() -> {
+        }, io).whenComplete((t, err) -> Platform.runLater(() -> {
             if (err != null) {
                 notifier.error("cannot delete " + e.file().getFileName() + ": " + EngineErrors.message(err));
                 return;
             }
+            int index = gallery.indexOf(e);
             gallery.remove(e);
             if (shown != null && e.file().equals(shown.file())) display(null, "");
-            notifier.info("deleted " + e.file().getFileName());
+            statusBar.notice("Deleted " + e.file().getFileName() + " (moved to " + trash.folder() + ")", "Undo",
+                    () -> undoDelete(t, e, index));
+        }));
+    }
+
+    private void undoDelete(Trash.Trashed t, GalleryEntry e, int index) {
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return trash.restore(t);
+            } catch (IOException ex) {
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        }, io).whenComplete((back, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                notifier.error("cannot restore " + t.inTrash().getFileName() + ": " + EngineErrors.message(err));
+                return;
+            }
+            GalleryEntry restored = new GalleryEntry(back, e.request(), e.mode(), e.thumbnail());
+            gallery.add(Math.max(0, Math.min(index, gallery.size())), restored);
+            galleryView.list().getSelectionModel().select(restored);
+            statusBar.notice("Restored " + back.getFileName());
         }));
     }
 
@@ -591,6 +616,8 @@ public final class Studio implements AutoCloseable {
     public GalleryView galleryView() { return galleryView; }
 
     public MainWindow window() { return window; }
+
+    public StatusBar statusBar() { return statusBar; }
 
     public SessionStore sessions() { return sessions; }
 

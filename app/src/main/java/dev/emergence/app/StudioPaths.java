@@ -35,6 +35,9 @@ public record StudioPaths(Path home) {
     /** Every result, as PNG with its parameters. */
     public Path outputs() { return home.resolve("outputs"); }
 
+    /** Pictures deleted from the history, until the artist empties it. */
+    public Path trash() { return home.resolve("trash"); }
+
     /** The autosaved session: parameters, canvas layers, window. */
     public Path session() { return home.resolve("session"); }
 }

@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,6 +67,34 @@ class HistoryTest extends StudioTest {
         waitUntil("the history read back", () -> studio.gallery().size() == 1);
         assertEquals("second", onFx(() -> studio.gallery().get(0).request().prompt()));
         waitUntil("the selected picture shown again", () -> sameAs(studio.preview().shownImageProperty().get(), secondPixels));
+    }
+
+    @Test
+    void deleteMovesThePictureToTheTrashAndUndoBringsItBack() throws Exception {
+        waitForModel();
+        clickOn("#prompt").write("keep me");
+        typeInto("#steps", "2");
+        pressGenerate();
+        waitUntil("the result", () -> studio.gallery().size() == 1);
+        waitForIdle();
+        GalleryEntry entry = onFx(() -> studio.gallery().get(0));
+        byte[] bytes = Files.readAllBytes(entry.file());
+        fx(() -> studio.galleryView().list().getSelectionModel().select(0));
+
+        clickOn("#gallery-delete");
+        waitUntil("the entry gone", () -> studio.gallery().isEmpty());
+        assertFalse(Files.exists(entry.file()));
+        Path inTrash = home.resolve("trash").resolve(entry.file().getFileName());
+        assertArrayEquals(bytes, Files.readAllBytes(inTrash), "the picture is in the trash, whole");
+        String notice = onFx(() -> studio.statusBar().noticeText());
+        assertTrue(notice.startsWith("Deleted " + entry.file().getFileName()), notice);
+
+        clickOn("#status-notice-action");
+        waitUntil("the entry back", () -> studio.gallery().size() == 1);
+        assertArrayEquals(bytes, Files.readAllBytes(entry.file()), "Undo puts the picture back where it was");
+        assertFalse(Files.exists(inTrash));
+        assertEquals("keep me", onFx(() -> studio.gallery().get(0).request().prompt()));
+        assertEquals(entry.file(), onFx(() -> studio.galleryView().list().getSelectionModel().getSelectedItem().file()));
     }
 
     private record GenerationEntryView(GalleryEntry entry, Path file) {
