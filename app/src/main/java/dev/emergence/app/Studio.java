@@ -328,12 +328,39 @@ public final class Studio implements AutoCloseable {
         canvas.setImage(fitted, label);
     }
 
+    /**
+     * "To canvas": the picture on screen (a scrubbed step, the live preview, the result or history
+     * entry or PNG on display) becomes the canvas, as one undo step that the status bar offers to undo.
+     */
     private void shownToCanvas() {
-        if (shown == null || shown.pixels() == null) {
+        Optional<Image> step = scrubber.scrubbedPicture();
+        BufferedImage picture;
+        String what;
+        if (step.isPresent()) {
+            picture = FxImages.fromFx(step.get());
+            what = "step " + (int) Math.round(scrubber.slider().getValue());
+        } else if (gc.state().busy() && followImage.get() != null) {
+            picture = FxImages.fromFx(followImage.get());
+            what = "the live preview";
+        } else if (shown != null && shown.pixels() != null) {
+            picture = shown.pixels();
+            what = shown.file() != null ? shown.file().getFileName().toString() : "the picture";
+        } else {
             notifier.info("no picture to use: generate one or pick one in the history");
             return;
         }
-        toCanvas(shown.pixels(), "use result as canvas");
+        toCanvasUndoable(picture, what);
+    }
+
+    /** Replaces the canvas and says so, with Undo (the artist's own picture is one step back). */
+    private void toCanvasUndoable(BufferedImage picture, String what) {
+        boolean hadPicture = !canvas.paintBlankProperty().get() || !canvas.maskBlankProperty().get();
+        toCanvas(picture, "use " + what + " as canvas");
+        int revision = canvas.revisionProperty().get();
+        statusBar.notice(what + " is on the canvas" + (hadPicture ? "; the previous canvas is one undo step back" : ""), "Undo", () -> {
+            if (canvas.revisionProperty().get() == revision) canvas.undo();
+            else notifier.info("the canvas has changed since; Ctrl+Z steps back through every change");
+        });
     }
 
     private void paste() {
@@ -525,7 +552,7 @@ public final class Studio implements AutoCloseable {
     }
 
     private void entryToCanvas(GalleryEntry e) {
-        readPicture(e.file()).thenAcceptAsync(img -> Platform.runLater(() -> toCanvas(img, "use result as canvas")), io);
+        readPicture(e.file()).thenAcceptAsync(img -> Platform.runLater(() -> toCanvasUndoable(img, e.file().getFileName().toString())), io);
     }
 
     /** Moves the picture to the studio's trash; the status bar offers Undo until its next notice. */

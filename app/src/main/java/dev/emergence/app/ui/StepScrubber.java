@@ -232,6 +232,15 @@ public final class StepScrubber extends VBox {
         }
     }
 
+    /**
+     * The step picture on screen while the artist scrubs (the x0 jump, also when shown beside its
+     * latent; the latent when that alone is shown); empty while following, or still decoding.
+     */
+    public java.util.Optional<Image> scrubbedPicture() {
+        if (live.isSelected() || shownStep < 0) return java.util.Optional.empty();
+        return java.util.Optional.ofNullable(viewChoice() == ViewChoice.LATENT ? shownLatent : shownX0);
+    }
+
     public Slider slider() { return slider; }
 
     public ToggleButton liveButton() { return live; }
