@@ -126,7 +126,7 @@ public final class PromptPanel extends VBox {
         ToggleButton lock = new ToggleButton();
         lock.setId("seed-lock");
         lock.selectedProperty().bindBidirectional(p.seedLockedProperty());
-        Icons.decorate(lock, "mdi2l-lock-open-variant-outline", "Lock the seed (otherwise every Generate rolls a new one)", null);
+        Icons.decorate(lock, "mdi2l-lock-open-variant-outline", "Lock the seed for every Generate. Open, a seed typed or rolled is used once, then each Generate rolls a new one", null);
         lock.selectedProperty().addListener((o, a, b) -> ((org.kordamp.ikonli.javafx.FontIcon) lock.getGraphic())
                 .setIconLiteral(b ? "mdi2l-lock-outline" : "mdi2l-lock-open-variant-outline"));
         if (lock.isSelected()) ((org.kordamp.ikonli.javafx.FontIcon) lock.getGraphic()).setIconLiteral("mdi2l-lock-outline");
