@@ -10,6 +10,8 @@ import dev.emergence.app.engine.StudioEngine;
 import dev.emergence.app.fx.FxImages;
 import dev.emergence.app.fx.FxThread;
 import dev.emergence.app.gallery.GalleryEntry;
+import dev.emergence.app.gallery.PngMode;
+import dev.emergence.app.gallery.RestoredMode;
 import dev.emergence.app.gallery.ResultStore;
 import dev.emergence.app.gallery.Trash;
 import dev.emergence.app.library.DownloadJob;
@@ -398,7 +400,7 @@ public final class Studio implements AutoCloseable {
     }
 
     /** Result of reading a picture file off the FX thread. */
-    private record Opened(Path file, BufferedImage image, GenerationRequest request, Image fx) {
+    private record Opened(Path file, BufferedImage image, GenerationRequest request, GenerationMode mode, Image fx) {
     }
 
     /**
@@ -418,7 +420,7 @@ public final class Studio implements AutoCloseable {
                         r = null; // a plain picture
                     }
                 }
-                return new Opened(file, img, r, FxImages.toFx(img));
+                return new Opened(file, img, r, r == null ? null : PngMode.read(file, r).orElse(null), FxImages.toFx(img));
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -426,8 +428,8 @@ public final class Studio implements AutoCloseable {
             if (err != null) {
                 notifier.error("cannot open " + file.getFileName() + ": " + EngineErrors.message(err));
             } else if (o.request() != null) {
-                restoreParameters(o.request(), "from " + file.getFileName());
-                display(new Shown(o.fx(), o.image(), o.request(), null, file), "opened " + file.getFileName());
+                restoreParameters(o.request(), "from " + file.getFileName(), o.mode());
+                display(new Shown(o.fx(), o.image(), o.request(), o.mode(), file), "opened " + file.getFileName());
             } else {
                 toCanvas(o.image(), "open image");
                 notifier.info(file.getFileName() + " is on the canvas");
@@ -436,13 +438,29 @@ public final class Studio implements AutoCloseable {
         }, FxThread.FX);
     }
 
-    private void restoreParameters(GenerationRequest r, String from) {
+    /**
+     * Takes a picture's parameters and says which mode the next run will use; when the picture was
+     * made from text but the canvas is painted, offers to clear the canvas (one undo step) or keep it.
+     */
+    private void restoreParameters(GenerationRequest r, String from, GenerationMode made) {
         List<String> notes = params.apply(r);
         if (r.scheduler() != null) restoredScheduler = true;
         if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())) {
             canvas.resize(r.width(), r.height());
         }
-        notifier.info("parameters restored " + from + (notes.isEmpty() ? "" : " · " + String.join("; ", notes)));
+        RestoredMode advice = RestoredMode.of(from, made, canvas.mode());
+        notifier.info(advice.text() + (notes.isEmpty() ? "" : " · " + String.join("; ", notes)));
+        if (!advice.offerClear()) {
+            statusBar.notice(advice.text());
+            return;
+        }
+        statusBar.notice(advice.text(),
+                new StatusBar.Action("restore-clear-canvas", "Clear canvas", () -> {
+                    canvas.clearAll();
+                    statusBar.notice("Canvas cleared (Ctrl+Z brings it back): the next run is " + RestoredMode.label(canvas.mode()));
+                }),
+                new StatusBar.Action("restore-keep-canvas", "Keep (img2img)",
+                        () -> statusBar.notice("Canvas kept: the next run is " + RestoredMode.label(canvas.mode()))));
     }
 
     private void save() {
@@ -494,7 +512,7 @@ public final class Studio implements AutoCloseable {
                         GenerationRequest r = GenerationPng.readRequest(p);
                         BufferedImage img = ImageIO.read(p.toFile());
                         if (img == null) continue;
-                        entries.add(new GalleryEntry(p, r, null, FxImages.thumbnail(img, 96)));
+                        entries.add(new GalleryEntry(p, r, PngMode.read(p, r).orElse(null), FxImages.thumbnail(img, 96)));
                     } catch (InvalidRequestException | IOException e) {
                         // Not one of ours (or damaged): the history lists only pictures it can restore.
                     }
@@ -548,7 +566,7 @@ public final class Studio implements AutoCloseable {
     }
 
     private void restoreEntry(GalleryEntry e) {
-        restoreParameters(e.request(), "from " + e.file().getFileName());
+        restoreParameters(e.request(), "from " + e.file().getFileName(), e.mode());
     }
 
     private void entryToCanvas(GalleryEntry e) {

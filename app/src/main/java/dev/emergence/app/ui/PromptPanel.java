@@ -183,6 +183,8 @@ public final class PromptPanel extends VBox {
             case IMG2IMG -> "IMAGE → IMAGE";
             case INPAINT -> "INPAINTING";
         }, mode));
+        Icons.tooltip(modeBadge, "The mode the next run will use. It follows the canvas: empty, text to image; painted, image to image; "
+                + "with a mask, inpainting");
         strengthRow.disableProperty().bind(Bindings.createBooleanBinding(() -> mode.get() == GenerationMode.TXT2IMG, mode));
         featherRow.visibleProperty().bind(Bindings.createBooleanBinding(() -> mode.get() == GenerationMode.INPAINT, mode));
         featherRow.managedProperty().bind(featherRow.visibleProperty());

@@ -23,7 +23,7 @@ public final class StatusBar extends HBox {
     private final Label memory = new Label();
     private final Label status = new Label();
     private final Label notice = new Label();
-    private final Hyperlink noticeAction = new Hyperlink();
+    private final HBox noticeActions = new HBox(2);
     private final Timeline memoryTimer = new Timeline(new KeyFrame(Duration.seconds(2), e -> updateMemory()));
 
     public StatusBar(GenerationController gc) {
@@ -46,8 +46,8 @@ public final class StatusBar extends HBox {
         notice.setId("status-notice");
         notice.setMinWidth(0);
         notice.getStyleClass().add("status-notice");
-        noticeAction.setId("status-notice-action");
-        noticeAction.setMinWidth(Region.USE_PREF_SIZE);
+        noticeActions.setMinWidth(Region.USE_PREF_SIZE);
+        noticeActions.setAlignment(Pos.CENTER_LEFT);
         clearNotice();
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
@@ -55,11 +55,15 @@ public final class StatusBar extends HBox {
         busy.getStyleClass().add("busy");
         busy.setPrefWidth(60);
         busy.visibleProperty().bind(Bindings.createBooleanBinding(() -> gc.state().busy(), gc.stateProperty()));
-        getChildren().addAll(device, sep(), model, sep(), memory, sep(), notice, noticeAction, gap, status, busy);
+        getChildren().addAll(device, sep(), model, sep(), memory, sep(), notice, noticeActions, gap, status, busy);
         HBox.setHgrow(notice, Priority.SOMETIMES);
         updateMemory();
         memoryTimer.setCycleCount(Timeline.INDEFINITE);
         memoryTimer.play();
+    }
+
+    /** A link beside a notice; {@code id} names it for tests and styles. */
+    public record Action(String id, String text, Runnable run) {
     }
 
     /**
@@ -67,23 +71,30 @@ public final class StatusBar extends HBox {
      * for what the artist must be able to read later, such as where damaged files were kept.
      */
     public void notice(String text) {
-        notice(text, null, null);
+        notice(text, new Action[0]);
     }
 
-    /** A notice with one action beside it ("Deleted x.png" with "Undo"); the action clears the notice. */
+    /** A notice with one action ("Deleted x.png" with "Undo"), id {@code status-notice-action}. */
     public void notice(String text, String actionText, Runnable action) {
+        notice(text, new Action("status-notice-action", actionText, action));
+    }
+
+    /** A notice with actions beside it; choosing one clears the notice, then runs it. */
+    public void notice(String text, Action... actions) {
         notice.setText(text);
         notice.setTooltip(new Tooltip(text));
         notice.setVisible(true);
         notice.setManaged(true);
-        boolean hasAction = actionText != null && action != null;
-        noticeAction.setText(hasAction ? actionText : "");
-        noticeAction.setOnAction(hasAction ? e -> {
-            clearNotice();
-            action.run();
-        } : null);
-        noticeAction.setVisible(hasAction);
-        noticeAction.setManaged(hasAction);
+        noticeActions.getChildren().clear();
+        for (Action a : actions) {
+            Hyperlink link = new Hyperlink(a.text());
+            link.setId(a.id());
+            link.setOnAction(e -> {
+                clearNotice();
+                a.run().run();
+            });
+            noticeActions.getChildren().add(link);
+        }
     }
 
     public void clearNotice() {
@@ -91,9 +102,7 @@ public final class StatusBar extends HBox {
         notice.setTooltip(null);
         notice.setVisible(false);
         notice.setManaged(false);
-        noticeAction.setOnAction(null);
-        noticeAction.setVisible(false);
-        noticeAction.setManaged(false);
+        noticeActions.getChildren().clear();
     }
 
     public String noticeText() { return notice.getText(); }

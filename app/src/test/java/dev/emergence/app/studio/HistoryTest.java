@@ -3,6 +3,7 @@ package dev.emergence.app.studio;
 import dev.emergence.app.canvas.LayerId;
 import dev.emergence.app.gallery.GalleryEntry;
 import dev.emergence.engine.pipeline.GenerationMode;
+import javafx.scene.control.Label;
 import javafx.scene.image.Image;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,49 @@ class HistoryTest extends StudioTest {
         assertFalse(Files.exists(inTrash));
         assertEquals("keep me", onFx(() -> studio.gallery().get(0).request().prompt()));
         assertEquals(entry.file(), onFx(() -> studio.galleryView().list().getSelectionModel().getSelectedItem().file()));
+    }
+
+    @Test
+    void restoringATextToImagePictureOffersToClearThePaintedCanvas() {
+        waitForModel();
+        clickOn("#prompt").write("from text");
+        typeInto("#steps", "2");
+        pressGenerate();
+        waitUntil("the result", () -> studio.gallery().size() == 1);
+        waitForIdle();
+        fx(() -> studio.galleryView().list().getSelectionModel().select(0));
+
+        // An empty canvas: the mode is the picture's, and the status bar says so.
+        clickOn("#gallery-restore");
+        assertTrue(onFx(() -> studio.statusBar().noticeText()).contains("text → image, as it was made"));
+
+        // The artist paints, then restores the picture's parameters: the next run would be image to image.
+        fx(() -> studio.tools().sizeProperty().set(10));
+        type(KeyCode.B);
+        strokeOnCanvas(5, 5, 50, 40);
+        int[] painted = onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels().clone());
+        clickOn("#gallery-restore");
+        String offer = onFx(() -> studio.statusBar().noticeText());
+        assertTrue(offer.contains("made text → image") && offer.contains("the next run is image → image"), offer);
+        assertEquals("IMAGE → IMAGE", onFx(() -> lookup("#mode").queryAs(Label.class).getText()));
+
+        clickOn("#restore-clear-canvas");
+        assertEquals(GenerationMode.TXT2IMG, onFx(() -> studio.canvas().mode()));
+        assertEquals("TEXT → IMAGE", onFx(() -> lookup("#mode").queryAs(Label.class).getText()));
+        assertTrue(onFx(() -> studio.statusBar().noticeText()).endsWith("the next run is text → image"));
+        push(KeyCode.CONTROL, KeyCode.Z);
+        assertArrayEquals(painted, onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels()), "clearing is one undo step");
+
+        clickOn("#gallery-restore");
+        clickOn("#restore-keep-canvas");
+        assertEquals(GenerationMode.IMG2IMG, onFx(() -> studio.canvas().mode()));
+        assertEquals("Canvas kept: the next run is image → image", onFx(() -> studio.statusBar().noticeText()));
+
+        // A picture read back from the output folder knows its mode too.
+        closeStudio();
+        openStudioOn(home);
+        waitUntil("the history read back", () -> studio.gallery().size() == 1);
+        assertEquals(GenerationMode.TXT2IMG, onFx(() -> studio.gallery().get(0).mode()));
     }
 
     private record GenerationEntryView(GalleryEntry entry, Path file) {
