@@ -205,8 +205,10 @@ public final class Studio implements AutoCloseable {
      * still has it, else the first one (the embedded model when there is one).
      */
     private void startModel(String sessionModel) {
+        gc.announceLoading("the model library");
         library.refresh().whenComplete((entries, err) -> {
             started = true;
+            gc.announceLoading("");
             if (err != null) notifier.error("cannot read the model library: " + EngineErrors.message(err));
             List<ModelChoice> choices = library.choices();
             Path saved = sessionModel == null ? null : Path.of(sessionModel).toAbsolutePath().normalize();

@@ -62,6 +62,7 @@ public final class GenerationController implements AutoCloseable {
     private final StringProperty rateLabel = new SimpleStringProperty("");
     private final StringProperty etaLabel = new SimpleStringProperty("");
     private final StringProperty status = new SimpleStringProperty("");
+    private final javafx.beans.property.ReadOnlyStringWrapper loading = new javafx.beans.property.ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<Image> livePreview = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyIntegerWrapper recordedSteps = new ReadOnlyIntegerWrapper(0);
     private final ReadOnlyIntegerWrapper previewsShown = new ReadOnlyIntegerWrapper(0);
@@ -126,6 +127,17 @@ public final class GenerationController implements AutoCloseable {
 
     public StringProperty statusProperty() { return status; }
 
+    /**
+     * What is being loaded or looked for ("tiny-sd", "the model library"), "" when nothing: while
+     * it is set, having no model yet is no reason to tell the artist to import one.
+     */
+    public javafx.beans.property.ReadOnlyStringProperty loadingProperty() { return loading.getReadOnlyProperty(); }
+
+    /** The studio is looking for its first model (reading the model library): said like a load. */
+    public void announceLoading(String what) {
+        loading.set(what == null ? "" : what);
+    }
+
     /** The newest decoded x0 of the running generation. */
     public ReadOnlyObjectProperty<Image> livePreviewProperty() { return livePreview.getReadOnlyProperty(); }
 
@@ -164,8 +176,10 @@ public final class GenerationController implements AutoCloseable {
         GenerationState before = state.get();
         state.set(GenerationState.LOADING_MODEL);
         status.set("Loading " + folder.getFileName() + "…");
+        loading.set(folder.getFileName().toString());
         CompletableFuture<ModelSummary> f = engine.load(folder);
         f.whenComplete((summary, err) -> fx.execute(() -> {
+            loading.set("");
             if (err != null) {
                 state.set(before == GenerationState.LOADING_MODEL ? GenerationState.NO_MODEL : before);
                 status.set("Model not loaded");

@@ -76,7 +76,8 @@ public final class PromptPanel extends VBox {
         modelPicker.setId("model-picker");
         modelPicker.setItems(models);
         modelPicker.setMaxWidth(Double.MAX_VALUE);
-        modelPicker.setPromptText("no model: import one");
+        modelPicker.promptTextProperty().bind(Bindings.createStringBinding(() -> gc.loadingProperty().get().isEmpty()
+                ? "no model: import one" : "loading " + gc.loadingProperty().get() + "…", gc.loadingProperty()));
         modelPicker.setCellFactory(v -> new ModelCell());
         HBox.setHgrow(modelPicker, Priority.ALWAYS);
         modelPicker.setOnAction(e -> {

@@ -36,8 +36,9 @@ public final class StatusBar extends HBox {
                 : gc.modelProperty().get().device(), gc.modelProperty()));
         model.setId("status-model");
         model.setGraphic(Icons.icon("mdi2c-cube-outline"));
-        model.textProperty().bind(Bindings.createStringBinding(() -> gc.modelProperty().get() == null ? "no model: import one"
-                : gc.modelProperty().get().label(), gc.modelProperty()));
+        model.textProperty().bind(Bindings.createStringBinding(() -> gc.modelProperty().get() != null ? gc.modelProperty().get().label()
+                : !gc.loadingProperty().get().isEmpty() ? "loading " + gc.loadingProperty().get() + "…"
+                : "no model: import one", gc.modelProperty(), gc.loadingProperty()));
         memory.setId("status-memory");
         memory.setGraphic(Icons.icon("mdi2m-memory"));
         status.setId("status-text");

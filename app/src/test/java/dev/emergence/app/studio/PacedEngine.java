@@ -41,9 +41,20 @@ final class PacedEngine implements StudioEngine {
         this.stepMillis = stepMillis;
     }
 
+    /** Loads wait for this (open unless a test closes it first). */
+    volatile java.util.concurrent.CountDownLatch loadGate = new java.util.concurrent.CountDownLatch(0);
+
     @Override
     public CompletableFuture<ModelSummary> load(Path modelFolder) {
-        return real.load(modelFolder);
+        java.util.concurrent.CountDownLatch gate = loadGate;
+        if (gate.getCount() == 0) return real.load(modelFolder);
+        return CompletableFuture.runAsync(() -> {
+            try {
+                gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }).thenCompose(v -> real.load(modelFolder));
     }
 
     @Override
