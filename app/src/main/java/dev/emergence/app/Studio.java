@@ -499,7 +499,16 @@ public final class Studio implements AutoCloseable {
             notifier.error("cannot create " + results.folder() + ": " + e.getMessage());
             return;
         }
-        config.openUri().accept(results.folder().toUri().toString());
+        Path folder = results.folder();
+        CompletableFuture.supplyAsync(() -> config.openUri().test(folder.toUri().toString()), io).whenComplete((opened, err) ->
+                Platform.runLater(() -> {
+                    if (err == null && opened) return;
+                    // No file manager to show it: the path, to paste into one (or a terminal).
+                    javafx.scene.input.ClipboardContent path = new javafx.scene.input.ClipboardContent();
+                    path.putString(folder.toString());
+                    Clipboard.getSystemClipboard().setContent(path);
+                    statusBar.notice("Outputs are in " + folder + " (path copied to the clipboard)");
+                }));
     }
 
     // ---- history
