@@ -80,6 +80,8 @@ public final class Studio implements AutoCloseable {
     /** The canvas size before any model says otherwise. */
     private static final int DEFAULT_SIZE = 512;
     private static final int GALLERY_LIMIT = 300;
+    /** The theme's window colour (-bg0 in studio.css). */
+    private static final javafx.scene.paint.Color WINDOW_COLOUR = javafx.scene.paint.Color.web("#111317");
 
     private final StudioConfig config;
     private final StudioEngine engine;
@@ -166,14 +168,19 @@ public final class Studio implements AutoCloseable {
         gc.modelProperty().addListener((o, a, m) -> modelLoaded(m));
 
         Scene scene = new Scene(window);
+        // The first frame, before CSS is applied, shows the scene's fill: the theme's, not white.
+        scene.setFill(WINDOW_COLOUR);
+        window.setStyle("-fx-background-color: " + toCss(WINDOW_COLOUR) + ";");
         scene.getStylesheets().add(stylesheet());
         Shortcuts.install(scene, new Shortcuts.Actions(this::generate, gc::cancel, canvas::undo, canvas::redo, this::save,
                 this::openImage, this::paste, canvasView::fit), tools, canvasView);
         installDragAndDrop(scene);
         stage.setScene(scene);
         stage.setTitle("Emergence Studio");
-        stage.setMinWidth(Math.min(WindowGeometry.MIN_WIDTH, 800));
-        stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, 600));
+        // The layout's smallest size (every column visible), or the screen where that is smaller.
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        stage.setMinWidth(Math.min(WindowGeometry.MIN_WIDTH, screen.getWidth()));
+        stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, screen.getHeight()));
 
         SessionKeeper.Restored restored = config.restoreSession() ? keeper.restore() : SessionKeeper.Restored.none();
         restored.damageNotice().ifPresent(statusBar::notice);
@@ -256,6 +263,11 @@ public final class Studio implements AutoCloseable {
         if (downloadDialog == null) downloadDialog = new DownloadDialog(downloads, library, promptPanel::selectModel, stylesheet());
         downloadDialog.show(modelsDialog != null && modelsDialog.stage().map(javafx.stage.Stage::isShowing).orElse(false)
                 ? modelsDialog.stage().get() : stage);
+    }
+
+    private static String toCss(javafx.scene.paint.Color c) {
+        return String.format(Locale.ROOT, "#%02x%02x%02x", Math.round(c.getRed() * 255), Math.round(c.getGreen() * 255),
+                Math.round(c.getBlue() * 255));
     }
 
     private static String stylesheet() {
