@@ -10,7 +10,10 @@ import dev.emergence.app.engine.StudioEngine;
 import dev.emergence.app.fx.FxImages;
 import dev.emergence.app.fx.FxThread;
 import dev.emergence.app.gallery.GalleryEntry;
+import dev.emergence.app.gallery.PngMode;
+import dev.emergence.app.gallery.RestoredMode;
 import dev.emergence.app.gallery.ResultStore;
+import dev.emergence.app.gallery.Trash;
 import dev.emergence.app.library.DownloadJob;
 import dev.emergence.app.library.LibraryModel;
 import dev.emergence.app.library.ModelChoice;
@@ -77,11 +80,14 @@ public final class Studio implements AutoCloseable {
     /** The canvas size before any model says otherwise. */
     private static final int DEFAULT_SIZE = 512;
     private static final int GALLERY_LIMIT = 300;
+    /** The theme's window colour (-bg0 in studio.css). */
+    private static final javafx.scene.paint.Color WINDOW_COLOUR = javafx.scene.paint.Color.web("#111317");
 
     private final StudioConfig config;
     private final StudioEngine engine;
     private final ResultStore results;
     private final SessionStore sessions;
+    private final Trash trash;
     private final Parameters params = new Parameters();
     private final ToolSettings tools = new ToolSettings();
     private final CanvasDocument canvas = new CanvasDocument(DEFAULT_SIZE, DEFAULT_SIZE, UndoHistory.DEFAULT_CAP_BYTES);
@@ -124,6 +130,7 @@ public final class Studio implements AutoCloseable {
         this.engine = config.engine().get();
         this.results = new ResultStore(config.paths().outputs());
         this.sessions = new SessionStore(config.paths().session());
+        this.trash = new Trash(config.paths().trash());
         this.gc = new GenerationController(engine, FxThread.FX, results);
         this.library = new LibraryModel(config.library());
         this.downloads = new DownloadJob(library, config.downloaders());
@@ -161,17 +168,22 @@ public final class Studio implements AutoCloseable {
         gc.modelProperty().addListener((o, a, m) -> modelLoaded(m));
 
         Scene scene = new Scene(window);
+        // The first frame, before CSS is applied, shows the scene's fill: the theme's, not white.
+        scene.setFill(WINDOW_COLOUR);
+        window.setStyle("-fx-background-color: " + toCss(WINDOW_COLOUR) + ";");
         scene.getStylesheets().add(stylesheet());
         Shortcuts.install(scene, new Shortcuts.Actions(this::generate, gc::cancel, canvas::undo, canvas::redo, this::save,
                 this::openImage, this::paste, canvasView::fit), tools, canvasView);
         installDragAndDrop(scene);
         stage.setScene(scene);
         stage.setTitle("Emergence Studio");
-        stage.setMinWidth(Math.min(WindowGeometry.MIN_WIDTH, 800));
-        stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, 600));
+        // The layout's smallest size (every column visible), or the screen where that is smaller.
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        stage.setMinWidth(Math.min(WindowGeometry.MIN_WIDTH, screen.getWidth()));
+        stage.setMinHeight(Math.min(WindowGeometry.MIN_HEIGHT, screen.getHeight()));
 
-        SessionKeeper.Restored restored = config.restoreSession()
-                ? keeper.restore() : new SessionKeeper.Restored(Optional.empty(), false);
+        SessionKeeper.Restored restored = config.restoreSession() ? keeper.restore() : SessionKeeper.Restored.none();
+        restored.damageNotice().ifPresent(statusBar::notice);
         Optional<SessionState> session = restored.state();
         restoredScheduler = restored.schedulerChosen();
         placeWindow(session.map(SessionState::window).orElse(null));
@@ -200,8 +212,10 @@ public final class Studio implements AutoCloseable {
      * still has it, else the first one (the embedded model when there is one).
      */
     private void startModel(String sessionModel) {
+        gc.announceLoading("the model library");
         library.refresh().whenComplete((entries, err) -> {
             started = true;
+            gc.announceLoading("");
             if (err != null) notifier.error("cannot read the model library: " + EngineErrors.message(err));
             List<ModelChoice> choices = library.choices();
             Path saved = sessionModel == null ? null : Path.of(sessionModel).toAbsolutePath().normalize();
@@ -249,6 +263,11 @@ public final class Studio implements AutoCloseable {
         if (downloadDialog == null) downloadDialog = new DownloadDialog(downloads, library, promptPanel::selectModel, stylesheet());
         downloadDialog.show(modelsDialog != null && modelsDialog.stage().map(javafx.stage.Stage::isShowing).orElse(false)
                 ? modelsDialog.stage().get() : stage);
+    }
+
+    private static String toCss(javafx.scene.paint.Color c) {
+        return String.format(Locale.ROOT, "#%02x%02x%02x", Math.round(c.getRed() * 255), Math.round(c.getGreen() * 255),
+                Math.round(c.getBlue() * 255));
     }
 
     private static String stylesheet() {
@@ -325,12 +344,39 @@ public final class Studio implements AutoCloseable {
         canvas.setImage(fitted, label);
     }
 
+    /**
+     * "To canvas": the picture on screen (a scrubbed step, the live preview, the result or history
+     * entry or PNG on display) becomes the canvas, as one undo step that the status bar offers to undo.
+     */
     private void shownToCanvas() {
-        if (shown == null || shown.pixels() == null) {
+        Optional<Image> step = scrubber.scrubbedPicture();
+        BufferedImage picture;
+        String what;
+        if (step.isPresent()) {
+            picture = FxImages.fromFx(step.get());
+            what = "step " + (int) Math.round(scrubber.slider().getValue());
+        } else if (gc.state().busy() && followImage.get() != null) {
+            picture = FxImages.fromFx(followImage.get());
+            what = "the live preview";
+        } else if (shown != null && shown.pixels() != null) {
+            picture = shown.pixels();
+            what = shown.file() != null ? shown.file().getFileName().toString() : "the picture";
+        } else {
             notifier.info("no picture to use: generate one or pick one in the history");
             return;
         }
-        toCanvas(shown.pixels(), "use result as canvas");
+        toCanvasUndoable(picture, what);
+    }
+
+    /** Replaces the canvas and says so, with Undo (the artist's own picture is one step back). */
+    private void toCanvasUndoable(BufferedImage picture, String what) {
+        boolean hadPicture = !canvas.paintBlankProperty().get() || !canvas.maskBlankProperty().get();
+        toCanvas(picture, "use " + what + " as canvas");
+        int revision = canvas.revisionProperty().get();
+        statusBar.notice(what + " is on the canvas" + (hadPicture ? "; the previous canvas is one undo step back" : ""), "Undo", () -> {
+            if (canvas.revisionProperty().get() == revision) canvas.undo();
+            else notifier.info("the canvas has changed since; Ctrl+Z steps back through every change");
+        });
     }
 
     private void paste() {
@@ -368,7 +414,7 @@ public final class Studio implements AutoCloseable {
     }
 
     /** Result of reading a picture file off the FX thread. */
-    private record Opened(Path file, BufferedImage image, GenerationRequest request, Image fx) {
+    private record Opened(Path file, BufferedImage image, GenerationRequest request, GenerationMode mode, Image fx) {
     }
 
     /**
@@ -388,7 +434,7 @@ public final class Studio implements AutoCloseable {
                         r = null; // a plain picture
                     }
                 }
-                return new Opened(file, img, r, FxImages.toFx(img));
+                return new Opened(file, img, r, r == null ? null : PngMode.read(file, r).orElse(null), FxImages.toFx(img));
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -396,8 +442,8 @@ public final class Studio implements AutoCloseable {
             if (err != null) {
                 notifier.error("cannot open " + file.getFileName() + ": " + EngineErrors.message(err));
             } else if (o.request() != null) {
-                restoreParameters(o.request(), "from " + file.getFileName());
-                display(new Shown(o.fx(), o.image(), o.request(), null, file), "opened " + file.getFileName());
+                restoreParameters(o.request(), "from " + file.getFileName(), o.mode());
+                display(new Shown(o.fx(), o.image(), o.request(), o.mode(), file), "opened " + file.getFileName());
             } else {
                 toCanvas(o.image(), "open image");
                 notifier.info(file.getFileName() + " is on the canvas");
@@ -406,13 +452,29 @@ public final class Studio implements AutoCloseable {
         }, FxThread.FX);
     }
 
-    private void restoreParameters(GenerationRequest r, String from) {
+    /**
+     * Takes a picture's parameters and says which mode the next run will use; when the picture was
+     * made from text but the canvas is painted, offers to clear the canvas (one undo step) or keep it.
+     */
+    private void restoreParameters(GenerationRequest r, String from, GenerationMode made) {
         List<String> notes = params.apply(r);
         if (r.scheduler() != null) restoredScheduler = true;
         if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())) {
             canvas.resize(r.width(), r.height());
         }
-        notifier.info("parameters restored " + from + (notes.isEmpty() ? "" : " · " + String.join("; ", notes)));
+        RestoredMode advice = RestoredMode.of(from, made, canvas.mode());
+        notifier.info(advice.text() + (notes.isEmpty() ? "" : " · " + String.join("; ", notes)));
+        if (!advice.offerClear()) {
+            statusBar.notice(advice.text());
+            return;
+        }
+        statusBar.notice(advice.text(),
+                new StatusBar.Action("restore-clear-canvas", "Clear canvas", () -> {
+                    canvas.clearAll();
+                    statusBar.notice("Canvas cleared (Ctrl+Z brings it back): the next run is " + RestoredMode.label(canvas.mode()));
+                }),
+                new StatusBar.Action("restore-keep-canvas", "Keep (img2img)",
+                        () -> statusBar.notice("Canvas kept: the next run is " + RestoredMode.label(canvas.mode()))));
     }
 
     private void save() {
@@ -449,7 +511,16 @@ public final class Studio implements AutoCloseable {
             notifier.error("cannot create " + results.folder() + ": " + e.getMessage());
             return;
         }
-        config.openUri().accept(results.folder().toUri().toString());
+        Path folder = results.folder();
+        CompletableFuture.supplyAsync(() -> config.openUri().test(folder.toUri().toString()), io).whenComplete((opened, err) ->
+                Platform.runLater(() -> {
+                    if (err == null && opened) return;
+                    // No file manager to show it: the path, to paste into one (or a terminal).
+                    javafx.scene.input.ClipboardContent path = new javafx.scene.input.ClipboardContent();
+                    path.putString(folder.toString());
+                    Clipboard.getSystemClipboard().setContent(path);
+                    statusBar.notice("Outputs are in " + folder + " (path copied to the clipboard)");
+                }));
     }
 
     // ---- history
@@ -464,7 +535,7 @@ public final class Studio implements AutoCloseable {
                         GenerationRequest r = GenerationPng.readRequest(p);
                         BufferedImage img = ImageIO.read(p.toFile());
                         if (img == null) continue;
-                        entries.add(new GalleryEntry(p, r, null, FxImages.thumbnail(img, 96)));
+                        entries.add(new GalleryEntry(p, r, PngMode.read(p, r).orElse(null), FxImages.thumbnail(img, 96)));
                     } catch (InvalidRequestException | IOException e) {
                         // Not one of ours (or damaged): the history lists only pictures it can restore.
                     }
@@ -518,28 +589,50 @@ public final class Studio implements AutoCloseable {
     }
 
     private void restoreEntry(GalleryEntry e) {
-        restoreParameters(e.request(), "from " + e.file().getFileName());
+        restoreParameters(e.request(), "from " + e.file().getFileName(), e.mode());
     }
 
     private void entryToCanvas(GalleryEntry e) {
-        readPicture(e.file()).thenAcceptAsync(img -> Platform.runLater(() -> toCanvas(img, "use result as canvas")), io);
+        readPicture(e.file()).thenAcceptAsync(img -> Platform.runLater(() -> toCanvasUndoable(img, e.file().getFileName().toString())), io);
     }
 
+    /** Moves the picture to the studio's trash; the status bar offers Undo until its next notice. */
     private void deleteEntry(GalleryEntry e) {
-        CompletableFuture.runAsync(() -> {
+        CompletableFuture.supplyAsync(() -> {
             try {
-                Files.deleteIfExists(e.file());
+                return trash.moveToTrash(e.file());
             } catch (IOException ex) {
                 throw new java.util.concurrent.CompletionException(ex);
             }
-        }, io).whenComplete((v, err) -> Platform.runLater(() -> {
+        }, io).whenComplete((t, err) -> Platform.runLater(() -> {
             if (err != null) {
                 notifier.error("cannot delete " + e.file().getFileName() + ": " + EngineErrors.message(err));
                 return;
             }
+            int index = gallery.indexOf(e);
             gallery.remove(e);
             if (shown != null && e.file().equals(shown.file())) display(null, "");
-            notifier.info("deleted " + e.file().getFileName());
+            statusBar.notice("Deleted " + e.file().getFileName() + " (moved to " + trash.folder() + ")", "Undo",
+                    () -> undoDelete(t, e, index));
+        }));
+    }
+
+    private void undoDelete(Trash.Trashed t, GalleryEntry e, int index) {
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return trash.restore(t);
+            } catch (IOException ex) {
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        }, io).whenComplete((back, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                notifier.error("cannot restore " + t.inTrash().getFileName() + ": " + EngineErrors.message(err));
+                return;
+            }
+            GalleryEntry restored = new GalleryEntry(back, e.request(), e.mode(), e.thumbnail());
+            gallery.add(Math.max(0, Math.min(index, gallery.size())), restored);
+            galleryView.list().getSelectionModel().select(restored);
+            statusBar.notice("Restored " + back.getFileName());
         }));
     }
 
@@ -591,6 +684,8 @@ public final class Studio implements AutoCloseable {
     public GalleryView galleryView() { return galleryView; }
 
     public MainWindow window() { return window; }
+
+    public StatusBar statusBar() { return statusBar; }
 
     public SessionStore sessions() { return sessions; }
 

@@ -1,5 +1,6 @@
 package dev.emergence.app;
 
+import dev.emergence.app.ui.FolderOpener;
 import javafx.application.Application;
 import javafx.stage.Stage;
 
@@ -13,7 +14,7 @@ public final class StudioApplication extends Application {
 
     @Override
     public void start(Stage stage) {
-        studio = new Studio(StudioConfig.fromSystem(getHostServices()::showDocument));
+        studio = new Studio(StudioConfig.fromSystem(FolderOpener.desktop(getHostServices()::showDocument)));
         studio.show(stage);
     }
 

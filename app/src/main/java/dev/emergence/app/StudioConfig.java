@@ -11,7 +11,7 @@ import dev.emergence.engine.model.ModelException;
 
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -21,14 +21,14 @@ import java.util.function.Supplier;
  *
  * @param library     opens the model library (with the embedded model, if any); called off the FX thread
  * @param downloaders makes a downloader from the hub into that library; called off the FX thread
- * @param openUri     opens a folder or file in the desktop's own viewer
+ * @param openUri     opens a folder in the desktop's own viewer; false when it could not (or cannot tell); called off the FX thread
  */
 public record StudioConfig(StudioPaths paths, Supplier<StudioEngine> engine, Supplier<ModelLibrary> library,
-                           Function<ModelLibrary, ModelDownloader> downloaders, FileDialogs dialogs, Consumer<String> openUri,
+                           Function<ModelLibrary, ModelDownloader> downloaders, FileDialogs dialogs, Predicate<String> openUri,
                            boolean restoreSession) {
 
     /** The user's own library (shared with the command line's 'models' commands) and the hub named by the environment. */
-    public static StudioConfig fromSystem(Consumer<String> openUri) {
+    public static StudioConfig fromSystem(Predicate<String> openUri) {
         return new StudioConfig(StudioPaths.fromSystem(), EngineAdapter::fromSystemProperties, ModelLibrary::openDefault,
                 library -> new ModelDownloader(HubClient.fromEnvironment(), library), FileDialogs.native_(), openUri, true);
     }

@@ -159,6 +159,12 @@ public final class CanvasDocument {
         replace(label, newPaint, new Layer(newPaint.width(), newPaint.height()));
     }
 
+    /** Clears paint and mask at once, keeping the size: one undo step. */
+    public void clearAll() {
+        if (paint.isBlank() && mask.isBlank()) return;
+        replace("clear canvas and mask", new Layer(width(), height()), new Layer(width(), height()));
+    }
+
     /** Changes the canvas size, scaling what is painted and masked with it. One undo step. */
     public void resize(int newWidth, int newHeight) {
         if (newWidth == width() && newHeight == height()) return;

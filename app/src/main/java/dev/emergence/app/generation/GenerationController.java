@@ -14,7 +14,6 @@ import dev.emergence.engine.pipeline.GenerationResult;
 import dev.emergence.engine.pipeline.PreviewKind;
 import dev.emergence.engine.pipeline.StepListener;
 import dev.emergence.engine.pipeline.StepSnapshot;
-import dev.emergence.engine.tensor.Tensor;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -63,15 +62,20 @@ public final class GenerationController implements AutoCloseable {
     private final StringProperty rateLabel = new SimpleStringProperty("");
     private final StringProperty etaLabel = new SimpleStringProperty("");
     private final StringProperty status = new SimpleStringProperty("");
+    private final javafx.beans.property.ReadOnlyStringWrapper loading = new javafx.beans.property.ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<Image> livePreview = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyIntegerWrapper recordedSteps = new ReadOnlyIntegerWrapper(0);
     private final ReadOnlyIntegerWrapper previewsShown = new ReadOnlyIntegerWrapper(0);
     private final ReadOnlyObjectWrapper<Finished> lastResult = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<LiveFrame> liveFrame = new ReadOnlyObjectWrapper<>();
     private final ObjectProperty<PreviewKind> previewKind = new SimpleObjectProperty<>(PreviewKind.TINY_DECODER);
+    private final ObjectProperty<ViewChoice> viewChoice = new SimpleObjectProperty<>(ViewChoice.X0);
+    /** {@link #viewChoice} for the preview thread: a change applies from the next step it decodes. */
+    private volatile ViewChoice liveView = ViewChoice.X0;
     private final IntegerProperty previewStride = new SimpleIntegerProperty(1);
 
     private final LatestWins<Live> progressToFx;
-    private final LatestWins<LivePreview> previewToFx;
+    private final LatestWins<LiveFrame> previewToFx;
     private final LatestWins<PreviewJob> previewJobs;
     private Consumer<String> errors = m -> { };
     private Consumer<String> notices = m -> { };
@@ -83,10 +87,7 @@ public final class GenerationController implements AutoCloseable {
     private record Live(long generation, ProgressStats stats, int recorded) {
     }
 
-    private record PreviewJob(long generation, Tensor x0, PreviewKind kind) {
-    }
-
-    private record LivePreview(long generation, Image image) {
+    private record PreviewJob(long generation, StepRecord record, PreviewKind kind) {
     }
 
     /**
@@ -100,6 +101,7 @@ public final class GenerationController implements AutoCloseable {
         this.progressToFx = new LatestWins<>(fx, this::showProgress);
         this.previewToFx = new LatestWins<>(fx, this::showPreview);
         this.previewJobs = new LatestWins<>(previewThread, this::decodePreview);
+        viewChoice.addListener((o, a, b) -> liveView = b == null ? ViewChoice.X0 : b);
     }
 
     public void onError(Consumer<String> sink) { this.errors = sink; }
@@ -125,8 +127,25 @@ public final class GenerationController implements AutoCloseable {
 
     public StringProperty statusProperty() { return status; }
 
+    /**
+     * What is being loaded or looked for ("tiny-sd", "the model library"), "" when nothing: while
+     * it is set, having no model yet is no reason to tell the artist to import one.
+     */
+    public javafx.beans.property.ReadOnlyStringProperty loadingProperty() { return loading.getReadOnlyProperty(); }
+
+    /** The studio is looking for its first model (reading the model library): said like a load. */
+    public void announceLoading(String what) {
+        loading.set(what == null ? "" : what);
+    }
+
     /** The newest decoded x0 of the running generation. */
     public ReadOnlyObjectProperty<Image> livePreviewProperty() { return livePreview.getReadOnlyProperty(); }
+
+    /** The newest decoded step of the running generation, in the view chosen when it was decoded. */
+    public ReadOnlyObjectProperty<LiveFrame> liveFrameProperty() { return liveFrame.getReadOnlyProperty(); }
+
+    /** What the preview shows of a step (live and scrubbed); the live preview decodes what it names. */
+    public ObjectProperty<ViewChoice> viewChoiceProperty() { return viewChoice; }
 
     /** Steps recorded so far (the scrubber's range). */
     public ReadOnlyIntegerProperty recordedStepsProperty() { return recordedSteps.getReadOnlyProperty(); }
@@ -157,8 +176,10 @@ public final class GenerationController implements AutoCloseable {
         GenerationState before = state.get();
         state.set(GenerationState.LOADING_MODEL);
         status.set("Loading " + folder.getFileName() + "…");
+        loading.set(folder.getFileName().toString());
         CompletableFuture<ModelSummary> f = engine.load(folder);
         f.whenComplete((summary, err) -> fx.execute(() -> {
+            loading.set("");
             if (err != null) {
                 state.set(before == GenerationState.LOADING_MODEL ? GenerationState.NO_MODEL : before);
                 status.set("Model not loaded");
@@ -195,6 +216,7 @@ public final class GenerationController implements AutoCloseable {
         rateLabel.set("");
         etaLabel.set("");
         livePreview.set(null);
+        liveFrame.set(null);
         state.set(GenerationState.RUNNING);
         status.set("Generating (" + modeLabel(mode) + ")…");
 
@@ -206,10 +228,11 @@ public final class GenerationController implements AutoCloseable {
             @Override
             public void onStep(StepSnapshot s) {
                 if (s.stepIndex() == 0) firstDone = s.elapsed();
-                timeline.add(gen, new StepRecord(s.stepIndex(), s.stepCount(), s.timestep(), s.sigma(), s.latent(), s.x0()));
+                StepRecord record = new StepRecord(s.stepIndex(), s.stepCount(), s.timestep(), s.sigma(), s.latent(), s.x0());
+                timeline.add(gen, record);
                 progressToFx.offer(new Live(gen, ProgressStats.of(s.stepIndex(), s.stepCount(), s.elapsed(), firstDone), s.stepIndex() + 1));
                 if (s.stepIndex() % stride == 0 || s.stepIndex() == s.stepCount() - 1) {
-                    previewJobs.offer(new PreviewJob(gen, s.x0(), kind));
+                    previewJobs.offer(new PreviewJob(gen, record, kind));
                 }
             }
         };
@@ -297,14 +320,30 @@ public final class GenerationController implements AutoCloseable {
 
     // ---- live updates (engine thread → preview thread → FX thread)
 
+    /**
+     * Decodes a step for the live preview in the view chosen now (so switching x0 / latent / both
+     * during a run applies from the next step decoded); the pictures go into the step cache too,
+     * so scrubbing back to them, or switching the view to one already decoded, needs no decoding.
+     */
     private void decodePreview(PreviewJob job) {
         if (job.generation() != timeline.generation()) return;
+        ViewChoice view = liveView;
         try {
-            BufferedImage img = engine.preview(job.x0(), job.kind()).join();
-            previewToFx.offer(new LivePreview(job.generation(), FxImages.toFx(img)));
+            Image x0 = view.wants(StepRecord.View.X0) ? decodeStep(job, StepRecord.View.X0) : null;
+            Image latent = view.wants(StepRecord.View.LATENT) ? decodeStep(job, StepRecord.View.LATENT) : null;
+            previewToFx.offer(new LiveFrame(job.generation(), job.record().index(), x0, latent));
         } catch (RuntimeException e) {
             // A preview that cannot be decoded is skipped; the generation itself reports real failures.
         }
+    }
+
+    private Image decodeStep(PreviewJob job, StepRecord.View view) {
+        StepImageCache.Key key = new StepImageCache.Key(job.generation(), job.record().index(), view, job.kind());
+        Image cached = stepImages.cached(key);
+        if (cached != null) return cached;
+        Image img = FxImages.toFx(engine.preview(job.record().tensor(view), job.kind()).join());
+        stepImages.put(key, img);
+        return img;
     }
 
     private void showProgress(Live live) {
@@ -317,9 +356,10 @@ public final class GenerationController implements AutoCloseable {
         recordedSteps.set(live.recorded());
     }
 
-    private void showPreview(LivePreview p) {
+    private void showPreview(LiveFrame p) {
         if (p.generation() != runningGeneration) return;
-        livePreview.set(p.image());
+        liveFrame.set(p);
+        livePreview.set(p.main());
         previewsShown.set(previewsShown.get() + 1);
     }
 

@@ -57,6 +57,11 @@ public final class StepImageCache<I> {
         return cache.get(key);
     }
 
+    /** Keeps a picture decoded elsewhere (the live preview's), for the scrubber. */
+    public synchronized void put(Key key, I image) {
+        cache.put(key, image);
+    }
+
     /**
      * Calls {@code onReady} on the UI executor with the step's picture: at once when cached,
      * else after decoding, unless a newer request for the same view overtakes this one first.

@@ -44,11 +44,21 @@ public final class Parameters {
     private final IntegerProperty feather = new SimpleIntegerProperty(8);
     private final ObjectProperty<SchedulerKind> scheduler = new SimpleObjectProperty<>(SchedulerKind.EULER_ANCESTRAL);
     private final LongSupplier randomSeed;
+    /**
+     * The seed in the field has not been used by a generation yet (typed, rolled with the dice,
+     * restored): the next Generate uses it even with the lock open. The automatic roll of an
+     * unlocked seed happens only when the field still shows the seed of the last run.
+     */
+    private boolean seedUnused = true;
+    private boolean autoRolling;
 
     /** @param randomSeed where new seeds come from (the dice, and every unlocked generation) */
     public Parameters(LongSupplier randomSeed) {
         this.randomSeed = randomSeed;
         seed.set(randomSeed.getAsLong());
+        seed.addListener((o, a, b) -> {
+            if (!autoRolling) seedUnused = true;
+        });
     }
 
     public Parameters() {
@@ -84,11 +94,20 @@ public final class Parameters {
     }
 
     /**
-     * The request for the next generation. Unless the seed is locked, a new seed is rolled first,
-     * so every Generate gives a new picture and the field shows the seed that made it.
+     * The request for the next generation. A seed the artist typed (or rolled, or restored) is
+     * used as it is. Otherwise, unless the lock is closed, a new seed is rolled first, so every
+     * Generate gives a new picture; either way the field shows the seed that made it.
      */
     public GenerationRequest toRequest(int width, int height, GenerationMode mode, String modelName) {
-        if (!seedLocked.get()) rollSeed();
+        if (!seedLocked.get() && !seedUnused) {
+            autoRolling = true;
+            try {
+                rollSeed();
+            } finally {
+                autoRolling = false;
+            }
+        }
+        seedUnused = false;
         double s = mode == GenerationMode.TXT2IMG ? GenerationRequest.DEFAULT_STRENGTH : strength.get();
         double f = mode == GenerationMode.INPAINT ? feather.get() : 0;
         return new GenerationRequest(prompt.get(), negativePrompt.get(), width, height, steps.get(), cfg.get(), seed.get(),

@@ -5,12 +5,22 @@ import java.util.List;
 
 /**
  * Picture sizes offered for a model: common aspect ratios at about the model's native area
- * (so a 512 model gets 512×512, 512×384, 704×384, …), each side a multiple of the model's size multiple.
+ * (so a 512 model gets 512×512, 512×384, 704×384, …), each side a multiple of the model's size
+ * multiple. Each is labelled with the aspect its size really has (a small model cannot make
+ * every ratio: at 128² in multiples of 64, "4:3" is 192×128, which is 3:2).
  */
 public final class SizePresets {
+    /** @param ratio the true aspect of width × height, with the ratio aimed at when that differs a little ("11:6 ≈16:9") */
     public record Preset(String ratio, int width, int height) {
+        /** The entry that opens the custom width × height fields. */
+        public static final Preset CUSTOM = new Preset("Custom…", 0, 0);
+
+        public boolean custom() {
+            return width == 0;
+        }
+
         public String label() {
-            return ratio + "  " + width + "×" + height;
+            return custom() ? ratio : ratio + "  " + width + "×" + height;
         }
 
         @Override
@@ -26,7 +36,7 @@ public final class SizePresets {
         List<Preset> out = new ArrayList<>();
         for (int[] r : RATIOS) {
             int[] wh = fit(r[0], r[1], nativeSize, multiple);
-            Preset p = new Preset(r[0] + ":" + r[1], wh[0], wh[1]);
+            Preset p = new Preset(ratioLabel(wh[0], wh[1], r[0], r[1]), wh[0], wh[1]);
             if (out.stream().noneMatch(o -> o.width() == p.width() && o.height() == p.height())) out.add(p);
         }
         return out;
@@ -54,6 +64,25 @@ public final class SizePresets {
             }
         }
         return best;
+    }
+
+    /** "3:2" for 192×128; "11:6 ≈16:9" for 704×384 aimed at 16:9 (within 5 %); "1.83:1" when the terms would be large. */
+    static String ratioLabel(int w, int h, int aimW, int aimH) {
+        int g = gcd(w, h), a = w / g, b = h / g;
+        String exact = Math.max(a, b) <= 32 ? a + ":" + b : String.format(java.util.Locale.ROOT, "%.2f:1", (double) w / h);
+        if ((long) a * aimH == (long) b * aimW) return exact;
+        double off = Math.abs(Math.log((double) w / h) - Math.log((double) aimW / aimH));
+        return off < Math.log(1.05) ? exact + " ≈" + aimW + ":" + aimH : exact;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** What the custom fields accept for a side: a multiple of the model's multiple, up to twice its native size. */
+    public static NumberRule sideRule(String name, int nativeSize, int multiple) {
+        int max = Math.max(multiple, roundTo(2.0 * nativeSize, multiple));
+        return new NumberRule(name, multiple, max, multiple, false);
     }
 
     public static int roundTo(double v, int multiple) {

@@ -32,8 +32,15 @@ import java.util.function.Supplier;
  * thread from copies taken on the FX thread.
  */
 public final class SessionKeeper {
-    /** What the rest of the studio needs from the session besides what this class applies itself. */
-    public record Restored(Optional<SessionState> state, boolean schedulerChosen) {
+    /**
+     * What the rest of the studio needs from the session besides what this class applies itself.
+     *
+     * @param damageNotice the status-bar line naming the damaged files kept aside, when there were any
+     */
+    public record Restored(Optional<SessionState> state, boolean schedulerChosen, Optional<String> damageNotice) {
+        public static Restored none() {
+            return new Restored(Optional.empty(), false, Optional.empty());
+        }
     }
 
     private final SessionStore store;
@@ -68,38 +75,43 @@ public final class SessionKeeper {
         this.errors = errors;
     }
 
-    /** Applies the saved session (parameters, tools, canvas layers); call before the autosave starts. */
+    /**
+     * Applies the saved session (parameters, tools, canvas layers), as much of it as is readable;
+     * call before the autosave starts, so that a damaged file is moved aside before anything is
+     * written over it. Only the fields the file holds are applied: the others keep their defaults.
+     */
     public Restored restore() {
         restoring = true;
         boolean[] scheduler = {false};
-        Optional<SessionState> saved = store.loadState();
+        SessionStore.Loaded loaded = store.load();
+        Optional<SessionState> saved = loaded.state();
         try {
             saved.ifPresent(s -> {
-                params.promptProperty().set(s.prompt() == null ? "" : s.prompt());
-                params.negativePromptProperty().set(s.negativePrompt() == null ? "" : s.negativePrompt());
-                params.cfgProperty().set(Parameters.CFG.snap(s.cfg()));
-                params.stepsProperty().set((int) Parameters.STEPS.snap(s.steps()));
-                params.seedProperty().set(Math.max(0, s.seed()));
-                params.seedLockedProperty().set(s.seedLocked());
-                params.strengthProperty().set(Parameters.STRENGTH.snap(s.strength()));
-                params.featherProperty().set((int) Parameters.FEATHER.snap(s.feather()));
+                if (s.prompt() != null) params.promptProperty().set(s.prompt());
+                if (s.negativePrompt() != null) params.negativePromptProperty().set(s.negativePrompt());
+                if (s.cfg() != null) params.cfgProperty().set(Parameters.CFG.snap(s.cfg()));
+                if (s.steps() != null) params.stepsProperty().set((int) Parameters.STEPS.snap(s.steps()));
+                if (s.seed() != null) params.seedProperty().set(Math.max(0, s.seed()));
+                if (s.seedLocked() != null) params.seedLockedProperty().set(s.seedLocked());
+                if (s.strength() != null) params.strengthProperty().set(Parameters.STRENGTH.snap(s.strength()));
+                if (s.feather() != null) params.featherProperty().set((int) Parameters.FEATHER.snap(s.feather()));
                 SchedulerKind.parse(s.scheduler()).ifPresent(k -> {
                     params.schedulerProperty().set(k);
                     scheduler[0] = true;
                 });
                 parseEnum(PreviewKind.class, s.previewKind()).ifPresent(gc.previewKindProperty()::set);
-                if (s.previewStride() >= 1) gc.previewStrideProperty().set(s.previewStride());
+                if (s.previewStride() != null && s.previewStride() >= 1) gc.previewStrideProperty().set(Math.min(50, s.previewStride()));
                 parseEnum(Tool.class, s.tool()).ifPresent(tools.toolProperty()::set);
-                if (s.brushSize() > 0) tools.sizeProperty().set(s.brushSize());
-                tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
-                if (s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
-                tools.colorProperty().set(s.brushColor() & 0xffffff);
+                if (s.brushSize() != null && s.brushSize() > 0) tools.sizeProperty().set(s.brushSize());
+                if (s.brushHardness() != null) tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
+                if (s.brushOpacity() != null && s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
+                if (s.brushColor() != null) tools.colorProperty().set(s.brushColor() & 0xffffff);
             });
-            store.loadLayers().ifPresent(l -> canvas.restore(l[0], l[1]));
+            loaded.layers().ifPresent(l -> canvas.restore(l[0], l[1]));
         } finally {
             restoring = false;
         }
-        return new Restored(saved, scheduler[0]);
+        return new Restored(saved, scheduler[0], loaded.damaged() ? Optional.of(loaded.notice()) : Optional.empty());
     }
 
     /** Names written by an older or newer studio that this one does not know are skipped. */

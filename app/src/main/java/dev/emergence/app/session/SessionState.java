@@ -4,27 +4,29 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * The autosaved session, apart from the canvas layers (saved beside it as PNG): the parameters,
- * the tools, the model and the window. Unknown and missing fields are tolerated, so older and
- * newer studios read each other's sessions. (Models are not listed here: the model library is their list.)
+ * the tools, the model and the window. Unknown fields are tolerated, so older and newer studios
+ * read each other's sessions; a missing field is null (boxed types, so that "not saved" or "not
+ * readable" never reads as 0 and the studio keeps its own default for it). (Models are not listed
+ * here: the model library is their list.)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SessionState(
         String prompt,
         String negativePrompt,
-        double cfg,
-        int steps,
-        long seed,
-        boolean seedLocked,
-        double strength,
-        int feather,
+        Double cfg,
+        Integer steps,
+        Long seed,
+        Boolean seedLocked,
+        Double strength,
+        Integer feather,
         String scheduler,
         String previewKind,
-        int previewStride,
+        Integer previewStride,
         String tool,
-        double brushSize,
-        double brushHardness,
-        double brushOpacity,
-        int brushColor,
+        Double brushSize,
+        Double brushHardness,
+        Double brushOpacity,
+        Integer brushColor,
         String modelFolder,
         String selectedResult,
         WindowGeometry window) {

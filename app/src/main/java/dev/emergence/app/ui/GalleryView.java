@@ -46,7 +46,7 @@ public final class GalleryView extends VBox {
         Button restore = button("gallery-restore", "mdi2t-tune-variant", "Restore all parameters", () -> selected(actions.restore()));
         Button canvas = button("gallery-canvas", "mdi2i-image-move", "Use as canvas", () -> selected(actions.toCanvas()));
         Button folder = button("gallery-folder", "mdi2f-folder-open-outline", "Open the output folder", () -> selected(actions.openFolder()));
-        Button delete = button("gallery-delete", "mdi2d-delete-outline", "Delete the picture file", () -> selected(actions.delete()));
+        Button delete = button("gallery-delete", "mdi2d-delete-outline", "Delete: move the picture to the studio's trash (Undo in the status bar)", () -> selected(actions.delete()));
         for (Button b : new Button[] {restore, canvas, delete}) {
             b.disableProperty().bind(list.getSelectionModel().selectedItemProperty().isNull());
         }

@@ -7,6 +7,7 @@ import dev.emergence.app.generation.GenerationState;
 import dev.emergence.app.library.ModelChoice;
 import dev.emergence.app.params.NumberRule;
 import dev.emergence.app.params.Parameters;
+import dev.emergence.app.params.PreviewChoices;
 import dev.emergence.app.params.SizePresets;
 import dev.emergence.engine.pipeline.GenerationMode;
 import dev.emergence.engine.pipeline.PreviewKind;
@@ -55,6 +56,7 @@ public final class PromptPanel extends VBox {
     private final SliderRow<Number> strengthRow;
     private final SliderRow<Number> featherRow;
     private boolean updatingSize;
+    private final CustomSizeRow customSize;
     private final ReadOnlyObjectProperty<ModelSummary> gcModel;
 
     /**
@@ -74,7 +76,8 @@ public final class PromptPanel extends VBox {
         modelPicker.setId("model-picker");
         modelPicker.setItems(models);
         modelPicker.setMaxWidth(Double.MAX_VALUE);
-        modelPicker.setPromptText("no model: import one");
+        modelPicker.promptTextProperty().bind(Bindings.createStringBinding(() -> gc.loadingProperty().get().isEmpty()
+                ? "no model: import one" : "loading " + gc.loadingProperty().get() + "…", gc.loadingProperty()));
         modelPicker.setCellFactory(v -> new ModelCell());
         HBox.setHgrow(modelPicker, Priority.ALWAYS);
         modelPicker.setOnAction(e -> {
@@ -126,7 +129,7 @@ public final class PromptPanel extends VBox {
         ToggleButton lock = new ToggleButton();
         lock.setId("seed-lock");
         lock.selectedProperty().bindBidirectional(p.seedLockedProperty());
-        Icons.decorate(lock, "mdi2l-lock-open-variant-outline", "Lock the seed (otherwise every Generate rolls a new one)", null);
+        Icons.decorate(lock, "mdi2l-lock-open-variant-outline", "Lock the seed for every Generate. Open, a seed typed or rolled is used once, then each Generate rolls a new one", null);
         lock.selectedProperty().addListener((o, a, b) -> ((org.kordamp.ikonli.javafx.FontIcon) lock.getGraphic())
                 .setIconLiteral(b ? "mdi2l-lock-outline" : "mdi2l-lock-open-variant-outline"));
         if (lock.isSelected()) ((org.kordamp.ikonli.javafx.FontIcon) lock.getGraphic()).setIconLiteral("mdi2l-lock-outline");
@@ -147,9 +150,16 @@ public final class PromptPanel extends VBox {
         size.setId("size");
         size.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(size, Priority.ALWAYS);
+        customSize = new CustomSizeRow(onResize);
         size.setOnAction(e -> {
             SizePresets.Preset s = size.getValue();
-            if (!updatingSize && s != null) onResize.accept(s.width(), s.height());
+            if (updatingSize || s == null) return;
+            if (s.custom()) {
+                customSize.open(gc.modelProperty().get(), canvasWidth.get(), canvasHeight.get());
+            } else {
+                customSize.close();
+                onResize.accept(s.width(), s.height());
+            }
         });
         gc.modelProperty().addListener((o, a, m) -> presets(m, canvasWidth.get(), canvasHeight.get()));
         canvasWidth.addListener((o, a, b) -> presets(gc.modelProperty().get(), canvasWidth.get(), canvasHeight.get()));
@@ -157,10 +167,13 @@ public final class PromptPanel extends VBox {
         presets(gc.modelProperty().get(), canvasWidth.get(), canvasHeight.get());
         HBox sizeRow = new HBox(8, fieldLabel("Size"), size);
         sizeRow.setAlignment(Pos.CENTER_LEFT);
+        VBox sizeBox = new VBox(4, sizeRow, customSize);
 
         // Preview.
         previewKind.setId("preview-kind");
         previewKind.valueProperty().bindBidirectional(gc.previewKindProperty());
+        gc.modelProperty().addListener((o, a, m) -> previewChoices(gc, m));
+        previewChoices(gc, gc.modelProperty().get());
         previewKind.setCellFactory(l -> previewCell());
         previewKind.setButtonCell(previewCell());
         previewKind.setMaxWidth(Double.MAX_VALUE);
@@ -183,6 +196,8 @@ public final class PromptPanel extends VBox {
             case IMG2IMG -> "IMAGE → IMAGE";
             case INPAINT -> "INPAINTING";
         }, mode));
+        Icons.tooltip(modeBadge, "The mode the next run will use. It follows the canvas: empty, text to image; painted, image to image; "
+                + "with a mask, inpainting");
         strengthRow.disableProperty().bind(Bindings.createBooleanBinding(() -> mode.get() == GenerationMode.TXT2IMG, mode));
         featherRow.visibleProperty().bind(Bindings.createBooleanBinding(() -> mode.get() == GenerationMode.INPAINT, mode));
         featherRow.managedProperty().bind(featherRow.visibleProperty());
@@ -207,7 +222,7 @@ public final class PromptPanel extends VBox {
                 sectionWithBadge("PROMPT", modeBadge), prompt, promptTokens,
                 section("NEGATIVE PROMPT"), negative, negativeTokens,
                 section("PARAMETERS"), cfgRow, stepsRow, seedBox, schedRow, strengthRow, featherRow,
-                section("PICTURE"), sizeRow, previewBox);
+                section("PICTURE"), sizeBox, previewBox);
         form.getStyleClass().add("form");
         ScrollPane scroll = new ScrollPane(form);
         scroll.setFitToWidth(true);
@@ -268,6 +283,7 @@ public final class PromptPanel extends VBox {
             int nativeSize = m == null ? Math.max(w, h) : m.nativeSize();
             int multiple = m == null ? 8 : m.sizeMultiple();
             size.getItems().setAll(SizePresets.forModel(nativeSize, multiple));
+            size.getItems().add(SizePresets.Preset.CUSTOM);
             Optional<SizePresets.Preset> match = size.getItems().stream().filter(p -> p.width() == w && p.height() == h).findFirst();
             if (match.isPresent()) {
                 size.setValue(match.get());
@@ -278,6 +294,19 @@ public final class PromptPanel extends VBox {
         } finally {
             updatingSize = false;
         }
+    }
+
+    /** Offers the decoders the model has; a choice it lacks (the tiny decoder) becomes latent colours. */
+    private void previewChoices(GenerationController gc, ModelSummary m) {
+        boolean tiny = m == null || m.hasPreviewDecoder();
+        PreviewKind chosen = gc.previewKindProperty().get() == null ? PreviewKind.LATENT_RGB
+                : PreviewChoices.choose(gc.previewKindProperty().get(), tiny);
+        previewKind.getItems().setAll(PreviewChoices.forModel(tiny));
+        // Replacing the items may clear the value (and, through the binding, the controller's): set it again.
+        gc.previewKindProperty().set(chosen);
+        previewKind.setValue(chosen);
+        Icons.tooltip(previewKind, tiny ? "How live previews are decoded: fast latent colours, the model's tiny decoder, or the full VAE"
+                : "How live previews are decoded: fast latent colours or the full VAE (this model has no tiny decoder)");
     }
 
     /** Scrolls the form so that {@code node}, if it is in the form, is fully visible. */

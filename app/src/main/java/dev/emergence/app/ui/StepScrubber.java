@@ -3,7 +3,9 @@ package dev.emergence.app.ui;
 import dev.emergence.app.generation.GenerationController;
 import dev.emergence.app.generation.GenerationState;
 import dev.emergence.app.generation.StepImageCache;
+import dev.emergence.app.generation.LiveFrame;
 import dev.emergence.app.generation.StepRecord;
+import dev.emergence.app.generation.ViewChoice;
 import dev.emergence.engine.pipeline.PreviewKind;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -29,8 +31,6 @@ import java.util.Locale;
  */
 public final class StepScrubber extends VBox {
     private static final int THUMBNAILS = 10;
-
-    public enum ViewChoice { X0, LATENT, SIDE_BY_SIDE }
 
     private final GenerationController gc;
     private final PreviewPane pane;
@@ -107,7 +107,12 @@ public final class StepScrubber extends VBox {
                 (a != null ? a : x0Button).setSelected(true);
                 return;
             }
+            gc.viewChoiceProperty().set(viewChoice());
             if (!live.isSelected()) showStep(currentStep());
+            else showFollow();
+        });
+        gc.liveFrameProperty().addListener((o, a, b) -> {
+            if (live.isSelected() && b != null) showFollow();
         });
         gc.recordedStepsProperty().addListener((o, a, b) -> stepsChanged(b.intValue()));
         gc.stateProperty().addListener((o, a, b) -> {
@@ -153,8 +158,43 @@ public final class StepScrubber extends VBox {
 
     private void showFollow() {
         shownStep = -1;
-        pane.showPicture(followImage.get(), followCaption);
+        LiveFrame frame = gc.liveFrameProperty().get();
+        if (gc.state().busy() && frame != null) {
+            showLive(frame);
+        } else {
+            pane.showPicture(followImage.get(), followCaption);
+        }
         pane.setTitle(gc.state() == GenerationState.RUNNING ? "Live preview" : "Result");
+    }
+
+    /**
+     * The running generation's newest step in the chosen view. A view the frame was not decoded
+     * in (the artist switched since) comes from the step cache at once when it is there, else is
+     * decoded now; the next step arrives decoded in the new view anyway.
+     */
+    private void showLive(LiveFrame frame) {
+        ViewChoice choice = viewChoice();
+        Image x0 = frame.x0(), latent = frame.latent();
+        if (choice.wants(StepRecord.View.X0) && x0 == null) x0 = liveView(frame, StepRecord.View.X0);
+        if (choice.wants(StepRecord.View.LATENT) && latent == null) latent = liveView(frame, StepRecord.View.LATENT);
+        switch (choice) {
+            case X0 -> pane.showPicture(x0, followCaption);
+            case LATENT -> pane.showPicture(latent, followCaption + " · noisy latent");
+            case SIDE_BY_SIDE -> pane.showPair(latent, "noisy latent", x0, followCaption);
+        }
+    }
+
+    private Image liveView(LiveFrame frame, StepRecord.View view) {
+        StepImageCache.Key key = new StepImageCache.Key(frame.generation(), frame.step(), view, gc.previewKindProperty().get());
+        Image hit = gc.stepImages().cached(key);
+        if (hit != null) return hit;
+        StepRecord r = gc.timeline().get(frame.step());
+        if (r != null) {
+            gc.stepImages().request(key, r, img -> {
+                if (live.isSelected() && gc.liveFrameProperty().get() == frame) showFollow();
+            });
+        }
+        return null;
     }
 
     /** Shows step {@code step} (1-based) in the chosen view, decoding what is not cached yet. */
@@ -230,6 +270,15 @@ public final class StepScrubber extends VBox {
             // Queued, not latest-wins: every thumbnail is wanted.
             gc.stepImages().requestQueued(new StepImageCache.Key(gen, step - 1, StepRecord.View.X0, PreviewKind.LATENT_RGB), r, v::setImage);
         }
+    }
+
+    /**
+     * The step picture on screen while the artist scrubs (the x0 jump, also when shown beside its
+     * latent; the latent when that alone is shown); empty while following, or still decoding.
+     */
+    public java.util.Optional<Image> scrubbedPicture() {
+        if (live.isSelected() || shownStep < 0) return java.util.Optional.empty();
+        return java.util.Optional.ofNullable(viewChoice() == ViewChoice.LATENT ? shownLatent : shownX0);
     }
 
     public Slider slider() { return slider; }

@@ -44,4 +44,32 @@ class SizePresetsTest {
         assertEquals(ps.size(), ps.stream().map(p -> p.width() + "x" + p.height()).distinct().count());
         for (SizePresets.Preset p : ps) assertTrue(p.width() % 64 == 0 && p.height() % 64 == 0, p.label());
     }
+
+    @Test
+    void everyLabelNamesTheAspectItsSizeHas() {
+        for (int nativeSize : new int[] {64, 128, 512, 768}) {
+            for (SizePresets.Preset p : SizePresets.forModel(nativeSize, 64)) {
+                String[] ab = p.ratio().split(" ")[0].split(":");
+                int a = Integer.parseInt(ab[0]), b = Integer.parseInt(ab[1]);
+                assertEquals((long) a * p.height(), (long) b * p.width(), p.label());
+            }
+        }
+        // The two the default model's picker used to mislabel.
+        List<String> labels = SizePresets.forModel(128, 64).stream().map(SizePresets.Preset::label).toList();
+        assertTrue(labels.contains("3:2  192×128"), labels.toString());
+        assertTrue(labels.contains("2:1  128×64") || !labels.toString().contains("128×64"), labels.toString());
+        assertTrue(labels.stream().noneMatch(l -> l.startsWith("4:3  192") || l.startsWith("16:9  128")), labels.toString());
+        assertEquals("11:6 ≈16:9", SizePresets.ratioLabel(704, 384, 16, 9));
+        assertEquals("4:3", SizePresets.ratioLabel(512, 384, 4, 3));
+    }
+
+    @Test
+    void customSidesAreMultiplesOfTheModelsMultiple() {
+        NumberRule r = SizePresets.sideRule("width", 512, 64);
+        assertTrue(r.parse("768").ok());
+        assertTrue(r.parse("1024").ok());
+        assertTrue(r.parse("700").error().contains("not a multiple of 64"), r.parse("700").error());
+        assertTrue(r.parse("1088").error().contains("out of range"));
+        assertTrue(r.parse("0").error().contains("out of range"));
+    }
 }

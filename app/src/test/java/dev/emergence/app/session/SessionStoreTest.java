@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionStoreTest {
@@ -19,8 +20,8 @@ class SessionStoreTest {
     @Test
     void stateAndLayersRoundTrip() throws Exception {
         SessionStore store = new SessionStore(dir);
-        SessionState s = new SessionState("p", "n", 7.5, 20, 42, true, 0.6, 8, "euler_a", "TINY_DECODER", 2, "MASK_BRUSH",
-                12, 0.5, 0.9, 0x123456, "/models/x", null, new WindowGeometry(10, 20, 1280, 800, false));
+        SessionState s = new SessionState("p", "n", 7.5, 20, 42L, true, 0.6, 8, "euler_a", "TINY_DECODER", 2, "MASK_BRUSH",
+                12.0, 0.5, 0.9, 0x123456, "/models/x", null, new WindowGeometry(10, 20, 1280, 800, false));
         store.saveState(s);
         assertEquals(s, store.loadState().orElseThrow());
 
@@ -52,6 +53,50 @@ class SessionStoreTest {
         Files.writeString(dir.resolve(SessionStore.STATE), "{\"prompt\":\"hi\",\"steps\":9,\"someday\":true,\"importedModels\":[\"/m\"]}");
         SessionState s = new SessionStore(dir).loadState().orElseThrow();
         assertEquals("hi", s.prompt());
-        assertEquals(9, s.steps());
+        assertEquals(9, (int) s.steps());
+    }
+
+    @Test
+    void aFieldOfTheWrongTypeLosesOnlyThatField() throws Exception {
+        byte[] bytes = "{\"prompt\":\"hi\",\"steps\":\"many\",\"cfg\":6.5}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Files.write(dir.resolve(SessionStore.STATE), bytes);
+        SessionStore.Loaded l = new SessionStore(dir).load();
+        assertEquals("hi", l.state().orElseThrow().prompt());
+        assertEquals(6.5, l.state().orElseThrow().cfg(), 0);
+        assertEquals(null, l.state().orElseThrow().steps());
+        assertEquals(1, l.kept().size());
+        assertArrayEquals(bytes, Files.readAllBytes(l.kept().get(0).keptAs()));
+        assertTrue(l.kept().get(0).why().contains("'steps'"), l.kept().get(0).why());
+        assertTrue(Files.notExists(dir.resolve(SessionStore.STATE)), "moved aside, not copied: the next save starts afresh");
+        assertEquals(List.of("2 settings"), l.restored());
+    }
+
+    @Test
+    void anUndecodablePaintLayerIsKeptAsideAndTheMaskRestored() throws Exception {
+        SessionStore store = new SessionStore(dir);
+        Layer mask = new Layer(2, 2, new int[] {0xffffffff, 0, 0, 0xffffffff});
+        store.saveLayers(new Layer(2, 2), mask);
+        byte[] garbage = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+        Files.write(dir.resolve(SessionStore.PAINT), garbage);
+        SessionStore.Loaded l = store.load();
+        Layer[] back = l.layers().orElseThrow();
+        assertArrayEquals(mask.pixels(), back[1].pixels());
+        assertTrue(back[0].isBlank());
+        assertEquals(1, l.kept().size());
+        assertTrue(l.kept().get(0).keptAs().getFileName().toString().startsWith("paint.png.damaged-"));
+        assertArrayEquals(garbage, Files.readAllBytes(l.kept().get(0).keptAs()));
+        assertTrue(l.notice().contains("paint.png.damaged-") && l.notice().contains("the mask"), l.notice());
+    }
+
+    @Test
+    void anIntactSessionKeepsNothingAside() throws Exception {
+        SessionStore store = new SessionStore(dir);
+        store.saveLayers(new Layer(2, 2), new Layer(2, 2));
+        Files.writeString(dir.resolve(SessionStore.STATE), "{\"prompt\":\"hi\"}");
+        SessionStore.Loaded l = store.load();
+        assertFalse(l.damaged());
+        try (var files = Files.list(dir)) {
+            assertEquals(3, files.count());
+        }
     }
 }

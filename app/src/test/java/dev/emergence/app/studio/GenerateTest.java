@@ -52,8 +52,7 @@ class GenerateTest extends StudioTest {
         assertEquals(GenerationMode.TXT2IMG, f.result().mode());
         long usedSeed = onFx(() -> studio.parameters().seedProperty().get());
         assertEquals(usedSeed, saved.seed(), "the seed field shows the seed of the picture");
-        assertTrue(usedSeed != seed || onFx(() -> studio.parameters().seedLockedProperty().get()),
-                "an unlocked seed is rolled anew for each generation");
+        assertEquals(seed, usedSeed, "the seed the field showed before Generate is the seed used");
         // The picture is on display, at the model's native size (64×64 for the tiny model).
         Image shown = onFx(() -> studio.preview().shownImageProperty().get());
         assertSame(f.image(), shown);
@@ -65,6 +64,34 @@ class GenerateTest extends StudioTest {
         assertTrue(ran == 12 || ran == 13, "steps run: " + ran);
         assertEquals(ran, onFx(() -> studio.generation().recordedStepsProperty().get()));
         assertEquals("step " + ran + "/" + ran, onFx(() -> studio.generation().stepLabelProperty().get()));
+    }
+
+    @Test
+    void aTypedSeedIsUsedEvenWithTheLockOpen() {
+        waitForModel();
+        clickOn("#prompt").write(PROMPT);
+        typeInto("#steps", "2");
+        assertEquals(false, onFx(() -> studio.parameters().seedLockedProperty().get()));
+        typeInto("#seed", "12345");
+        pressGenerate();
+        waitUntil("the first result", () -> studio.gallery().size() == 1);
+        waitForIdle();
+        assertEquals(12345L, onFx(() -> studio.generation().lastResultProperty().get().result().request().seed()));
+
+        // The lock is open: the next run gets a new seed, and the field shows it.
+        pressGenerate();
+        waitUntil("the second result", () -> studio.gallery().size() == 2);
+        waitForIdle();
+        long second = onFx(() -> studio.generation().lastResultProperty().get().result().request().seed());
+        assertTrue(second != 12345L, "an open lock rolls a new seed after the typed one was used");
+        assertEquals(second, (long) onFx(() -> studio.parameters().seedProperty().get()));
+
+        // Locked, the seed stays.
+        clickOn("#seed-lock");
+        pressGenerate();
+        waitUntil("the third result", () -> studio.gallery().size() == 3);
+        waitForIdle();
+        assertEquals(second, onFx(() -> studio.generation().lastResultProperty().get().result().request().seed()));
     }
 
     @Test

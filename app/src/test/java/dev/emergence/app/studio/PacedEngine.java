@@ -24,6 +24,15 @@ final class PacedEngine implements StudioEngine {
     private final StudioEngine real;
     private final long stepMillis;
     final AtomicInteger stepsRun = new AtomicInteger();
+    /** Every decode asked for: the tensor and the decoder, in order. */
+    final java.util.List<Decode> decodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Steps from this index on wait for {@link #release} (a test holds the generation mid-run). */
+    volatile int holdFromStep = Integer.MAX_VALUE;
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    record Decode(Tensor tensor, PreviewKind kind) {
+    }
+
     /** Decodes asked for, by decoder. */
     final java.util.Map<PreviewKind, AtomicInteger> previewCalls = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -32,9 +41,20 @@ final class PacedEngine implements StudioEngine {
         this.stepMillis = stepMillis;
     }
 
+    /** Loads wait for this (open unless a test closes it first). */
+    volatile java.util.concurrent.CountDownLatch loadGate = new java.util.concurrent.CountDownLatch(0);
+
     @Override
     public CompletableFuture<ModelSummary> load(Path modelFolder) {
-        return real.load(modelFolder);
+        java.util.concurrent.CountDownLatch gate = loadGate;
+        if (gate.getCount() == 0) return real.load(modelFolder);
+        return CompletableFuture.runAsync(() -> {
+            try {
+                gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }).thenCompose(v -> real.load(modelFolder));
     }
 
     @Override
@@ -47,6 +67,7 @@ final class PacedEngine implements StudioEngine {
         return real.generate(request, init, mask, s -> {
             try {
                 Thread.sleep(stepMillis);
+                if (s.stepIndex() >= holdFromStep) release.await(60, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -58,6 +79,7 @@ final class PacedEngine implements StudioEngine {
     @Override
     public CompletableFuture<BufferedImage> preview(Tensor latent, PreviewKind kind) {
         previewCalls.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+        decodes.add(new Decode(latent, kind));
         return real.preview(latent, kind);
     }
 

@@ -4,7 +4,16 @@ import dev.emergence.app.canvas.LayerId;
 import dev.emergence.app.canvas.Tool;
 import dev.emergence.engine.pipeline.GenerationMode;
 import javafx.scene.input.KeyCode;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import javafx.scene.control.Label;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 
 import java.nio.file.Files;
 
@@ -53,13 +62,62 @@ class SessionRestoreTest extends StudioTest {
     }
 
     @Test
-    void aDamagedSessionFileStartsAFreshSession() throws Exception {
-        waitForModel();
-        clickOn("#prompt").write("kept?");
+    void aDamagedSessionIsKeptAsideAndWhatIsReadableIsRestored() throws Exception {
         closeStudio();
-        Files.writeString(home.resolve("session").resolve("session.json"), "{ this is not json");
-        openStudioOn(home);
+        Path folder = Files.createDirectories(damagedHome.resolve("session"));
+        // Cut short while being written by some other program, with one value of the wrong type.
+        byte[] json = "{\"prompt\": \"an owl at dusk\", \"cfg\": \"lots\", \"steps\": 12, \"seed\": 777, \"negativePrompt\": \"blu"
+                .getBytes(StandardCharsets.UTF_8);
+        Files.write(folder.resolve("session.json"), json);
+        BufferedImage paint = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 10; y < 30; y++) for (int x = 5; x < 40; x++) paint.setRGB(x, y, 0xffd02020);
+        ImageIO.write(paint, "png", folder.resolve("paint.png").toFile());
+        // A mask of another size than the paint.
+        BufferedImage mask = new BufferedImage(32, 32, BufferedImage.TYPE_INT_ARGB);
+        mask.setRGB(3, 3, 0xffffffff);
+        ImageIO.write(mask, "png", folder.resolve("mask.png").toFile());
+        byte[] maskBytes = Files.readAllBytes(folder.resolve("mask.png"));
+
+        openStudioOn(damagedHome);
         waitForModel();
-        assertEquals("", onFx(() -> studio.parameters().promptProperty().get()));
+
+        // The readable parts are back; the unreadable ones keep their defaults.
+        assertEquals("an owl at dusk", onFx(() -> studio.parameters().promptProperty().get()));
+        assertEquals(12, (int) onFx(() -> studio.parameters().stepsProperty().get()));
+        assertEquals(777L, (long) onFx(() -> studio.parameters().seedProperty().get()));
+        assertEquals(GenerationRequest.DEFAULT_CFG, onFx(() -> studio.parameters().cfgProperty().get()), 1e-9);
+        assertEquals(64, (int) onFx(() -> studio.canvas().width()));
+        assertEquals(0xffd02020, (int) onFx(() -> studio.canvas().layer(LayerId.PAINT).get(20, 20)), "the paint is restored");
+        assertTrue(onFx(() -> studio.canvas().layer(LayerId.MASK).isBlank()), "the mask of another size is not applied");
+
+        // The damaged files are kept beside the new ones, byte for byte.
+        Path keptJson = onlyFile(folder, "session.json.damaged-");
+        Path keptMask = onlyFile(folder, "mask.png.damaged-");
+        assertArrayEquals(json, Files.readAllBytes(keptJson));
+        assertArrayEquals(maskBytes, Files.readAllBytes(keptMask));
+        assertTrue(keptJson.getFileName().toString().matches("session\\.json\\.damaged-\\d{8}-\\d{6}"), keptJson.toString());
+
+        // One status-bar line says what was kept and where, and what came back.
+        String notice = onFx(() -> lookup("#status-notice").queryAs(Label.class).getText());
+        assertTrue(notice.contains(keptJson.getFileName().toString()) && notice.contains(keptMask.getFileName().toString()), notice);
+        assertTrue(notice.contains(folder.toString()), notice);
+        assertTrue(notice.contains("3 settings") && notice.contains("the paint"), notice);
+
+        // The autosave writes a fresh session; the kept files stay as they were.
+        clickOn("#prompt").write(", snow");
+        waitUntil("a fresh session.json", () -> Files.isRegularFile(folder.resolve("session.json"))
+                && Files.readString(folder.resolve("session.json")).contains("an owl at dusk, snow"));
+        assertArrayEquals(json, Files.readAllBytes(keptJson));
+    }
+
+    @TempDir
+    Path damagedHome;
+
+    private static Path onlyFile(Path folder, String prefix) throws Exception {
+        try (var files = Files.list(folder)) {
+            List<Path> found = files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
+            assertEquals(1, found.size(), "files named " + prefix + "…: " + found);
+            return found.get(0);
+        }
     }
 }

@@ -63,6 +63,11 @@ abstract class StudioTest extends FxRobot {
         return new EngineAdapter(ExecutionOptions.cpu());
     }
 
+    /** Opens a folder "in the file manager": recorded, and said to have worked unless a test says otherwise. */
+    boolean openUri(String uri) {
+        return openedUris.add(uri);
+    }
+
     /** The embedded model of the studio's library. */
     Optional<Path> defaultModel() {
         return Optional.of(TINY_SD);
@@ -98,7 +103,7 @@ abstract class StudioTest extends FxRobot {
     void openStudioOn(Path dataFolder) {
         fx(() -> {
             studio = new Studio(new StudioConfig(new StudioPaths(dataFolder), this::engine, () -> library(dataFolder), this::downloader,
-                    dialogs, openedUris::add, true));
+                    dialogs, this::openUri, true));
             studio.show(stage);
         });
         WaitForAsyncUtils.waitForFxEvents();

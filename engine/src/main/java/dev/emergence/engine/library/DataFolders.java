@@ -13,6 +13,7 @@ import java.util.Map;
  *   <li>Windows: {@code %LOCALAPPDATA%\Emergence Studio}, else {@code ~\AppData\Local\Emergence Studio}
  *       (models are large and belong to this machine, so the local, not the roaming, profile).</li>
  * </ul>
+ * {@code ~} is {@code $HOME} on Linux and macOS when it is set and absolute (see {@link #userHome}).
  * The system property {@value #PROPERTY} overrides all of them (tests, portable installs).
  */
 public final class DataFolders {
@@ -26,7 +27,20 @@ public final class DataFolders {
     public static Path dataFolder() {
         String configured = System.getProperty(PROPERTY);
         if (configured != null && !configured.isBlank()) return Path.of(configured).toAbsolutePath();
-        return dataFolder(System.getProperty("os.name", ""), System.getProperty("user.home", "."), System.getenv());
+        String os = System.getProperty("os.name", "");
+        return dataFolder(os, userHome(os, System.getProperty("user.home", "."), System.getenv()), System.getenv());
+    }
+
+    /**
+     * The user's home folder: on Linux, macOS and other Unixes {@code $HOME} when it is set and
+     * absolute, else Java's {@code user.home}. Java takes {@code user.home} from the password file,
+     * not from {@code $HOME}, so without this two checkouts or accounts run with different
+     * {@code HOME}s would share one data folder. On Windows, {@code user.home}.
+     */
+    public static String userHome(String osName, String userHomeProperty, Map<String, String> env) {
+        if (osName.toLowerCase(Locale.ROOT).startsWith("windows")) return userHomeProperty;
+        String home = env.get("HOME");
+        return home != null && !home.isBlank() && Path.of(home).isAbsolute() ? home : userHomeProperty;
     }
 
     /** The models folder inside the data folder. */

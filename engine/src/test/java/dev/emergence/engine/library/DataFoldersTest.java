@@ -22,6 +22,16 @@ class DataFoldersTest {
     }
 
     @Test
+    void homeIsTheEnvironmentsHomeOnUnixes() {
+        // Java's user.home comes from the password file; $HOME is what the user's session says.
+        assertEquals("/work/other", DataFolders.userHome("Linux", "/home/me", Map.of("HOME", "/work/other")));
+        assertEquals("/Users/x", DataFolders.userHome("Mac OS X", "/Users/me", Map.of("HOME", "/Users/x")));
+        assertEquals("/home/me", DataFolders.userHome("Linux", "/home/me", Map.of()));
+        assertEquals("/home/me", DataFolders.userHome("Linux", "/home/me", Map.of("HOME", "relative")));
+        assertEquals("C:\\Users\\me", DataFolders.userHome("Windows 11", "C:\\Users\\me", Map.of("HOME", "/cygwin/home")));
+    }
+
+    @Test
     void macOsUsesApplicationSupport() {
         assertEquals(Path.of("/Users/me/Library/Application Support/Emergence Studio"),
                 DataFolders.dataFolder("Mac OS X", "/Users/me", Map.of("XDG_DATA_HOME", "/ignored")));
