@@ -43,6 +43,8 @@ class PickersTest extends StudioTest {
         waitUntil("the custom fields", () -> lookup("#custom-width").query().isVisible());
 
         typeInto("#custom-width", String.valueOf(multiple + 1));
+        // The inline check runs as the field's text changes; wait for it rather than read it once.
+        waitUntil("the inline error", () -> !onFx(() -> lookup("#custom-size-error").queryAs(Label.class).getText()).isEmpty());
         String error = onFx(() -> lookup("#custom-size-error").queryAs(Label.class).getText());
         assertTrue(error.startsWith("width: " + (multiple + 1) + " is not a multiple of " + multiple), error);
         assertEquals(64, (int) onFx(() -> studio.canvas().width()), "an invalid size changes nothing");
