@@ -191,4 +191,22 @@ final class FakeModels {
         }
         return img;
     }
+
+    /**
+     * A word-level tokenizer.json with CLIP's ids for its few words, written into {@code dir} and
+     * loaded: the special tokens are found by CLIP's spellings, padding with the end token.
+     */
+    static dev.emergence.engine.text.ClipTokenizer wordTokenizer(java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("tokenizer.json"), """
+                {"version": "1.0", "truncation": null, "padding": null,
+                 "added_tokens": [
+                   {"id": 49406, "content": "<|startoftext|>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+                   {"id": 49407, "content": "<|endoftext|>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
+                 "normalizer": {"type": "Lowercase"}, "pre_tokenizer": {"type": "Whitespace"},
+                 "post_processor": null, "decoder": null,
+                 "model": {"type": "WordLevel", "unk_token": "<|endoftext|>",
+                   "vocab": {"a": 320, "photo": 1125, "of": 539, "cat": 2368, "<|startoftext|>": 49406, "<|endoftext|>": 49407}}}
+                """);
+        return dev.emergence.engine.text.ClipTokenizer.load(dir);
+    }
 }
