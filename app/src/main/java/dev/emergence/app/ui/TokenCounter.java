@@ -24,6 +24,8 @@ public final class TokenCounter {
     private final LatestWins<Optional<TokenCount>> results = new LatestWins<>(FxThread.FX, count::set);
     private final PauseTransition debounce = new PauseTransition(Duration.millis(120));
     private final ObservableStringValue text;
+    /** Set on the FX thread by {@link #stop}; a model load that lands after it must not reach the closed worker. */
+    private boolean stopped;
 
     public TokenCounter(StudioEngine engine, ExecutorService worker, ObservableStringValue text) {
         this.engine = engine;
@@ -35,11 +37,13 @@ public final class TokenCounter {
 
     /** Counts again now (after a model change: another tokenizer). */
     public void recount() {
+        if (stopped) return;
         requests.offer(text.get() == null ? "" : text.get());
     }
 
     /** Stops counting (the studio is closing and the worker is gone). */
     public void stop() {
+        stopped = true;
         debounce.stop();
         debounce.setOnFinished(null);
     }
