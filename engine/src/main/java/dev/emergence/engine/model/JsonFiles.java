@@ -117,12 +117,6 @@ public final class JsonFiles {
         return OptionalDouble.of(v.doubleValue());
     }
 
-    static Optional<String> text(Optional<JsonNode> node, String field) {
-        if (node.isEmpty()) return Optional.empty();
-        JsonNode v = node.get().get(field);
-        return v != null && v.isTextual() ? Optional.of(v.textValue()) : Optional.empty();
-    }
-
     /**
      * The length of an array field (e.g. block_out_channels), in {@code [min, max]}; empty when absent or null.
      *
