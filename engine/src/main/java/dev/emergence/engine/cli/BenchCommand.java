@@ -11,8 +11,8 @@ import dev.emergence.engine.pipeline.PreviewKind;
 import dev.emergence.engine.pipeline.StepListener;
 import dev.emergence.engine.random.TorchGenerator;
 import dev.emergence.engine.tensor.Tensor;
-import dev.emergence.engine.text.PromptEmbeddings;
-import dev.emergence.engine.text.PromptEncoder;
+import dev.emergence.engine.family.Conditioner;
+import dev.emergence.engine.family.Conditioning;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,8 +40,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Picture size, at most " + GenerationRequest.MAX_SIDE + " pixels a side (default: the model's native size).")
     String size;
 
-    @Option(names = "--scheduler", defaultValue = "euler", paramLabel = "NAME",
-            description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--scheduler", paramLabel = "NAME",
+            description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm. Default: the one the model's family runs with.")
     String scheduler;
 
     @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "Repeats for the single-stage timings. Default: ${DEFAULT-VALUE}.")
@@ -59,11 +59,12 @@ final class BenchCommand implements Callable<Integer> {
             throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to " + GenerationRequest.MAX_STEPS);
         }
         if (repeats < 1) throw new InvalidRequestException("repeats: " + repeats + " is out of range; expected 1 or more");
-        var kind = dev.emergence.engine.scheduler.SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
+        var asked = scheduler == null ? null : dev.emergence.engine.scheduler.SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + dev.emergence.engine.scheduler.SchedulerKind.cliNames()));
         if (size != null) {
             int[] wh = parseSize(size, 0);
-            new GenerationRequest("", "", wh[0], wh[1], steps, 7.5, 0, kind, 1.0, 0, null, null, null).validate();
+            new GenerationRequest("", "", wh[0], wh[1], steps, 7.5, 0, dev.emergence.engine.scheduler.SchedulerKind.EULER,
+                    1.0, 0, null, null, null).validate();
         }
         Path dir = ModelArgument.resolve(model);
         long l0 = System.nanoTime();
@@ -71,7 +72,8 @@ final class BenchCommand implements Callable<Integer> {
             long loadNanos = System.nanoTime() - l0;
             ModelInfo info = m.info();
             int[] wh = parseSize(size, info.nativeSampleSize());
-            GenerationRequest req = new GenerationRequest(PROMPT, "blurry", wh[0], wh[1], steps, 7.5, 1234, kind,
+            var kind = asked != null ? asked : m.familyScheduler();
+            GenerationRequest req = new GenerationRequest(PROMPT, "blurry", wh[0], wh[1], steps, m.family().defaultCfg(), 1234, kind,
                     1.0, 0, null, null, info.name());
 
             // Warm-up with the same request: first runs allocate arenas, pick kernels and let the JIT compile.
@@ -80,18 +82,20 @@ final class BenchCommand implements Callable<Integer> {
             int width = r.request().width(), height = r.request().height();
 
             long[] tokenize = time(repeats * 20, () -> m.tokenizer().tokenize(PROMPT, 1));
-            PromptEncoder encoder = new PromptEncoder(m.bundle().textEncoder(), m.tokenizer());
-            PromptEmbeddings[] emb = new PromptEmbeddings[1];
-            long[] textEncode = time(repeats, () -> emb[0] = encoder.encode(PROMPT, "blurry", true));
+            Conditioning[] cond = new Conditioning[1];
+            Conditioner.TextRequest text = new Conditioner.TextRequest(PROMPT, "blurry", req.cfgScale(), width, height);
+            long[] textEncode = time(repeats, () -> cond[0] = m.conditioner().condition(text));
 
             Tensor latent = r.finalLatent();
             long[] latentRgb = time(repeats * 10, () -> m.preview(latent, PreviewKind.LATENT_RGB));
             long[] tiny = info.hasPreviewDecoder() ? time(repeats, () -> m.preview(latent, PreviewKind.TINY_DECODER)) : null;
             long[] vae = time(repeats, () -> m.preview(latent, PreviewKind.FULL_VAE));
 
-            Tensor sample = new TorchGenerator(7).randn(2, info.latentChannels(), height / info.vaeScaleFactor(), width / info.vaeScaleFactor());
-            Tensor text = Tensor.concatBatch(emb[0].uncond(), emb[0].cond());
-            long[] raw = m.bundle().timeRawUnetRuns(sample, 500, text, Math.max(steps, repeats));
+            // The batch the engine's steps run: two halves when guided, one for Turbo and LCM.
+            int batch = cond[0].encoderHiddenStates().dim(0);
+            Tensor sample = new TorchGenerator(7).randn(batch, info.unetInChannels(), height / info.vaeScaleFactor(), width / info.vaeScaleFactor());
+            long[] raw = m.bundle().timeRawUnetRuns(sample, 500, cond[0].encoderHiddenStates(), cond[0].extraInputs(),
+                    Math.max(steps, repeats));
 
             double stepMedian = median(r.timings().stepNanos());
             double schedulerPerStep = r.timings().schedulerNanos() / (double) r.timings().stepNanos().length;

@@ -27,7 +27,8 @@ final class ModelSummaries {
     record Cached(int format, String fingerprint, ModelInfo info, String problem) {
     }
 
-    private static final int FORMAT = 1;
+    // 2: model families (SDXL, LCM, Turbo) open; entries that refused them are read again
+    private static final int FORMAT = 2;
 
     private final Path folder;
 
@@ -86,10 +87,7 @@ final class ModelSummaries {
 
     /** The same summary under the library's name and path for the model. */
     static ModelInfo withLocation(ModelInfo i, String name, Path folder) {
-        return new ModelInfo(name, folder.toString(), i.family(), i.inpainting(), i.unetInChannels(), i.latentChannels(),
-                i.textWidth(), i.textLength(), i.predictionType(), i.schedulerClass(), i.vaeScaleFactor(),
-                i.latentScalingFactor(), i.nativeSampleSize(), i.nativeSampleSizeSource(), i.fp16(), i.timestepType(),
-                i.unetBatchFixed(), i.hasImageEncoder(), i.hasPreviewDecoder(), i.sizeOnDiskBytes());
+        return i.withLocation(name, folder.toString());
     }
 
     private Cached read(String cacheKey) {

@@ -2,6 +2,8 @@ package dev.emergence.engine.model;
 
 import dev.emergence.engine.tensor.Tensor;
 
+import java.util.Map;
+
 /**
  * The model functions a pipeline composes, independent of how they run (ONNX Runtime in
  * production, plain Java fakes in pipeline tests). All tensors are float32 NCHW; dtype
@@ -14,6 +16,27 @@ public final class DiffusionModels {
     /** CLIP-style text encoder: token ids [B, 77] to last_hidden_state [B, 77, D]. */
     public interface TextEncoder {
         Tensor encode(int[][] tokenIds) throws ModelException;
+
+        /**
+         * The hidden states {@code fromEnd} entries from the end of the encoder's {@code hidden_states}
+         * (the embeddings' output, then every layer's, before the final layer norm), as diffusers'
+         * {@code hidden_states[-fromEnd]}: 2 is the penultimate layer SDXL conditions on. With them
+         * the pooled output, or null when the encoder exports none.
+         *
+         * @throws ModelException when the export does not give its hidden states or has fewer
+         */
+        default TextStates encodeStates(int[][] tokenIds, int fromEnd) throws ModelException {
+            throw new ModelException("the text encoder does not export its hidden states (hidden_states.N outputs)");
+        }
+    }
+
+    /**
+     * One text encoder's states for a batch of windows.
+     *
+     * @param hidden [B, 77, D]
+     * @param pooled [B, P] (CLIP's pooled output, projected when the encoder has a projection), or null
+     */
+    public record TextStates(Tensor hidden, Tensor pooled) {
     }
 
     /** Denoising UNet: predicts epsilon (or v) for a batch of latents at one timestep. */
@@ -25,6 +48,20 @@ public final class DiffusionModels {
          * @return [B, 4, h, w]
          */
         Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates) throws ModelException;
+
+        /**
+         * As {@link #predict(Tensor, double, Tensor)} with the extra inputs a model family adds, by
+         * the export's input names, each batched as the sample ({@code text_embeds} [B, 1280] and
+         * {@code time_ids} [B, 6] of SDXL, {@code timestep_cond} [B, 256] of LCM).
+         */
+        default Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
+                throws ModelException {
+            if (!extraInputs.isEmpty()) {
+                throw new IllegalArgumentException("this denoiser takes no inputs beyond sample, timestep and encoder_hidden_states; got "
+                        + extraInputs.keySet());
+            }
+            return predict(sample, timestep, encoderHiddenStates);
+        }
     }
 
     /**
@@ -39,5 +76,14 @@ public final class DiffusionModels {
     /** VAE encoder: pixels [1, 3, H, W] in [-1, 1] to latents [1, 4, h, w], already multiplied by the scaling factor. */
     public interface ImageEncoder {
         Tensor encode(Tensor pixels) throws ModelException;
+
+        /**
+         * As {@link #encode(Tensor)}, drawing the latent distribution's sample from {@code generator}
+         * where the export leaves the sampling to the pipeline (as diffusers' pipelines draw it,
+         * before the noise); exports that sample in-graph ignore it.
+         */
+        default Tensor encode(Tensor pixels, dev.emergence.engine.random.TorchGenerator generator) throws ModelException {
+            return encode(pixels);
+        }
     }
 }

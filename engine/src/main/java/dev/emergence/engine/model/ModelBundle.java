@@ -21,7 +21,14 @@ import java.util.stream.Stream;
  * {@code model_index.json}, {@code tokenizer/}, {@code scheduler/scheduler_config.json},
  * {@code text_encoder/}, {@code unet/}, {@code vae_decoder/}, and optionally {@code vae_encoder/}
  * and a TAESD-style preview decoder in {@code vae_preview/}. VAE settings come from
- * {@code vae_decoder/config.json} (or {@code vae/config.json}) when present.
+ * {@code vae_decoder/config.json} (or {@code vae/config.json}) when present. SDXL folders, as
+ * {@code optimum-cli export onnx} writes them, add {@code text_encoder_2/} and {@code tokenizer_2/}.
+ *
+ * <p>The family ({@link ModelFamily}) is read from the files: a second text encoder, or a UNet
+ * taking {@code text_embeds} and {@code time_ids}, or a {@code model_index.json} naming an XL
+ * pipeline, is SDXL; a UNet taking {@code timestep_cond} is an LCM; trailing timesteps with an
+ * Euler scheduler (or "turbo" in the folder's name) mark a Turbo model; otherwise the text width
+ * tells SD 1.x (768) from SD 2.x (1024).
  *
  * <p>The text encoder, UNet and VAE decoder sessions are created by {@link #open} and reused for
  * every generation; the encoder and preview decoder on first use. Everything about tensor names,
@@ -41,6 +48,9 @@ public final class ModelBundle implements AutoCloseable {
     private final String name;
     private final ExecutionOptions options;
     private final OnnxTextEncoder textEncoder;
+    private final OnnxTextEncoder textEncoder2;
+    private final boolean forceZerosForEmptyPrompt;
+    private final int guidanceEmbeddingWidth;
     private final OnnxDenoiser denoiser;
     private final OnnxVaeDecoder vaeDecoder;
     private final ModelInfo info;
@@ -50,11 +60,15 @@ public final class ModelBundle implements AutoCloseable {
     private boolean closed;
 
     private ModelBundle(Path folder, String name, ExecutionOptions options, OnnxTextEncoder textEncoder,
+                        OnnxTextEncoder textEncoder2, boolean forceZerosForEmptyPrompt, int guidanceEmbeddingWidth,
                         OnnxDenoiser denoiser, OnnxVaeDecoder vaeDecoder, ModelInfo info, SchedulerConfig schedulerConfig) {
         this.folder = folder;
         this.name = name;
         this.options = options;
         this.textEncoder = textEncoder;
+        this.textEncoder2 = textEncoder2;
+        this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
+        this.guidanceEmbeddingWidth = guidanceEmbeddingWidth;
         this.denoiser = denoiser;
         this.vaeDecoder = vaeDecoder;
         this.info = info;
@@ -83,7 +97,10 @@ public final class ModelBundle implements AutoCloseable {
         files.require("text_encoder/model.onnx");
         files.require("unet/model.onnx");
         files.require("vae_decoder/model.onnx");
-        JsonFiles.read(files.path("model_index.json"), files.label("model_index.json"));
+        JsonNode index = JsonFiles.read(files.path("model_index.json"), files.label("model_index.json"));
+        String pipelineClass = index.path("_class_name").isTextual() ? index.path("_class_name").asText() : "";
+        boolean xlFiles = Files.exists(files.path("text_encoder_2")) || Files.exists(files.path("tokenizer_2"))
+                || pipelineClass.contains("XL");
         // Validated here, so a model whose schedule would give black pictures never opens.
         SchedulerConfig scheduler = SchedulerConfig.read(files.path("scheduler/scheduler_config.json"),
                 files.label("scheduler/scheduler_config.json"));
@@ -108,10 +125,28 @@ public final class ModelBundle implements AutoCloseable {
         OptionalInt configuredInChannels = JsonFiles.integer(unetConfig, unetLabel, "in_channels", 1, 4 * ModelLimits.MAX_LATENT_CHANNELS);
         OptionalInt crossAttentionDim = JsonFiles.integer(unetConfig, unetLabel, "cross_attention_dim", 1, ModelLimits.MAX_TEXT_WIDTH);
 
+        OptionalInt configuredTimeCondDim = JsonFiles.integer(unetConfig, unetLabel, "time_cond_proj_dim", 2, 1 << 16);
+
         List<OnnxModel> opened = new ArrayList<>();
         try {
             OnnxTextEncoder textEncoder = new OnnxTextEncoder(files.openModel("text_encoder/model.onnx", options, opened));
             OnnxDenoiser denoiser = new OnnxDenoiser(files.openModel("unet/model.onnx", options, opened));
+            boolean sdxl = xlFiles || denoiser.extraInputs().containsKey("text_embeds");
+            OnnxTextEncoder textEncoder2 = null;
+            if (sdxl) {
+                textEncoder2 = openSdxlParts(files, textEncoder, denoiser, pipelineClass, options, opened);
+            }
+            int guidanceWidth = 0;
+            TensorSpec timestepCond = denoiser.extraInputs().get("timestep_cond");
+            if (timestepCond != null) {
+                guidanceWidth = timestepCond.isStatic(1) ? (int) Math.min(timestepCond.dim(1), Integer.MAX_VALUE)
+                        : configuredTimeCondDim.orElse(-1);
+                if (guidanceWidth < 2 || guidanceWidth > (1 << 16)) {
+                    throw denoiser.model().error("takes timestep_cond of no known width; expected a static width or "
+                            + "time_cond_proj_dim in " + unetLabel);
+                }
+            }
+            boolean forceZeros = index.path("force_zeros_for_empty_prompt").asBoolean(sdxl);
 
             int textLength = firstOf(positive(textEncoder.declaredLength()), staticDim(denoiser.textSpec(), 1), configuredLength)
                     .orElse(DEFAULT_TEXT_LENGTH);
@@ -119,7 +154,8 @@ public final class ModelBundle implements AutoCloseable {
                 throw new ModelException(files.label("text_encoder/model.onnx") + ": takes " + textLength + " tokens per window; expected "
                         + ModelLimits.MIN_TEXT_LENGTH + " to " + ModelLimits.MAX_TEXT_LENGTH + " (CLIP takes 77)");
             }
-            int textWidth = textWidth(files, textEncoder, denoiser, crossAttentionDim, textLength);
+            int textWidth = sdxl ? sdxlTextWidth(files, textEncoder, textEncoder2, denoiser, textLength)
+                    : textWidth(files, textEncoder, denoiser, crossAttentionDim, textLength);
             if (textWidth < 1 || textWidth > ModelLimits.MAX_TEXT_WIDTH) {
                 throw new ModelException(files.label("text_encoder/model.onnx") + ": gives embeddings " + textWidth + " wide; expected 1 to "
                         + ModelLimits.MAX_TEXT_WIDTH + " (SD 1.x: 768, 2.x: 1024)");
@@ -160,6 +196,9 @@ public final class ModelBundle implements AutoCloseable {
             } else if (vaeSampleSize.isPresent()) {
                 nativeSize = vaeSampleSize.getAsInt();
                 nativeSource = vaeFile;
+            } else if (sdxl) {
+                nativeSize = 1024;
+                nativeSource = "default for SDXL";
             } else if (textWidth == 1024 && prediction.equals("v_prediction")) {
                 nativeSize = 768;
                 nativeSource = "default for SD 2.x v-prediction";
@@ -168,10 +207,15 @@ public final class ModelBundle implements AutoCloseable {
                 nativeSource = "default";
             }
 
+            ModelFamily family = familyOf(folder, sdxl, guidanceWidth > 0, textWidth, scheduler);
+            if (family == ModelFamily.SDXL_TURBO && nativeSource.startsWith("default")) {
+                nativeSize = 512;
+                nativeSource = "default for SDXL-Turbo";
+            }
             ModelInfo info = new ModelInfo(
                     name,
                     folder.toString(),
-                    ModelInfo.familyOf(textWidth),
+                    family.label(),
                     denoiser.inChannels() == 9,
                     denoiser.inChannels(),
                     latentChannels,
@@ -189,10 +233,92 @@ public final class ModelBundle implements AutoCloseable {
                     Files.isRegularFile(files.path("vae_encoder/model.onnx")),
                     Files.isRegularFile(files.path(PREVIEW_FOLDER + "/model.onnx")),
                     sizeOnDisk(folder));
-            return new ModelBundle(folder, name, options, textEncoder, denoiser, vaeDecoder, info, scheduler);
+            return new ModelBundle(folder, name, options, textEncoder, textEncoder2, forceZeros, guidanceWidth,
+                    denoiser, vaeDecoder, info, scheduler);
         } catch (ModelException | RuntimeException e) {
             opened.forEach(OnnxModel::close);
             throw e;
+        }
+    }
+
+    /**
+     * Checks and opens what an SDXL folder has beyond SD's: the second text encoder and tokenizer, and
+     * a UNet taking text_embeds and time_ids. Both encoders must export their hidden states, since
+     * SDXL conditions on their penultimate layers.
+     */
+    private static OnnxTextEncoder openSdxlParts(Layout files, OnnxTextEncoder textEncoder, OnnxDenoiser denoiser,
+                                                 String pipelineClass, ExecutionOptions options, List<OnnxModel> opened)
+            throws ModelException {
+        String why = pipelineClass.contains("XL") ? "model_index.json names " + pipelineClass
+                : denoiser.extraInputs().containsKey("text_embeds") ? "unet/model.onnx takes text_embeds and time_ids"
+                : "the folder has SDXL's second text encoder or tokenizer";
+        if (pipelineClass.contains("Refiner") || pipelineClass.contains("Img2Img") && !Files.exists(files.path("text_encoder"))) {
+            throw new ModelException(files.label("model_index.json") + ": names " + pipelineClass
+                    + "; the SDXL refiner is not supported, expected an SDXL base, Turbo or LCM model");
+        }
+        if (!Files.isRegularFile(files.path("text_encoder_2/model.onnx"))) {
+            throw new ModelException(files.label("text_encoder_2/model.onnx") + " not found: an SDXL model (" + why
+                    + ") needs its second text encoder; expected text_encoder/, text_encoder_2/, tokenizer/, tokenizer_2/, unet/, vae_decoder/");
+        }
+        Path dir = files.path("tokenizer_2");
+        boolean bpe = Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"));
+        if (!bpe && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            throw new ModelException(files.label("tokenizer_2/") + " has no vocab.json and merges.txt (nor tokenizer.json): an SDXL model ("
+                    + why + ") needs the second encoder's tokenizer");
+        }
+        if (!denoiser.extraInputs().containsKey("text_embeds")) {
+            throw denoiser.model().error("takes " + OnnxModel.describe(denoiser.model().inputs()) + " but " + why
+                    + "; expected an SDXL UNet taking sample, timestep, encoder_hidden_states, text_embeds and time_ids");
+        }
+        OnnxTextEncoder second = new OnnxTextEncoder(files.openModel("text_encoder_2/model.onnx", options, opened));
+        for (OnnxTextEncoder e : new OnnxTextEncoder[] {textEncoder, second}) {
+            if (e.hiddenStateCount() < 2) {
+                throw e.model().error("exports no hidden states; SDXL conditions on the penultimate layer, expected outputs "
+                        + "hidden_states.0 to hidden_states.N (optimum exports them)");
+            }
+        }
+        TensorSpec pooled = second.pooledSpec().orElseThrow(() -> second.model().error(
+                "has no pooled output; expected 'text_embeds' [B,1280] (CLIPTextModelWithProjection)"));
+        TensorSpec textEmbeds = denoiser.extraInputs().get("text_embeds");
+        if (pooled.isStatic(1) && textEmbeds.isStatic(1) && pooled.dim(1) != textEmbeds.dim(1)) {
+            throw denoiser.model().error("takes text_embeds " + textEmbeds.dim(1) + " wide but "
+                    + files.label("text_encoder_2/model.onnx") + " pools to " + pooled.dim(1));
+        }
+        TensorSpec timeIds = denoiser.extraInputs().get("time_ids");
+        if (timeIds.isStatic(1) && timeIds.dim(1) != 6) {
+            throw denoiser.model().error("takes time_ids " + timeIds.dim(1) + " wide; expected 6 (original size, crop, target size)"
+                    + " — a refiner's 5-wide ids are not supported");
+        }
+        return second;
+    }
+
+    /** SDXL's text width: both encoders' hidden states side by side (768 + 1280 = 2048). */
+    private static int sdxlTextWidth(Layout files, OnnxTextEncoder first, OnnxTextEncoder second, OnnxDenoiser denoiser,
+                                     int textLength) throws ModelException {
+        int w1 = first.declaredStateWidth() > 0 ? first.declaredStateWidth()
+                : first.encodeStates(new int[1][textLength], 2).hidden().dim(2);
+        int w2 = second.declaredStateWidth() > 0 ? second.declaredStateWidth()
+                : second.encodeStates(new int[1][textLength], 2).hidden().dim(2);
+        int unetWidth = staticDim(denoiser.textSpec(), 2).orElse(-1);
+        if (unetWidth > 0 && unetWidth != w1 + w2) {
+            throw new ModelException(files.label("unet/model.onnx") + ": takes encoder_hidden_states " + unetWidth + " wide but "
+                    + files.label("text_encoder/model.onnx") + " and text_encoder_2 give " + w1 + " + " + w2);
+        }
+        return w1 + w2;
+    }
+
+    /** The family the model's files show (see the class comment). */
+    static ModelFamily familyOf(Path folder, boolean sdxl, boolean guidanceEmbedded, int textWidth, SchedulerConfig scheduler) {
+        if (guidanceEmbedded) return sdxl ? ModelFamily.LCM_SDXL : ModelFamily.LCM;
+        if ("LCMScheduler".equals(scheduler.className())) return ModelFamily.LCM_LORA;
+        String folderName = folder.getFileName() == null ? "" : folder.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        boolean turbo = folderName.contains("turbo") || ("trailing".equals(scheduler.timestepSpacing())
+                && scheduler.className() != null && scheduler.className().startsWith("Euler"));
+        if (sdxl) return turbo ? ModelFamily.SDXL_TURBO : ModelFamily.SDXL;
+        switch (textWidth) {
+            case 768: return ModelFamily.SD1;
+            case 1024: return turbo ? ModelFamily.SD_TURBO : ModelFamily.SD2;
+            default: return ModelFamily.CUSTOM;
         }
     }
 
@@ -248,13 +374,44 @@ public final class ModelBundle implements AutoCloseable {
         return denoiser;
     }
 
+    /** SDXL's second text encoder (text_encoder_2/), or empty for single-encoder families. */
+    public Optional<DiffusionModels.TextEncoder> textEncoder2() {
+        checkOpen();
+        return Optional.ofNullable(textEncoder2);
+    }
+
+    public Path tokenizer2Dir() {
+        return folder.resolve("tokenizer_2");
+    }
+
+    /**
+     * model_index.json's {@code force_zeros_for_empty_prompt} (SDXL's default true): an empty
+     * negative prompt conditions on zeros rather than on the encoded empty text.
+     */
+    public boolean forceZerosForEmptyPrompt() {
+        return forceZerosForEmptyPrompt;
+    }
+
+    /** The width of an LCM UNet's timestep_cond (its {@code time_cond_proj_dim}), or 0 when it takes none. */
+    public int guidanceEmbeddingWidth() {
+        return guidanceEmbeddingWidth;
+    }
+
+    /** The UNet's inputs beyond sample, timestep and encoder_hidden_states, with their widths when declared (else -1). */
+    public java.util.Map<String, Integer> unetExtraInputWidths() {
+        java.util.Map<String, Integer> widths = new java.util.LinkedHashMap<>();
+        denoiser.extraInputs().forEach((n, spec) -> widths.put(n, spec.isStatic(1) ? (int) spec.dim(1) : -1));
+        return widths;
+    }
+
     /**
      * Times bare ONNX Runtime runs of the UNet on these inputs (converted once, outside the timing),
      * so a benchmark can report the engine's overhead over them.
      */
-    public long[] timeRawUnetRuns(Tensor sample, double timestep, Tensor encoderHiddenStates, int runs) throws ModelException {
+    public long[] timeRawUnetRuns(Tensor sample, double timestep, Tensor encoderHiddenStates,
+                                  java.util.Map<String, Tensor> extraInputs, int runs) throws ModelException {
         checkOpen();
-        return denoiser.timeRawRuns(sample, timestep, encoderHiddenStates, runs);
+        return denoiser.timeRawRuns(sample, timestep, encoderHiddenStates, extraInputs, runs);
     }
 
     /** The VAE decoder; it divides by the latent scaling factor itself and decodes one image at a time. */
@@ -311,6 +468,7 @@ public final class ModelBundle implements AutoCloseable {
         if (closed) return;
         closed = true;
         textEncoder.model().close();
+        if (textEncoder2 != null) textEncoder2.model().close();
         denoiser.model().close();
         vaeDecoder.model().close();
         if (imageEncoder != null) imageEncoder.model().close();

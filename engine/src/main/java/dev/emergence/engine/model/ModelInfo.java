@@ -17,7 +17,8 @@ import java.util.Locale;
  *
  * @param name                   the folder's name
  * @param folder                 the folder's absolute path
- * @param family                 "SD 1.x" (text width 768), "SD 2.x" (1024) or "custom"
+ * @param family                 the {@link ModelFamily} label: "SD 1.x" (text width 768), "SD 2.x" (1024), "SDXL",
+ *                               "SDXL-Turbo", "SD-Turbo", "LCM", "LCM SDXL", "LCM-LoRA" or "custom"
  * @param inpainting             the UNet takes 9 channels: latents, mask, masked-image latents
  * @param unetInChannels         4, or 9 for inpainting models
  * @param latentChannels         channels of the latent space (4)
@@ -57,6 +58,18 @@ public record ModelInfo(
         boolean hasImageEncoder,
         boolean hasPreviewDecoder,
         long sizeOnDiskBytes) {
+
+    /** The family, with its default steps, guidance and scheduler. */
+    public ModelFamily familyKind() {
+        return ModelFamily.fromLabel(family);
+    }
+
+    /** The same summary under another name and folder (a library's link or copy of the model). */
+    public ModelInfo withLocation(String newName, String newFolder) {
+        return new ModelInfo(newName, newFolder, family, inpainting, unetInChannels, latentChannels, textWidth, textLength,
+                predictionType, schedulerClass, vaeScaleFactor, latentScalingFactor, nativeSampleSize, nativeSampleSizeSource,
+                fp16, timestepType, unetBatchFixed, hasImageEncoder, hasPreviewDecoder, sizeOnDiskBytes);
+    }
 
     /** The family a text width suggests: CLIP ViT-L (768) is SD 1.x, OpenCLIP ViT-H (1024) SD 2.x. */
     public static String familyOf(int textWidth) {

@@ -12,19 +12,29 @@ import java.util.Set;
 /**
  * The UNet of an ONNX export: {@code sample} [B, 4|9, h, w], {@code timestep} [B] (int64, float32 or
  * float16, as the export declares), {@code encoder_hidden_states} [B, 77, D] to {@code out_sample}
- * [B, 4, h, w]. A UNet exported with a static batch size is run a piece at a time.
+ * [B, 4, h, w]; SDXL UNets also take {@code text_embeds} [B, 1280] and {@code time_ids} [B, 6], LCM
+ * UNets {@code timestep_cond} [B, E] (optimum's names). A UNet exported with a static batch size is
+ * run a piece at a time.
  */
 final class OnnxDenoiser implements DiffusionModels.Denoiser {
     private static final String EXPECTED_SAMPLE = "'sample' [B,4|9,h,w]";
     private static final String EXPECTED_TIMESTEP = "'timestep' [B] (int64, float32 or float16)";
     private static final String EXPECTED_TEXT = "'encoder_hidden_states' [B,77,D]";
     private static final String EXPECTED_OUTPUT = "'out_sample' [B,4,h,w]";
+    /** The inputs a model family adds, with the family that adds them. */
+    static final Map<String, String> FAMILY_INPUTS = Map.of(
+            "text_embeds", "SDXL's pooled text embeddings [B,1280]",
+            "time_ids", "SDXL's size and crop ids [B,6]",
+            "timestep_cond", "LCM's guidance embedding [B,E]");
+    static final String EXPECTED_INPUTS = "expected sample, timestep and encoder_hidden_states, plus text_embeds and time_ids (SDXL) "
+            + "or timestep_cond (LCM)";
 
     private final OnnxModel model;
     private final TensorSpec sample;
     private final TensorSpec timestep;
     private final TensorSpec text;
     private final TensorSpec out;
+    private final Map<String, TensorSpec> extras;
     private volatile int inChannels;
 
     OnnxDenoiser(OnnxModel model) throws ModelException {
@@ -42,12 +52,22 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
         if (text.rank() != 3 || !text.type().isFloat()) {
             throw model.error("expected an input like " + EXPECTED_TEXT + ", found " + text.describe());
         }
+        Map<String, TensorSpec> extra = new LinkedHashMap<>();
         for (TensorSpec in : model.inputs()) {
-            if (!Set.of(sample.name(), timestep.name(), text.name()).contains(in.name())) {
-                throw model.error("unexpected input " + in.describe()
-                        + ": expected only sample, timestep and encoder_hidden_states (SDXL-style UNets are not supported)");
+            if (Set.of(sample.name(), timestep.name(), text.name()).contains(in.name())) continue;
+            if (!FAMILY_INPUTS.containsKey(in.name())) {
+                throw model.error("unexpected input " + in.describe() + ": " + EXPECTED_INPUTS);
             }
+            if (in.rank() != 2 || !in.type().isFloat()) {
+                throw model.error("expected an input like '" + in.name() + "' " + FAMILY_INPUTS.get(in.name()) + ", found " + in.describe());
+            }
+            extra.put(in.name(), in);
         }
+        if (extra.containsKey("text_embeds") != extra.containsKey("time_ids")) {
+            throw model.error("takes " + (extra.containsKey("text_embeds") ? "text_embeds without time_ids" : "time_ids without text_embeds")
+                    + "; expected both (an SDXL UNet) or neither");
+        }
+        extras = Map.copyOf(extra);
         TensorSpec o = model.output("out_sample").orElse(model.outputs().size() == 1 ? model.outputs().get(0) : null);
         if (o == null || o.rank() != 4 || !o.type().isFloat()) {
             throw model.error("expected an output like " + EXPECTED_OUTPUT + ", found " + OnnxModel.describe(model.outputs()));
@@ -58,6 +78,11 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
 
     OnnxModel model() {
         return model;
+    }
+
+    /** The inputs beyond sample, timestep and encoder_hidden_states, by name. */
+    Map<String, TensorSpec> extraInputs() {
+        return extras;
     }
 
     TensorSpec sampleSpec() {
@@ -100,7 +125,9 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
         int batch = Math.max(1, fixedBatch());
         ModelException last = null;
         for (int channels : new int[] {4, 9}) {
-            Map<String, Tensor> feeds = feeds(Tensor.zeros(batch, channels, h, w), 500, Tensor.zeros(batch, textLength, textWidth));
+            Map<String, Tensor> extra = new LinkedHashMap<>();
+            for (TensorSpec e : extras.values()) extra.put(e.name(), Tensor.zeros(batch, e.isStatic(1) ? (int) e.dim(1) : 6));
+            Map<String, Tensor> feeds = feeds(Tensor.zeros(batch, channels, h, w), 500, Tensor.zeros(batch, textLength, textWidth), extra);
             try {
                 model.run(feeds);
                 return channels;
@@ -115,6 +142,25 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
 
     @Override
     public Tensor predict(Tensor latents, double t, Tensor encoderHiddenStates) throws ModelException {
+        return predict(latents, t, encoderHiddenStates, Map.of());
+    }
+
+    @Override
+    public Tensor predict(Tensor latents, double t, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs) throws ModelException {
+        if (!extraInputs.keySet().equals(extras.keySet())) {
+            throw new IllegalArgumentException(model.label() + " takes the extra inputs " + extras.keySet() + ", got " + extraInputs.keySet());
+        }
+        for (Map.Entry<String, Tensor> e : extraInputs.entrySet()) {
+            TensorSpec spec = extras.get(e.getKey());
+            Tensor v = e.getValue();
+            if (v.rank() != 2 || v.dim(0) != latents.dim(0)) {
+                throw new IllegalArgumentException("expected " + e.getKey() + " [" + latents.dim(0) + ",N], got " + v);
+            }
+            if (spec.isStatic(1) && v.dim(1) != spec.dim(1)) {
+                throw model.error("takes " + e.getKey() + " " + spec.dim(1) + " wide, got " + v.dim(1)
+                        + " (the text encoders and the UNet are from different models?)");
+            }
+        }
         if (latents.rank() != 4 || encoderHiddenStates.rank() != 3 || latents.dim(0) != encoderHiddenStates.dim(0)) {
             throw new IllegalArgumentException("expected sample [B,C,h,w] and encoder_hidden_states [B,77,D] with the same B, got "
                     + latents + " and " + encoderHiddenStates);
@@ -133,35 +179,38 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
         }
         int batch = latents.dim(0);
         int fixed = fixedBatch();
-        if (fixed == 0 || fixed == batch) return runOnce(latents, t, encoderHiddenStates);
+        if (fixed == 0 || fixed == batch) return runOnce(latents, t, encoderHiddenStates, extraInputs);
         if (batch % fixed != 0) {
             throw model.error("has a fixed batch of " + fixed + ", which does not divide a batch of " + batch);
         }
         List<Tensor> parts = new ArrayList<>();
         for (int from = 0; from < batch; from += fixed) {
-            parts.add(runOnce(slice(latents, from, fixed), t, slice(encoderHiddenStates, from, fixed)));
+            Map<String, Tensor> extraPart = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> e : extraInputs.entrySet()) extraPart.put(e.getKey(), slice(e.getValue(), from, fixed));
+            parts.add(runOnce(slice(latents, from, fixed), t, slice(encoderHiddenStates, from, fixed), extraPart));
         }
         return Tensor.concatBatch(parts.toArray(new Tensor[0]));
     }
 
     /** Bare session runs on these inputs (batch as given), for the benchmark. */
-    long[] timeRawRuns(Tensor latents, double t, Tensor states, int runs) throws ModelException {
-        return model.timeRawRuns(feeds(latents, t, states), runs);
+    long[] timeRawRuns(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs, int runs) throws ModelException {
+        return model.timeRawRuns(feeds(latents, t, states, extraInputs), runs);
     }
 
-    private Tensor runOnce(Tensor latents, double t, Tensor states) throws ModelException {
-        Tensor result = model.run(feeds(latents, t, states)).get(out.name());
+    private Tensor runOnce(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs) throws ModelException {
+        Tensor result = model.run(feeds(latents, t, states, extraInputs), Set.of(out.name())).get(out.name());
         if (result.rank() != 4 || result.dim(0) != latents.dim(0) || result.dim(2) != latents.dim(2) || result.dim(3) != latents.dim(3)) {
             throw model.error("expected " + EXPECTED_OUTPUT + " for sample " + latents + ", got " + result);
         }
         return result;
     }
 
-    private Map<String, Tensor> feeds(Tensor latents, double t, Tensor states) {
+    private Map<String, Tensor> feeds(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs) {
         Map<String, Tensor> feeds = new LinkedHashMap<>();
         feeds.put(sample.name(), latents);
         feeds.put(timestep.name(), timestepTensor((float) t, latents.dim(0)));
         feeds.put(text.name(), states);
+        feeds.putAll(extraInputs);
         return feeds;
     }
 

@@ -166,6 +166,14 @@ public final class OnnxModel implements AutoCloseable {
      * @return every output, converted to float32, by name in the model's order
      */
     public Map<String, Tensor> run(Map<String, Tensor> feeds) throws ModelException {
+        return run(feeds, null);
+    }
+
+    /**
+     * Runs the model for some of its outputs only (a text encoder's 33 hidden states are not all
+     * wanted), or for all of them when {@code wanted} is null.
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds, java.util.Set<String> wanted) throws ModelException {
         if (closed) throw new IllegalStateException(label + " is closed");
         for (String name : feeds.keySet()) {
             if (input(name).isEmpty()) throw new IllegalArgumentException(label + " has no input '" + name + "'");
@@ -177,7 +185,7 @@ public final class OnnxModel implements AutoCloseable {
                 if (value == null) throw new IllegalArgumentException(label + ": no value for input " + spec.describe());
                 tensors.put(spec.name(), toOnnx(spec, value));
             }
-            try (OrtSession.Result result = session.run(tensors)) {
+            try (OrtSession.Result result = wanted == null ? session.run(tensors) : session.run(tensors, wanted)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (Map.Entry<String, OnnxValue> e : result) {
                     out.put(e.getKey(), fromOnnx(e.getKey(), e.getValue()));

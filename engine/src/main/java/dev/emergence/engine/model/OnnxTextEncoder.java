@@ -3,9 +3,17 @@ package dev.emergence.engine.model;
 import dev.emergence.engine.tensor.Tensor;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
-/** The CLIP text encoder of an ONNX export: {@code input_ids} [B, 77] to {@code last_hidden_state} [B, 77, D]. */
+/**
+ * The CLIP text encoder of an ONNX export: {@code input_ids} [B, 77] to {@code last_hidden_state}
+ * [B, 77, D]. Optimum's SDXL exports also give {@code hidden_states.0} … {@code hidden_states.N}
+ * and a pooled output: {@code pooler_output} (CLIPTextModel) or {@code text_embeds}
+ * (CLIPTextModelWithProjection, the pooled output projected).
+ */
 final class OnnxTextEncoder implements DiffusionModels.TextEncoder {
     private static final String EXPECTED_INPUT = "'input_ids' int32 [B,77]";
     private static final String EXPECTED_OUTPUT = "'last_hidden_state' [B,77,D]";
@@ -14,6 +22,9 @@ final class OnnxTextEncoder implements DiffusionModels.TextEncoder {
     private final TensorSpec ids;
     private final TensorSpec mask;
     private final TensorSpec hidden;
+    /** hidden_states.i by i: the embeddings' output (0), then each layer's. */
+    private final List<TensorSpec> hiddenStates;
+    private final TensorSpec pooled;
 
     OnnxTextEncoder(OnnxModel model) throws ModelException {
         this.model = model;
@@ -34,6 +45,35 @@ final class OnnxTextEncoder implements DiffusionModels.TextEncoder {
             throw model.error("expected an output like " + EXPECTED_OUTPUT + ", found " + OnnxModel.describe(model.outputs()));
         }
         hidden = out;
+        TreeMap<Integer, TensorSpec> states = new TreeMap<>();
+        for (TensorSpec o : model.outputs()) {
+            String n = o.name();
+            if (n.startsWith("hidden_states.") && n.length() > 14 && n.length() < 20 && n.substring(14).chars().allMatch(Character::isDigit)) {
+                states.put(Integer.parseInt(n.substring(14)), o);
+            }
+        }
+        if (!states.isEmpty() && (states.firstKey() != 0 || states.lastKey() != states.size() - 1)) {
+            throw model.error("exports hidden states " + states.keySet() + "; expected hidden_states.0 to hidden_states.N without gaps");
+        }
+        hiddenStates = List.copyOf(states.values());
+        pooled = model.output("text_embeds").or(() -> model.output("pooler_output")).orElse(null);
+    }
+
+    /** The declared width of the hidden states, or -1. */
+    int declaredStateWidth() {
+        if (hiddenStates.isEmpty()) return -1;
+        TensorSpec h = hiddenStates.get(0);
+        return h.rank() == 3 && h.isStatic(2) ? (int) Math.min(h.dim(2), Integer.MAX_VALUE) : -1;
+    }
+
+    /** How many hidden_states.N outputs the export has (layers + 1), 0 when none. */
+    int hiddenStateCount() {
+        return hiddenStates.size();
+    }
+
+    /** The pooled output's name and width when the export has one ({@code text_embeds} or {@code pooler_output}). */
+    java.util.Optional<TensorSpec> pooledSpec() {
+        return java.util.Optional.ofNullable(pooled);
     }
 
     /** D when the session declares it, else -1. */
@@ -52,6 +92,32 @@ final class OnnxTextEncoder implements DiffusionModels.TextEncoder {
 
     @Override
     public Tensor encode(int[][] tokenIds) throws ModelException {
+        return run(tokenIds, Set.of(hidden.name())).get(hidden.name());
+    }
+
+    @Override
+    public DiffusionModels.TextStates encodeStates(int[][] tokenIds, int fromEnd) throws ModelException {
+        if (hiddenStates.isEmpty()) {
+            throw model.error("exports no hidden states; expected outputs hidden_states.0 to hidden_states.N (export it with them)");
+        }
+        if (fromEnd < 1 || fromEnd > hiddenStates.size()) {
+            throw model.error("has " + hiddenStates.size() + " hidden states; hidden_states[-" + fromEnd + "] does not exist");
+        }
+        String name = hiddenStates.get(hiddenStates.size() - fromEnd).name();
+        Set<String> wanted = pooled == null ? Set.of(name) : Set.of(name, pooled.name());
+        Map<String, Tensor> out = run(tokenIds, wanted);
+        Tensor states = out.get(name);
+        if (states.rank() != 3 || states.dim(0) != tokenIds.length || states.dim(1) != tokenIds[0].length) {
+            throw model.error("expected " + name + " [" + tokenIds.length + "," + tokenIds[0].length + ",D], got " + states);
+        }
+        Tensor pool = pooled == null ? null : out.get(pooled.name());
+        if (pool != null && (pool.rank() != 2 || pool.dim(0) != tokenIds.length)) {
+            throw model.error("expected " + pooled.name() + " [" + tokenIds.length + ",P], got " + pool);
+        }
+        return new DiffusionModels.TextStates(states, pool);
+    }
+
+    private Map<String, Tensor> run(int[][] tokenIds, Set<String> wanted) throws ModelException {
         if (tokenIds.length == 0) throw new IllegalArgumentException("no prompts to encode");
         int length = tokenIds[0].length;
         int declared = declaredLength();
@@ -74,10 +140,11 @@ final class OnnxTextEncoder implements DiffusionModels.TextEncoder {
             java.util.Arrays.fill(ones, 1f);
             feeds.put(mask.name(), new Tensor(ones, tokenIds.length, length));
         }
-        Tensor out = model.run(feeds).get(hidden.name());
-        if (out.rank() != 3 || out.dim(0) != tokenIds.length || out.dim(1) != length) {
+        Map<String, Tensor> results = model.run(feeds, wanted);
+        Tensor out = results.get(hidden.name());
+        if (out != null && (out.rank() != 3 || out.dim(0) != tokenIds.length || out.dim(1) != length)) {
             throw model.error("expected " + EXPECTED_OUTPUT + " for " + tokenIds.length + " prompts, got " + out);
         }
-        return out;
+        return results;
     }
 }

@@ -1,10 +1,15 @@
 package dev.emergence.engine.pipeline;
 
+import dev.emergence.engine.family.ClipConditioner;
+import dev.emergence.engine.family.Conditioner;
+import dev.emergence.engine.family.GuidanceEmbedding;
+import dev.emergence.engine.family.SdxlConditioner;
 import dev.emergence.engine.image.Images;
 import dev.emergence.engine.image.LatentPreview;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelBundle;
 import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.model.ModelFamily;
 import dev.emergence.engine.model.ModelInfo;
 import dev.emergence.engine.runtime.DeviceReport;
 import dev.emergence.engine.runtime.ExecutionOptions;
@@ -24,31 +29,58 @@ import java.nio.file.Path;
 public final class LoadedModel implements AutoCloseable {
     private final ModelBundle bundle;
     private final ClipTokenizer tokenizer;
+    private final ClipTokenizer tokenizer2;
+    private final Conditioner conditioner;
     private final SchedulerConfig schedulerConfig;
     private final StableDiffusionPipeline pipeline;
     private volatile LatentPreview latentPreview;
 
-    private LoadedModel(ModelBundle bundle, ClipTokenizer tokenizer, SchedulerConfig schedulerConfig) {
+    private LoadedModel(ModelBundle bundle, ClipTokenizer tokenizer, ClipTokenizer tokenizer2, SchedulerConfig schedulerConfig) {
         this.bundle = bundle;
         this.tokenizer = tokenizer;
+        this.tokenizer2 = tokenizer2;
         this.schedulerConfig = schedulerConfig;
         ModelInfo info = bundle.info();
-        this.pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), tokenizer,
-                bundle.textEncoder(), bundle.denoiser(), bundle.vaeDecoder(), bundle::imageEncoder,
+        this.conditioner = conditionerOf(bundle, tokenizer, tokenizer2);
+        this.pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), conditioner,
+                bundle.denoiser(), bundle.vaeDecoder(), bundle::imageEncoder,
                 schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels(), info.fp16()));
+    }
+
+    /** The family's conditioning: SDXL's two encoders or SD's one, with LCM's guidance embedding on top. */
+    private static Conditioner conditionerOf(ModelBundle bundle, ClipTokenizer tokenizer, ClipTokenizer tokenizer2) {
+        Conditioner text = tokenizer2 != null && bundle.textEncoder2().isPresent()
+                ? new SdxlConditioner(bundle.textEncoder(), tokenizer, bundle.textEncoder2().get(), tokenizer2,
+                        bundle.forceZerosForEmptyPrompt())
+                : new ClipConditioner(bundle.textEncoder(), tokenizer);
+        return bundle.guidanceEmbeddingWidth() > 0 ? new GuidanceEmbedding(text, bundle.guidanceEmbeddingWidth()) : text;
     }
 
     public static LoadedModel open(Path dir, ExecutionOptions options) throws ModelException {
         ModelBundle bundle = ModelBundle.open(dir, options);
-        ClipTokenizer tokenizer = null;
+        ClipTokenizer tokenizer = null, tokenizer2 = null;
         try {
             tokenizer = ClipTokenizer.load(bundle.tokenizerDir());
-            return new LoadedModel(bundle, tokenizer, bundle.schedulerConfig());
+            if (bundle.textEncoder2().isPresent()) tokenizer2 = ClipTokenizer.load(bundle.tokenizer2Dir());
+            return new LoadedModel(bundle, tokenizer, tokenizer2, bundle.schedulerConfig());
         } catch (ModelException | RuntimeException e) {
             if (tokenizer != null) tokenizer.close();
+            if (tokenizer2 != null) tokenizer2.close();
             bundle.close();
             throw e;
         }
+    }
+
+    /** The family's conditioning of the UNet (what {@code bench} times as text encoding). */
+    public Conditioner conditioner() { return conditioner; }
+
+    /** The model's family, with the steps, guidance and scheduler it is meant to run with. */
+    public ModelFamily family() { return bundle.info().familyKind(); }
+
+    /** The scheduler to run when none is asked for: the family's, else the one the model's config names. */
+    public SchedulerKind familyScheduler() {
+        String name = family().defaultScheduler();
+        return name == null ? defaultScheduler() : SchedulerKind.parse(name).orElse(defaultScheduler());
     }
 
     public ModelInfo info() { return bundle.info(); }
@@ -97,7 +129,9 @@ public final class LoadedModel implements AutoCloseable {
             synchronized (this) {
                 p = latentPreview;
                 if (p == null) {
-                    p = bundle.info().family().startsWith("SD ") && bundle.info().latentChannels() == 4
+                    // SDXL's latent space differs (its own VAE): fitted like any other.
+                    ModelFamily f = family();
+                    p = f != ModelFamily.CUSTOM && !f.sdxl() && bundle.info().latentChannels() == 4
                             ? LatentPreview.sd15() : fitPreview();
                     latentPreview = p;
                 }
@@ -127,6 +161,7 @@ public final class LoadedModel implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
+        if (tokenizer2 != null) tokenizer2.close();
         bundle.close();
     }
 }

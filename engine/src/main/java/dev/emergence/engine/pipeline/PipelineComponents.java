@@ -1,5 +1,7 @@
 package dev.emergence.engine.pipeline;
 
+import dev.emergence.engine.family.ClipConditioner;
+import dev.emergence.engine.family.Conditioner;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.scheduler.SchedulerConfig;
@@ -9,6 +11,7 @@ import dev.emergence.engine.text.ClipTokenizer;
  * What a pipeline composes: the model functions and the facts about them it needs. Built from a
  * {@code ModelBundle} in production, from fakes in tests; the pipeline knows nothing of ONNX.
  *
+ * @param conditioner     the model family's text conditioning and extra UNet inputs
  * @param imageEncoder    opened on first use: models without a VAE encoder still do txt2img
  * @param vaeScaleFactor  pixels per latent cell (8 for SD)
  * @param unetInChannels  4, or 9 for inpainting models
@@ -16,8 +19,7 @@ import dev.emergence.engine.text.ClipTokenizer;
  */
 public record PipelineComponents(
         String modelName,
-        ClipTokenizer tokenizer,
-        DiffusionModels.TextEncoder textEncoder,
+        Conditioner conditioner,
         DiffusionModels.Denoiser denoiser,
         DiffusionModels.LatentDecoder vaeDecoder,
         ImageEncoderSource imageEncoder,
@@ -27,7 +29,16 @@ public record PipelineComponents(
         int latentChannels,
         boolean fp16) {
 
-    /** Components of a full-precision model. */
+    /** Components of an SD 1.x/2.x-style model: one CLIP text encoder. */
+    public PipelineComponents(String modelName, ClipTokenizer tokenizer, DiffusionModels.TextEncoder textEncoder,
+                              DiffusionModels.Denoiser denoiser, DiffusionModels.LatentDecoder vaeDecoder,
+                              ImageEncoderSource imageEncoder, SchedulerConfig schedulerConfig,
+                              int vaeScaleFactor, int unetInChannels, int latentChannels, boolean fp16) {
+        this(modelName, new ClipConditioner(textEncoder, tokenizer), denoiser, vaeDecoder, imageEncoder, schedulerConfig,
+                vaeScaleFactor, unetInChannels, latentChannels, fp16);
+    }
+
+    /** Components of a full-precision SD 1.x/2.x-style model. */
     public PipelineComponents(String modelName, ClipTokenizer tokenizer, DiffusionModels.TextEncoder textEncoder,
                               DiffusionModels.Denoiser denoiser, DiffusionModels.LatentDecoder vaeDecoder,
                               ImageEncoderSource imageEncoder, SchedulerConfig schedulerConfig,

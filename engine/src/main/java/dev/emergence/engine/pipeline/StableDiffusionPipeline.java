@@ -1,6 +1,8 @@
 package dev.emergence.engine.pipeline;
 
 import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.family.Conditioner;
+import dev.emergence.engine.family.Conditioning;
 import dev.emergence.engine.image.Images;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
@@ -9,17 +11,18 @@ import dev.emergence.engine.scheduler.Scheduler;
 import dev.emergence.engine.scheduler.Schedulers;
 import dev.emergence.engine.scheduler.StepResult;
 import dev.emergence.engine.tensor.Tensor;
-import dev.emergence.engine.text.PromptEmbeddings;
-import dev.emergence.engine.text.PromptEncoder;
 
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * txt2img, img2img and inpainting in one loop, mirroring diffusers' StableDiffusion(Img2Img|Inpaint)Pipeline:
+ * txt2img, img2img and inpainting in one loop for every model family, mirroring diffusers'
+ * StableDiffusion(XL)(Img2Img|Inpaint)Pipeline and LatentConsistencyModelPipeline: the family's
+ * {@link Conditioner} supplies the text states and extra UNet inputs;
  * classifier-free guidance over the batch [uncond; cond], the scheduler's own timesteps, img2img
  * starting part-way by strength, 9-channel inpainting input built as diffusers builds it, and for
  * ordinary 4-channel models the re-noised original blended back outside the mask at every step.
@@ -35,7 +38,8 @@ public final class StableDiffusionPipeline {
     public PipelineComponents components() { return c; }
 
     /**
-     * Runs one generation.
+     * Runs one generation: the request checked and sized, the prompt encoded by the model's family,
+     * the schedule prepared, the starting latents made, the denoising loop, the decode.
      *
      * @param init   the init image for img2img/inpainting, or null for txt2img
      * @param mask   white = repaint; requires {@code init}; null for none
@@ -46,7 +50,36 @@ public final class StableDiffusionPipeline {
         request.validate();
         List<String> notices = new ArrayList<>();
         long t0 = System.nanoTime();
+        GenerationRequest req = sized(request, notices);
+        GenerationMode mode = checkImages(init, mask);
 
+        long tText0 = System.nanoTime();
+        Conditioning cond = encodePrompt(req, notices);
+        long tText1 = System.nanoTime();
+        cancel.throwIfCancelled();
+
+        boolean strengthInSchedule = mode != GenerationMode.TXT2IMG && c.conditioner().strengthInSchedule();
+        Scheduler scheduler = Schedulers.prepare(req.scheduler(), c.schedulerConfig(), part("scheduler/scheduler_config.json"),
+                req.steps(), strengthInSchedule ? req.strength() : 1.0);
+        TorchGenerator generator = new TorchGenerator(req.seed());
+
+        long tEnc0 = System.nanoTime();
+        LatentStart start = prepareLatents(req, mode, init, mask, scheduler, strengthInSchedule, generator, notices, cancel);
+        long tEnc1 = System.nanoTime();
+
+        Loop loop = denoise(req, cond, scheduler, generator, start, listener, cancel, t0);
+        cancel.throwIfCancelled();
+
+        long d0 = System.nanoTime();
+        BufferedImage image = decode(req, mode, init, start, loop.latents);
+        long d1 = System.nanoTime();
+        StageTimings timings = new StageTimings(tText1 - tText0 - cond.textEncodeNanos(), cond.textEncodeNanos(),
+                tEnc1 - tEnc0, loop.unetNanos, loop.schedulerNanos, d1 - d0, loop.stepNanos);
+        return new GenerationResult(req, mode, image, loop.latents, List.copyOf(notices), timings);
+    }
+
+    /** The request at a size the model takes: rounded down to its size multiple, with a notice. */
+    private GenerationRequest sized(GenerationRequest request, List<String> notices) throws InvalidRequestException {
         int multiple = sizeMultiple();
         int width = Images.roundDownToMultiple(request.width(), multiple);
         int height = Images.roundDownToMultiple(request.height(), multiple);
@@ -58,8 +91,10 @@ public final class StableDiffusionPipeline {
             notices.add("size " + request.width() + "x" + request.height() + " rounded down to " + width + "x" + height
                     + " (a multiple of " + multiple + ")");
         }
-        GenerationRequest req = request.withSize(width, height);
-        GenerationMode mode = mask != null ? GenerationMode.INPAINT : init != null ? GenerationMode.IMG2IMG : GenerationMode.TXT2IMG;
+        return request.withSize(width, height);
+    }
+
+    private static GenerationMode checkImages(BufferedImage init, BufferedImage mask) throws InvalidRequestException {
         if (mask != null && init == null) {
             throw new InvalidRequestException("mask: inpainting needs an init image to repaint; none was given");
         }
@@ -67,33 +102,51 @@ public final class StableDiffusionPipeline {
             throw new InvalidRequestException("mask: its size " + mask.getWidth() + "x" + mask.getHeight()
                     + " differs from the image's " + init.getWidth() + "x" + init.getHeight() + "; expected the same size");
         }
+        return mask != null ? GenerationMode.INPAINT : init != null ? GenerationMode.IMG2IMG : GenerationMode.TXT2IMG;
+    }
 
-        // Text.
-        boolean guided = req.cfgScale() > 1.0;
-        PromptEncoder promptEncoder = new PromptEncoder(c.textEncoder(), c.tokenizer());
-        long tTok = System.nanoTime();
-        PromptEmbeddings emb = promptEncoder.encode(req.prompt(), req.negativePrompt(), guided);
-        long tText = System.nanoTime();
-        if (!emb.unknownWords().isEmpty()) {
-            notices.add("words the model does not know: " + String.join(", ", emb.unknownWords()));
+    /** The family's conditioning of the UNet, checked finite. */
+    private Conditioning encodePrompt(GenerationRequest req, List<String> notices) throws ModelException {
+        Conditioning cond = c.conditioner().condition(new Conditioner.TextRequest(req.prompt(), req.negativePrompt(),
+                req.cfgScale(), req.width(), req.height()));
+        if (!cond.unknownWords().isEmpty()) {
+            notices.add("words the model does not know: " + String.join(", ", cond.unknownWords()));
         }
-        Tensor textBatch = guided ? Tensor.concatBatch(emb.uncond(), emb.cond()) : emb.cond();
-        FiniteCheck.require(textBatch, part("text_encoder/model.onnx"), "encoding the prompt", "finite text embeddings", "");
-        cancel.throwIfCancelled();
+        notices.addAll(cond.notices());
+        FiniteCheck.require(cond.encoderHiddenStates(), part("text_encoder/model.onnx"), "encoding the prompt", "finite text embeddings", "");
+        for (Map.Entry<String, Tensor> e : cond.extraInputs().entrySet()) {
+            FiniteCheck.require(e.getValue(), part("text_encoder_2/model.onnx"), "making " + e.getKey(), "finite values", "");
+        }
+        return cond;
+    }
 
-        // Schedule.
-        Scheduler scheduler = Schedulers.prepare(req.scheduler(), c.schedulerConfig(), part("scheduler/scheduler_config.json"), req.steps());
-        double[] timesteps = scheduler.timesteps();
-        TorchGenerator generator = new TorchGenerator(req.seed());
+    /**
+     * Where the loop starts: pure noise for txt2img; the encoded picture noised to the first step
+     * run for img2img and inpainting; and for inpainting the mask as the UNet sees it (9-channel
+     * models) or as the blend uses it (4-channel ones).
+     *
+     * @param latents            the latents the first step denoises
+     * @param startIndex         the first timestep index the loop runs
+     * @param initLatents        the encoded init picture, for blending; null when not blending
+     * @param blendNoise         the noise the init latents were noised with, re-used to noise them for each step's blend
+     * @param keepMask           [1,1,h,w], 1 where the original is kept (4-channel inpainting), else null
+     * @param inpaintMask        [1,1,h,w] the 9-channel UNet's mask channel, else null
+     * @param maskedImageLatents the 9-channel UNet's masked-picture latents, else null
+     * @param maskPixels         the mask at the picture's size, for the final composite, else null
+     */
+    private record LatentStart(Tensor latents, int startIndex, Tensor initLatents, Tensor blendNoise, Tensor keepMask,
+                               Tensor inpaintMask, Tensor maskedImageLatents, Tensor maskPixels) {
+    }
+
+    private LatentStart prepareLatents(GenerationRequest req, GenerationMode mode, BufferedImage init, BufferedImage mask,
+                                       Scheduler scheduler, boolean strengthInSchedule, TorchGenerator generator, List<String> notices,
+                                       CancellationToken cancel) throws ModelException {
+        int width = req.width(), height = req.height();
         int latentH = height / c.vaeScaleFactor(), latentW = width / c.vaeScaleFactor();
         int[] latentShape = {1, c.latentChannels(), latentH, latentW};
+        double[] timesteps = scheduler.timesteps();
 
-        // Latents to start from.
-        Tensor initLatents = null, keepMask = null, inpaintMask = null, maskedImageLatents = null, blendNoise = null;
-        Tensor maskPixels = null;
-        int startIndex = 0;
-        Tensor latents;
-        long tEnc0 = System.nanoTime();
+        Tensor keepMask = null, inpaintMask = null, maskedImageLatents = null, maskPixels = null;
         Tensor pixels = init != null ? Images.toTensor(init, width, height) : null;
         DiffusionModels.ImageEncoder encoder = init != null || c.inpaintingModel() ? c.imageEncoder().get() : null;
         if (mask != null) maskPixels = Images.maskToTensor(mask, width, height);
@@ -101,13 +154,13 @@ public final class StableDiffusionPipeline {
             if (mask != null) {
                 Tensor hard = Images.binarise(maskPixels, 0.5);
                 inpaintMask = Images.binarise(Images.resizeMaskNearest(hard, latentH, latentW), 0.5);
-                maskedImageLatents = encoded(encoder, Images.maskedImage(pixels, hard), "the masked picture");
+                maskedImageLatents = encoded(encoder, Images.maskedImage(pixels, hard), "the masked picture", generator);
             } else {
                 // Without a mask an inpainting UNet still needs its extra channels: repaint everything,
                 // a mask of ones and an all mid-grey masked picture, as AUTOMATIC1111 conditions such
                 // models for txt2img and img2img (diffusers' own txt2img/img2img pipelines reject them).
                 inpaintMask = ones(1, 1, latentH, latentW);
-                maskedImageLatents = encoded(encoder, Tensor.zeros(1, 3, height, width), "the mid-grey picture");
+                maskedImageLatents = encoded(encoder, Tensor.zeros(1, 3, height, width), "the mid-grey picture", generator);
             }
         } else if (mask != null) {
             // Blend with a soft mask so the repainted region meets the kept one without a seam.
@@ -116,48 +169,60 @@ public final class StableDiffusionPipeline {
         }
         cancel.throwIfCancelled();
         if (mode == GenerationMode.TXT2IMG) {
-            latents = generator.randn(latentShape).scale((float) scheduler.initNoiseSigma());
-        } else {
-            // diffusers: init_timestep = min(int(steps·strength), steps); t_start = steps − init_timestep.
-            int initTimestep = Math.min((int) (req.steps() * req.strength()), req.steps());
-            int tStart = Math.max(req.steps() - initTimestep, 0);
-            startIndex = tStart * scheduler.order();
-            // diffusers' inpaint pipeline starts from pure noise at full strength, and then encodes the
-            // picture only when a 4-channel UNet needs it for blending.
-            boolean pureNoise = mode == GenerationMode.INPAINT && req.strength() >= 1.0;
-            if (!pureNoise || keepMask != null) {
-                initLatents = encoded(encoder, pixels, "the init picture");
-                cancel.throwIfCancelled();
-            }
-            Tensor noise = generator.randn(latentShape);
-            if (pureNoise) {
-                latents = noise.scale((float) scheduler.initNoiseSigma());
-            } else if (startIndex < timesteps.length) {
-                latents = scheduler.addNoise(initLatents, noise, startIndex);
-            } else {
-                latents = initLatents;
-                notices.add("strength " + req.strength() + " with " + req.steps() + " steps leaves no step to run; the image is only re-encoded");
-            }
-            blendNoise = noise;
+            Tensor latents = generator.randn(latentShape).scale((float) scheduler.initNoiseSigma());
+            return new LatentStart(latents, 0, null, null, null, inpaintMask, maskedImageLatents, null);
         }
-        long tEnc1 = System.nanoTime();
+        // diffusers: init_timestep = min(int(steps·strength), steps); t_start = steps − init_timestep.
+        int initTimestep = Math.min((int) (req.steps() * req.strength()), req.steps());
+        int tStart = Math.max(req.steps() - initTimestep, 0);
+        int startIndex = strengthInSchedule ? 0 : Math.min(tStart * scheduler.order(), timesteps.length);
+        // diffusers' inpaint pipeline starts from pure noise at full strength, and then encodes the
+        // picture only when a 4-channel UNet needs it for blending.
+        boolean pureNoise = mode == GenerationMode.INPAINT && req.strength() >= 1.0;
+        Tensor initLatents = null;
+        if (!pureNoise || keepMask != null) {
+            initLatents = encoded(encoder, pixels, "the init picture", generator);
+            cancel.throwIfCancelled();
+        }
+        Tensor noise = generator.randn(latentShape);
+        Tensor latents;
+        if (pureNoise) {
+            latents = noise.scale((float) scheduler.initNoiseSigma());
+        } else if (startIndex < timesteps.length) {
+            latents = scheduler.addNoise(initLatents, noise, startIndex);
+        } else {
+            latents = initLatents;
+            notices.add("strength " + req.strength() + " with " + req.steps() + " steps leaves no step to run; the image is only re-encoded");
+        }
+        return new LatentStart(latents, startIndex, initLatents, noise, keepMask, inpaintMask, maskedImageLatents, maskPixels);
+    }
 
-        // Denoising loop.
+    /** What the loop leaves: the final latents and where the time went. */
+    private record Loop(Tensor latents, long[] stepNanos, long unetNanos, long schedulerNanos) {
+    }
+
+    /** The denoising loop over the scheduler's timesteps from the start index, one snapshot per step. */
+    private Loop denoise(GenerationRequest req, Conditioning cond, Scheduler scheduler, TorchGenerator generator,
+                         LatentStart start, StepListener listener, CancellationToken cancel, long t0) throws ModelException {
+        double[] timesteps = scheduler.timesteps();
+        int startIndex = start.startIndex();
         int stepCount = timesteps.length - startIndex;
         // Evaluations beyond the steps asked for (PNDM's warm-up), so progress can say why "1/21" for 20 steps.
         int warmUps = Math.max(0, Math.min(stepCount, timesteps.length - req.steps() * scheduler.order()));
         long[] stepNanos = new long[Math.max(stepCount, 0)];
         long unetNanos = 0, schedNanos = 0;
+        boolean guided = cond.guided();
+        Tensor latents = start.latents();
         for (int i = startIndex; i < timesteps.length; i++) {
             cancel.throwIfCancelled();
             long s0 = System.nanoTime();
             Tensor modelInput = scheduler.scaleModelInput(latents, i);
-            if (inpaintMask != null) {
-                modelInput = Tensor.concatChannels(modelInput, inpaintMask, maskedImageLatents);
+            if (start.inpaintMask() != null) {
+                modelInput = Tensor.concatChannels(modelInput, start.inpaintMask(), start.maskedImageLatents());
             }
             Tensor batch = guided ? Tensor.concatBatch(modelInput, modelInput) : modelInput;
             long u0 = System.nanoTime();
-            Tensor out = c.denoiser().predict(batch, timesteps[i], textBatch);
+            Tensor out = c.denoiser().predict(batch, timesteps[i], cond.encoderHiddenStates(), cond.extraInputs());
             long u1 = System.nanoTime();
             String atStep = "at step " + (i - startIndex + 1) + " of " + stepCount;
             FiniteCheck.require(out, part("unet/model.onnx"), atStep, "finite noise predictions", "");
@@ -172,11 +237,11 @@ public final class StableDiffusionPipeline {
             FiniteCheck.require(latents, "the " + req.scheduler().a1111Name() + " scheduler's step (" + part("scheduler/scheduler_config.json") + ")",
                     atStep, "finite latents from finite noise predictions", "");
             Tensor x0 = r.predOriginalSample();
-            if (keepMask != null) {
+            if (start.keepMask() != null) {
                 // Outside the mask, the original re-noised to the next step's level (clean after the last step).
-                Tensor proper = i + 1 < timesteps.length ? scheduler.addNoise(initLatents, blendNoise, i + 1) : initLatents;
-                latents = blend(proper, latents, keepMask);
-                x0 = blend(initLatents, x0, keepMask);
+                Tensor proper = i + 1 < timesteps.length ? scheduler.addNoise(start.initLatents(), start.blendNoise(), i + 1) : start.initLatents();
+                latents = blend(proper, latents, start.keepMask());
+                x0 = blend(start.initLatents(), x0, start.keepMask());
             }
             long s1 = System.nanoTime();
             unetNanos += u1 - u0;
@@ -185,9 +250,12 @@ public final class StableDiffusionPipeline {
             listener.onStep(new StepSnapshot(i - startIndex, stepCount, timesteps[i], scheduler.sigmaAt(i),
                     latents, x0, Duration.ofNanos(s1 - t0), warmUps));
         }
-        cancel.throwIfCancelled();
+        return new Loop(latents, stepNanos, unetNanos, schedNanos);
+    }
 
-        long d0 = System.nanoTime();
+    /** The final latents as a picture; for inpainting, composited over the original outside the mask. */
+    private BufferedImage decode(GenerationRequest req, GenerationMode mode, BufferedImage init, LatentStart start,
+                                 Tensor latents) throws ModelException {
         Tensor decoded = c.vaeDecoder().decode(latents);
         FiniteCheck.require(decoded, part("vae_decoder/model.onnx"), "decoding the final latents", "finite pixels",
                 c.fp16() ? "the fp16 VAE decoder overflowed; use an fp32 VAE decoder" : "");
@@ -195,15 +263,12 @@ public final class StableDiffusionPipeline {
         if (mode == GenerationMode.INPAINT) {
             // The init picture itself when it has the output's size, so pixels outside the mask keep
             // their exact values, transparency included (the model saw them composited over white).
-            BufferedImage original = init.getWidth() == width && init.getHeight() == height
-                    ? init : Images.fromTensor(Images.toTensor(init, width, height));
+            BufferedImage original = init.getWidth() == req.width() && init.getHeight() == req.height()
+                    ? init : Images.fromTensor(Images.toTensor(init, req.width(), req.height()));
             // The request's feather, not the composite's own default: feather 0 asks for a hard edge.
-            image = Images.composite(original, image, maskPixels, req.maskFeatherPixels());
+            image = Images.composite(original, image, start.maskPixels(), req.maskFeatherPixels());
         }
-        long d1 = System.nanoTime();
-        StageTimings timings = new StageTimings(tText - tTok - emb.textEncodeNanos(), emb.textEncodeNanos(),
-                tEnc1 - tEnc0, unetNanos, schedNanos, d1 - d0, stepNanos);
-        return new GenerationResult(req, mode, image, latents, List.copyOf(notices), timings);
+        return image;
     }
 
     /** How messages name a file of the model, e.g. "tiny-sd/unet/model.onnx". */
@@ -212,8 +277,9 @@ public final class StableDiffusionPipeline {
     }
 
     /** The VAE encoder's latents of {@code pixels}, checked finite. */
-    private Tensor encoded(DiffusionModels.ImageEncoder encoder, Tensor pixels, String what) throws ModelException {
-        Tensor latents = encoder.encode(pixels);
+    private Tensor encoded(DiffusionModels.ImageEncoder encoder, Tensor pixels, String what, TorchGenerator generator)
+            throws ModelException {
+        Tensor latents = encoder.encode(pixels, generator);
         FiniteCheck.require(latents, part("vae_encoder/model.onnx"), "encoding " + what, "finite latents",
                 c.fp16() ? "the fp16 VAE encoder overflowed; use an fp32 VAE encoder" : "");
         return latents;

@@ -28,16 +28,26 @@ final class LcmScheduler extends AbstractScheduler {
 
     @Override
     public void setTimesteps(int n) {
+        setTimesteps(n, 1.0);
+    }
+
+    @Override
+    public void setTimesteps(int n, double strength) {
         int original = config.originalInferenceSteps();
         if (n > original) {
             throw new IllegalArgumentException("LCM takes at most " + original + " steps (its original_inference_steps), got " + n);
         }
+        // the distillation schedule k−1, 2k−1, …, up to strength·original of them, descending
+        int usable = (int) (original * strength);
+        if (n >= 1 && usable / n < 1) {
+            throw new IllegalArgumentException("LCM at strength " + strength + " has " + usable + " of its " + original
+                    + " distillation steps to pick " + n + " from; expected at most " + usable + " steps or a higher strength");
+        }
         beginSetTimesteps(n);
         int k = trainSteps / original;
-        // the distillation schedule k−1, 2k−1, …, original·k − 1, descending
-        double[] origin = new double[original];
-        for (int i = 0; i < original; i++) origin[i] = (double) (original - i) * k - 1;
-        double[] picks = Numpy.linspace(0, original, n, false);
+        double[] origin = new double[usable];
+        for (int i = 0; i < usable; i++) origin[i] = (double) (usable - i) * k - 1;
+        double[] picks = Numpy.linspace(0, usable, n, false);
         double[] ts = new double[n];
         for (int i = 0; i < n; i++) ts[i] = origin[(int) Math.floor(picks[i])];
         timesteps = ts;

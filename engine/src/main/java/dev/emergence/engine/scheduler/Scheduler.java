@@ -20,6 +20,19 @@ public interface Scheduler {
     void setTimesteps(int numInferenceSteps);
 
     /**
+     * As diffusers' LCM img2img pipeline sets them: a schedule of {@code numInferenceSteps} steps
+     * that itself starts below {@code strength} (LCMScheduler picks its steps from the first
+     * strength·original_inference_steps of its distillation schedule), so the loop runs all of them.
+     * Schedulers without that option refuse it.
+     */
+    default void setTimesteps(int numInferenceSteps, double strength) {
+        if (strength != 1.0) {
+            throw new IllegalArgumentException("the " + getClass().getSimpleName() + " schedule does not take a strength");
+        }
+        setTimesteps(numInferenceSteps);
+    }
+
+    /**
      * The timesteps the pipeline must visit, in order (diffusers' {@code scheduler.timesteps}).
      * May be longer than the number of inference steps (PNDM repeats one for its warm-up).
      */

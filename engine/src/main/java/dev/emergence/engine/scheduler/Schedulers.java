@@ -44,6 +44,15 @@ public final class Schedulers {
      */
     public static Scheduler prepare(SchedulerKind kind, SchedulerConfig config, String configLabel, int steps)
             throws ModelException, InvalidRequestException {
+        return prepare(kind, config, configLabel, steps, 1.0);
+    }
+
+    /**
+     * As {@link #prepare(SchedulerKind, SchedulerConfig, String, int)} with the schedule itself
+     * starting below {@code strength} (see {@link Scheduler#setTimesteps(int, double)}).
+     */
+    public static Scheduler prepare(SchedulerKind kind, SchedulerConfig config, String configLabel, int steps, double strength)
+            throws ModelException, InvalidRequestException {
         Scheduler scheduler;
         try {
             scheduler = create(kind, config);
@@ -51,7 +60,7 @@ public final class Schedulers {
             throw new ModelException(configLabel + ": " + e.getMessage() + " (for the " + kind.a1111Name() + " scheduler)", e);
         }
         try {
-            scheduler.setTimesteps(steps);
+            scheduler.setTimesteps(steps, strength);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("steps: " + e.getMessage(), e);
         }

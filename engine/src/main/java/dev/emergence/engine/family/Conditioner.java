@@ -1,0 +1,39 @@
+package dev.emergence.engine.family;
+
+import dev.emergence.engine.model.ModelException;
+
+/**
+ * What a model family gives its UNet besides the latents and the timestep: the text states, the
+ * extra inputs (SDXL's pooled embeddings and size ids, LCM's guidance embedding) and whether the
+ * loop runs an unconditional half. The denoising loop asks for it once per generation and knows
+ * nothing of families.
+ */
+public interface Conditioner {
+    Conditioning condition(TextRequest request) throws ModelException;
+
+    /**
+     * Whether img2img's strength goes into the schedule rather than cutting it short: diffusers'
+     * LCM pipelines pick all their steps below the strength and run every one of them.
+     */
+    default boolean strengthInSchedule() {
+        return false;
+    }
+
+    /**
+     * The prompt side of a generation.
+     *
+     * @param negativePrompt "" for none
+     * @param cfgScale       the guidance scale asked for
+     * @param width          the picture's width in pixels (SDXL's size ids carry it)
+     */
+    record TextRequest(String prompt, String negativePrompt, double cfgScale, int width, int height) {
+        public TextRequest {
+            prompt = prompt == null ? "" : prompt;
+            negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        }
+
+        TextRequest withCfg(double cfg) {
+            return new TextRequest(prompt, negativePrompt, cfg, width, height);
+        }
+    }
+}

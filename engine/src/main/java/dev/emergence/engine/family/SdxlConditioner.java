@@ -1,0 +1,126 @@
+package dev.emergence.engine.family;
+
+import dev.emergence.engine.model.DiffusionModels;
+import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.tensor.Tensor;
+import dev.emergence.engine.text.ClipTokenizer;
+import dev.emergence.engine.text.TokenizedPrompt;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * SDXL's conditioning, as diffusers' StableDiffusionXLPipeline.encode_prompt builds it: both text
+ * encoders' penultimate hidden states ({@code hidden_states[-2]}) side by side along the width; the
+ * second encoder's pooled, projected output as {@code text_embeds}; {@code time_ids} = original size,
+ * crop top-left, target size, here (h, w, 0, 0, h, w). With {@code force_zeros_for_empty_prompt} an
+ * empty negative prompt conditions on zeros, as diffusers does when none is given.
+ *
+ * <p>A prompt longer than one window is encoded window by window for both encoders and joined along
+ * the tokens (diffusers truncates at 77 instead; AUTOMATIC1111 joins, and takes the pooled output of
+ * the first window, as here).
+ */
+public final class SdxlConditioner implements Conditioner {
+    /** diffusers' default: the penultimate layer (hidden_states[-2]). */
+    static final int LAYER_FROM_END = 2;
+
+    private final DiffusionModels.TextEncoder first;
+    private final ClipTokenizer firstTokenizer;
+    private final DiffusionModels.TextEncoder second;
+    private final ClipTokenizer secondTokenizer;
+    private final boolean forceZerosForEmptyPrompt;
+
+    public SdxlConditioner(DiffusionModels.TextEncoder first, ClipTokenizer firstTokenizer,
+                           DiffusionModels.TextEncoder second, ClipTokenizer secondTokenizer,
+                           boolean forceZerosForEmptyPrompt) {
+        this.first = first;
+        this.firstTokenizer = firstTokenizer;
+        this.second = second;
+        this.secondTokenizer = secondTokenizer;
+        this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
+    }
+
+    @Override
+    public Conditioning condition(TextRequest r) throws ModelException {
+        boolean guided = r.cfgScale() > 1.0;
+        boolean zeroNegative = guided && forceZerosForEmptyPrompt && r.negativePrompt().isEmpty();
+        boolean encodeNegative = guided && !zeroNegative;
+
+        int k = Math.max(firstTokenizer.tokenize(r.prompt(), 1).windowCount(), secondTokenizer.tokenize(r.prompt(), 1).windowCount());
+        if (encodeNegative) {
+            k = Math.max(k, Math.max(firstTokenizer.tokenize(r.negativePrompt(), k).windowCount(),
+                    secondTokenizer.tokenize(r.negativePrompt(), k).windowCount()));
+        }
+        TokenizedPrompt pos1 = firstTokenizer.tokenize(r.prompt(), k), pos2 = secondTokenizer.tokenize(r.prompt(), k);
+        TokenizedPrompt neg1 = encodeNegative ? firstTokenizer.tokenize(r.negativePrompt(), k) : null;
+        TokenizedPrompt neg2 = encodeNegative ? secondTokenizer.tokenize(r.negativePrompt(), k) : null;
+
+        long t0 = System.nanoTime();
+        DiffusionModels.TextStates s1 = first.encodeStates(rows(pos1, neg1), LAYER_FROM_END);
+        DiffusionModels.TextStates s2 = second.encodeStates(rows(pos2, neg2), LAYER_FROM_END);
+        long nanos = System.nanoTime() - t0;
+        if (s2.pooled() == null) {
+            throw new ModelException("text_encoder_2: gives no pooled output; expected 'text_embeds' [B,1280]");
+        }
+        int length = firstTokenizer.maxLength();
+        if (secondTokenizer.maxLength() != length || s1.hidden().dim(1) != length || s2.hidden().dim(1) != length) {
+            throw new ModelException("text_encoder_2: takes windows of " + secondTokenizer.maxLength() + " tokens but text_encoder takes "
+                    + length + "; expected the same for both encoders");
+        }
+        int w1 = s1.hidden().dim(2), w2 = s2.hidden().dim(2), width = w1 + w2, poolWidth = s2.pooled().dim(1);
+
+        Tensor cond = joined(s1.hidden(), s2.hidden(), 0, k);
+        Tensor condPooled = row(s2.pooled(), 0);
+        Tensor states = cond, pooled = condPooled;
+        if (guided) {
+            Tensor uncond = zeroNegative ? Tensor.zeros(1, k * length, width) : joined(s1.hidden(), s2.hidden(), k, k);
+            Tensor uncondPooled = zeroNegative ? Tensor.zeros(1, poolWidth) : row(s2.pooled(), k);
+            states = Tensor.concatBatch(uncond, cond);
+            pooled = Tensor.concatBatch(uncondPooled, condPooled);
+        }
+        int batch = states.dim(0);
+        float[] ids = new float[batch * 6];
+        for (int b = 0; b < batch; b++) {
+            float[] one = {r.height(), r.width(), 0, 0, r.height(), r.width()};
+            System.arraycopy(one, 0, ids, b * 6, 6);
+        }
+        Map<String, Tensor> extra = new LinkedHashMap<>();
+        extra.put("text_embeds", pooled);
+        extra.put("time_ids", new Tensor(ids, batch, 6));
+
+        Set<String> unknown = new LinkedHashSet<>(pos1.unknownWords());
+        if (neg1 != null) unknown.addAll(neg1.unknownWords());
+        return new Conditioning(states, extra, guided, k, pos1.tokenCount(), new ArrayList<>(unknown), List.of(), nanos);
+    }
+
+    private static int[][] rows(TokenizedPrompt pos, TokenizedPrompt neg) {
+        if (neg == null) return pos.windows();
+        int[][] all = new int[pos.windowCount() + neg.windowCount()][];
+        System.arraycopy(pos.windows(), 0, all, 0, pos.windowCount());
+        System.arraycopy(neg.windows(), 0, all, pos.windowCount(), neg.windowCount());
+        return all;
+    }
+
+    /** Rows [from, from + k) of both encoders' [rows, L, w] states, side by side and joined along the tokens: [1, k·L, w1 + w2]. */
+    static Tensor joined(Tensor a, Tensor b, int from, int k) {
+        int length = a.dim(1), wa = a.dim(2), wb = b.dim(2), w = wa + wb;
+        float[] out = new float[k * length * w], da = a.data(), db = b.data();
+        for (int row = 0; row < k; row++) {
+            for (int p = 0; p < length; p++) {
+                int dst = (row * length + p) * w;
+                System.arraycopy(da, ((from + row) * length + p) * wa, out, dst, wa);
+                System.arraycopy(db, ((from + row) * length + p) * wb, out, dst + wa, wb);
+            }
+        }
+        return new Tensor(out, 1, k * length, w);
+    }
+
+    private static Tensor row(Tensor t, int i) {
+        int w = t.dim(1);
+        return new Tensor(java.util.Arrays.copyOfRange(t.data(), i * w, (i + 1) * w), 1, w);
+    }
+}
