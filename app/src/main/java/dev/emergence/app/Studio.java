@@ -120,6 +120,8 @@ public final class Studio implements AutoCloseable {
     private final SessionKeeper keeper;
     /** The saved session or a restored picture chose the scheduler: a model load does not replace it. */
     private boolean restoredScheduler;
+    /** The family of the model loaded last, so a switch to another family brings its settings. */
+    private String loadedFamily;
 
     /** A picture on display and, when known, the request and file behind it. */
     private record Shown(Image image, BufferedImage pixels, GenerationRequest request, GenerationMode mode, Path file) {
@@ -285,7 +287,17 @@ public final class Studio implements AutoCloseable {
         if (blank && !fits) {
             canvas.restore(new Layer(m.nativeSize(), m.nativeSize()), new Layer(m.nativeSize(), m.nativeSize()));
         }
-        if (!restoredScheduler) params.schedulerProperty().set(m.defaultScheduler());
+        // A model of another family (SDXL after SD 1.5, a Turbo or LCM model) runs with that family's
+        // settings; the first model keeps what the session restored.
+        boolean familyChanged = loadedFamily != null && !loadedFamily.equals(m.family());
+        loadedFamily = m.family();
+        if (!restoredScheduler && !familyChanged) params.schedulerProperty().set(m.defaultScheduler());
+        if (familyChanged) {
+            params.schedulerProperty().set(m.defaultScheduler());
+            params.stepsProperty().set(m.defaultSteps());
+            params.cfgProperty().set(m.defaultCfg());
+            if (familyChanged) notifier.info(m.family() + " model: " + m.defaultSteps() + " steps, CFG " + m.defaultCfg() + ", " + m.defaultScheduler().a1111Name());
+        }
     }
 
 

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  */
 public record ModelSummary(Path folder, String name, String family, int nativeSize, int sizeMultiple, String device,
                            boolean inpaintingModel, boolean canEncodeImages, boolean hasPreviewDecoder,
-                           SchedulerKind defaultScheduler) {
+                           SchedulerKind defaultScheduler, int defaultSteps, double defaultCfg) {
 
     /** One line for the status bar, e.g. "tiny-sd · SD 1.x · inpainting". */
     public String label() {

@@ -34,7 +34,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Generate a picture: txt2img, img2img with --init, inpainting with --init and --mask.",
-                "Absent flags take the model's native size, 20 steps, CFG 7.5, the model's scheduler and a random seed (printed).",
+                "Absent flags take the model's native size, its family's steps, CFG and scheduler (SD 1.x and 2.x: 20 steps, CFG 7.5 and "
+                        + "the scheduler its config names; SDXL: 25 steps, CFG 5; Turbo: 1 step, CFG 0; LCM: 4 steps, guidance 8.5 "
+                        + "with the LCM scheduler) and a random seed (printed).",
                 "Pictures are at most " + GenerationRequest.MAX_SIDE + " pixels a side; an init or mask image file at most "
                         + Images.MAX_SIDE + " pixels a side."})
 final class GenerateCommand implements Callable<Integer> {
@@ -48,11 +50,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"--negative", "-n"}, paramLabel = "TEXT", description = "Negative prompt (default: none).")
     String negative;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps, 1 to " + GenerationRequest.MAX_STEPS + " (default "
-            + GenerationRequest.DEFAULT_STEPS + ").")
+    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps, 1 to " + GenerationRequest.MAX_STEPS
+            + " (default: the model family's, 20 for SD 1.x and 2.x).")
     Integer steps;
 
-    @Option(names = "--cfg", paramLabel = "SCALE", description = "Classifier-free guidance scale; 1 or less skips the unconditional pass.")
+    @Option(names = "--cfg", paramLabel = "SCALE", description = "Classifier-free guidance scale; 1 or less skips the unconditional pass. "
+            + "For LCM models, the scale their guidance embedding is made from (default: the model family's, 7.5 for SD 1.x and 2.x).")
     Double cfg;
 
     @Option(names = "--seed", paramLabel = "SEED", description = "The seed of the initial noise (default: a random one, printed).")
@@ -223,7 +226,7 @@ final class GenerateCommand implements Callable<Integer> {
             kind = SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                     "scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames()));
         } else {
-            kind = base != null ? base.scheduler() : m.defaultScheduler();
+            kind = base != null ? base.scheduler() : m.familyScheduler();
         }
         boolean inpaint = maskImage != null;
         int w = width != null ? width : base != null ? base.width() : initImage != null ? initImage.getWidth() : info.nativeSampleSize();
@@ -233,8 +236,8 @@ final class GenerateCommand implements Callable<Integer> {
                 prompt != null ? prompt : base.prompt(),
                 negative != null ? negative : base != null ? base.negativePrompt() : "",
                 w, h,
-                steps != null ? steps : base != null ? base.steps() : GenerationRequest.DEFAULT_STEPS,
-                cfg != null ? cfg : base != null ? base.cfgScale() : GenerationRequest.DEFAULT_CFG,
+                steps != null ? steps : base != null ? base.steps() : m.family().defaultSteps(),
+                cfg != null ? cfg : base != null ? base.cfgScale() : m.family().defaultCfg(),
                 seed != null ? seed : base != null ? base.seed() : TorchGenerator.randomSeed(),
                 kind,
                 strength != null ? strength : base != null && initImage != null ? base.strength() : defStrength,

@@ -9,13 +9,15 @@ import java.util.Set;
  * The files of a hub repository that a diffusers ONNX Stable Diffusion bundle needs: the
  * top-level {@code model_index.json} and the folders the engine opens ({@code scheduler/},
  * {@code tokenizer/}, {@code text_encoder/}, {@code unet/}, {@code vae_decoder/}, and when present
- * {@code vae_encoder/} and a {@code vae_preview/} decoder), with every file in them (the UNet's
+ * {@code vae_encoder/}, a {@code vae_preview/} decoder and SDXL's {@code text_encoder_2/} and
+ * {@code tokenizer_2/}), with every file in them (the UNet's
  * external weights are {@code weights.pb} or {@code model.onnx_data} depending on the exporter)
  * except weights in other formats. Repositories often carry PyTorch weights, a safety checker,
  * sample pictures and model cards beside the ONNX export: those are gigabytes the engine never reads.
  */
 public final class OnnxSubset {
-    static final List<String> FOLDERS = List.of("scheduler", "tokenizer", "text_encoder", "unet", "vae_decoder", "vae_encoder", "vae_preview");
+    static final List<String> FOLDERS = List.of("scheduler", "tokenizer", "tokenizer_2", "text_encoder", "text_encoder_2", "unet",
+            "vae_decoder", "vae_encoder", "vae_preview");
     /** Weights for other frameworks, and documents: never part of an ONNX bundle. */
     private static final Set<String> SKIPPED_EXTENSIONS = Set.of("safetensors", "bin", "ckpt", "pt", "pth", "msgpack", "h5",
             "gguf", "md", "png", "jpg", "jpeg", "webp", "gif");
@@ -53,8 +55,20 @@ public final class OnnxSubset {
                 "unet/model.onnx", "vae_decoder/model.onnx")) {
             if (!paths.contains(required)) out.add(required);
         }
-        boolean bpe = paths.contains("tokenizer/vocab.json") && paths.contains("tokenizer/merges.txt");
-        if (!bpe && !paths.contains("tokenizer/tokenizer.json")) out.add("tokenizer/vocab.json and tokenizer/merges.txt (or tokenizer/tokenizer.json)");
+        requireTokenizer(paths, "tokenizer", out);
+        // SDXL: a second encoder or tokenizer means both are needed.
+        boolean xl = paths.stream().anyMatch(p -> p.startsWith("text_encoder_2/") || p.startsWith("tokenizer_2/"));
+        if (xl) {
+            if (!paths.contains("text_encoder_2/model.onnx")) out.add("text_encoder_2/model.onnx");
+            requireTokenizer(paths, "tokenizer_2", out);
+        }
         return out;
+    }
+
+    private static void requireTokenizer(Set<String> paths, String folder, List<String> out) {
+        boolean bpe = paths.contains(folder + "/vocab.json") && paths.contains(folder + "/merges.txt");
+        if (!bpe && !paths.contains(folder + "/tokenizer.json")) {
+            out.add(folder + "/vocab.json and " + folder + "/merges.txt (or " + folder + "/tokenizer.json)");
+        }
     }
 }

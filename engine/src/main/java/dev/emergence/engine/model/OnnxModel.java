@@ -42,6 +42,8 @@ import static dev.emergence.engine.runtime.OrtMessages.oneLine;
  * timesteps) and back. Thread-safe: ONNX Runtime sessions may run concurrently.
  */
 public final class OnnxModel implements AutoCloseable {
+    /** ONNX Runtime's "Could not find an implementation for GroupNorm(1) node with name '…'". */
+    private static final Pattern MISSING_KERNEL = Pattern.compile("Could not find an implementation for ([A-Za-z0-9_.]+)\\(\\d+\\) node");
     private static final Pattern MISSING_FILE = Pattern.compile("\\[([^\\]]+)\\]\\s*$");
 
     private final Path file;
@@ -315,6 +317,12 @@ public final class OnnxModel implements AutoCloseable {
         String lower = msg.toLowerCase(Locale.ROOT);
         if (lower.contains("protobuf parsing failed") || lower.contains("no graph was found")) {
             return new ModelException(label + ": not a valid ONNX model (" + msg + ")", e);
+        }
+        Matcher op = MISSING_KERNEL.matcher(msg);
+        if (op.find()) {
+            // Olive's optimised exports fuse operators (GroupNorm, BiasSplitGelu, NhwcConv, …) that only CUDA runs.
+            return new ModelException(label + ": uses the operator " + op.group(1) + ", which ONNX Runtime runs only on a CUDA GPU"
+                    + " (an Olive-optimised export); on the CPU, use an unoptimised export (optimum-cli export onnx)", e);
         }
         if (lower.contains("external")) {
             return new ModelException(label + ": cannot read its external weights (" + msg + ")", e);

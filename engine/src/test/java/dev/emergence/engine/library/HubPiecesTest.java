@@ -49,6 +49,23 @@ class HubPiecesTest {
     }
 
     @Test
+    void anSdxlListingNeedsBothEncodersAndBothTokenizers() {
+        // The folders optimum-cli export onnx writes for StableDiffusionXLPipeline.
+        List<HubFile> sdxl = List.of(f("model_index.json"), f("scheduler/scheduler_config.json"), f("text_encoder/model.onnx"),
+                f("text_encoder_2/model.onnx"), f("text_encoder_2/model.onnx_data"), f("tokenizer/vocab.json"), f("tokenizer/merges.txt"),
+                f("tokenizer_2/vocab.json"), f("tokenizer_2/merges.txt"), f("unet/model.onnx"), f("unet/model.onnx_data"),
+                f("vae_decoder/model.onnx"), f("vae_encoder/model.onnx"),
+                f("text_encoder_2/model.safetensors"), f("vae/diffusion_pytorch_model.safetensors"));
+        assertEquals(13, OnnxSubset.select(sdxl).size(), "every ONNX, tokenizer and config file, no PyTorch weights");
+        assertEquals(List.of(), OnnxSubset.missing(OnnxSubset.select(sdxl)));
+        List<HubFile> noSecondTokenizer = sdxl.stream().filter(x -> !x.path().startsWith("tokenizer_2/")).toList();
+        assertEquals(List.of("tokenizer_2/vocab.json and tokenizer_2/merges.txt (or tokenizer_2/tokenizer.json)"),
+                OnnxSubset.missing(OnnxSubset.select(noSecondTokenizer)));
+        List<HubFile> noSecondEncoder = sdxl.stream().filter(x -> !x.path().equals("text_encoder_2/model.onnx")).toList();
+        assertEquals(List.of("text_encoder_2/model.onnx"), OnnxSubset.missing(OnnxSubset.select(noSecondEncoder)));
+    }
+
+    @Test
     void revisionsAndPathsAreEncodedAsOnePathSegmentEach() {
         // huggingface_hub quotes the revision with quote(revision, safe=""): "refs/pr/1" becomes "refs%2Fpr%2F1".
         assertEquals("refs%2Fpr%2F1", HubClient.segment("refs/pr/1"));

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes tiny ONNX models whose output is NaN or infinite, byte by byte in the ONNX protobuf wire
+ * Writes tiny ONNX models whose output is NaN or infinite (and one with a CUDA-only operator), byte by byte in the ONNX protobuf wire
  * format (onnx/onnx.proto: ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto), so the
  * tests can make a broken model themselves without Python.
  */
@@ -43,6 +43,33 @@ public final class NonFiniteGraphs {
                 .string(2, "emergence-tests") // producer_name
                 .message(7, graph)
                 .message(8, new Proto().string(1, "").varint(2, 14)); // opset_import
+        Files.createDirectories(file.getParent());
+        return Files.write(file, model.bytes());
+    }
+
+    /**
+     * A one-node model using {@code com.microsoft}'s GroupNorm, a fused operator that Olive's
+     * optimised Stable Diffusion exports use and that ONNX Runtime implements only for CUDA:
+     * {@code x} float [1, 4, 4, 8] (NHWC) to {@code y}.
+     */
+    public static Path cudaOnlyOperator(Path file) throws IOException {
+        Proto groupNorm = node("GroupNorm", new String[] {"x", "gamma", "beta"}, "y", new Proto().string(1, "groups").varint(3, 2).varint(20, 2))
+                .message(5, new Proto().string(1, "activation").varint(3, 0).varint(20, 2))
+                .message(5, new Proto().string(1, "epsilon").fixed32(2, 1e-5f).varint(20, 1))
+                .string(7, "com.microsoft");
+        Proto graph = new Proto()
+                .message(1, groupNorm)
+                .string(2, "fused_group_norm")
+                .message(5, floats("gamma", new long[] {8}, 1, 1, 1, 1, 1, 1, 1, 1))
+                .message(5, floats("beta", new long[] {8}, 0, 0, 0, 0, 0, 0, 0, 0))
+                .message(11, valueInfo("x", new Object[] {1L, 4L, 4L, 8L}))
+                .message(12, valueInfo("y", new Object[] {1L, 4L, 4L, 8L}));
+        Proto model = new Proto()
+                .varint(1, 8)
+                .string(2, "emergence-tests")
+                .message(7, graph)
+                .message(8, new Proto().string(1, "").varint(2, 14))
+                .message(8, new Proto().string(1, "com.microsoft").varint(2, 1));
         Files.createDirectories(file.getParent());
         return Files.write(file, model.bytes());
     }
@@ -93,6 +120,13 @@ public final class NonFiniteGraphs {
             tag(field, 2);
             raw(value.length);
             out.writeBytes(value);
+            return this;
+        }
+
+        Proto fixed32(int field, float value) {
+            tag(field, 5);
+            int bits = Float.floatToIntBits(value);
+            for (int i = 0; i < 4; i++) out.write((bits >>> (8 * i)) & 0xFF);
             return this;
         }
 
