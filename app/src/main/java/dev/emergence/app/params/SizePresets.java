@@ -32,6 +32,23 @@ public final class SizePresets {
     private SizePresets() {
     }
 
+    /**
+     * The resolutions SDXL was trained at (the aspect buckets of the SDXL report's multi-aspect
+     * training, about 1024² pixels each), squarest first, landscape before portrait.
+     */
+    static final int[][] SDXL_BUCKETS = {{1024, 1024}, {1152, 896}, {896, 1152}, {1216, 832}, {832, 1216},
+            {1344, 768}, {768, 1344}, {1536, 640}, {640, 1536}};
+
+    /** The presets for a model of {@code family} (a ModelInfo family label): SDXL's own buckets, else {@link #forModel}. */
+    public static List<Preset> forFamily(String family, int nativeSize, int multiple) {
+        if (!"SDXL".equals(family) || nativeSize != 1024) return forModel(nativeSize, multiple);
+        List<Preset> out = new ArrayList<>();
+        for (int[] b : SDXL_BUCKETS) {
+            if (b[0] % multiple == 0 && b[1] % multiple == 0) out.add(new Preset(ratioLabel(b[0], b[1], b[0], b[1]), b[0], b[1]));
+        }
+        return out.isEmpty() ? forModel(nativeSize, multiple) : out;
+    }
+
     public static List<Preset> forModel(int nativeSize, int multiple) {
         List<Preset> out = new ArrayList<>();
         for (int[] r : RATIOS) {

@@ -282,7 +282,8 @@ public final class PromptPanel extends VBox {
         try {
             int nativeSize = m == null ? Math.max(w, h) : m.nativeSize();
             int multiple = m == null ? 8 : m.sizeMultiple();
-            size.getItems().setAll(SizePresets.forModel(nativeSize, multiple));
+            size.getItems().setAll(m == null ? SizePresets.forModel(nativeSize, multiple)
+                    : SizePresets.forFamily(m.family(), nativeSize, multiple));
             size.getItems().add(SizePresets.Preset.CUSTOM);
             Optional<SizePresets.Preset> match = size.getItems().stream().filter(p -> p.width() == w && p.height() == h).findFirst();
             if (match.isPresent()) {

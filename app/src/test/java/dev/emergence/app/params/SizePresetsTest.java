@@ -72,4 +72,14 @@ class SizePresetsTest {
         assertTrue(r.parse("1088").error().contains("out of range"));
         assertTrue(r.parse("0").error().contains("out of range"));
     }
+
+    @Test
+    void sdxlModelsGetTheBucketsSdxlWasTrainedAt() {
+        // The SDXL report's multi-aspect buckets near 1024² pixels (Podell et al. 2023, appendix).
+        List<String> labels = SizePresets.forFamily("SDXL", 1024, 64).stream().map(SizePresets.Preset::label).toList();
+        assertEquals(List.of("1:1  1024×1024", "9:7  1152×896", "7:9  896×1152", "19:13  1216×832", "13:19  832×1216",
+                "7:4  1344×768", "4:7  768×1344", "12:5  1536×640", "5:12  640×1536"), labels);
+        // SDXL-Turbo runs at 512: ordinary presets around its native size.
+        assertEquals(SizePresets.forModel(512, 64), SizePresets.forFamily("SDXL-Turbo", 512, 64));
+    }
 }

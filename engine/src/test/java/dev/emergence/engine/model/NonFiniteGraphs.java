@@ -74,6 +74,29 @@ public final class NonFiniteGraphs {
         return Files.write(file, model.bytes());
     }
 
+    /**
+     * A UNet-shaped model with the inputs diffusers' exports have ({@code sample} [B, 4, h, w],
+     * {@code timestep} [B], {@code encoder_hidden_states} [B, 77, 768]) plus {@code extra} float
+     * [B, 8] inputs; {@code out_sample} is the sample itself.
+     */
+    public static Path unetWithExtraInputs(Path file, String... extra) throws IOException {
+        Proto graph = new Proto()
+                .message(1, node("Identity", new String[] {"sample"}, "out_sample", null))
+                .string(2, "unet_with_extra_inputs")
+                .message(11, valueInfo("sample", new Object[] {"batch", 4L, "height", "width"}))
+                .message(11, valueInfo("timestep", new Object[] {"batch"}))
+                .message(11, valueInfo("encoder_hidden_states", new Object[] {"batch", 77L, 768L}));
+        for (String name : extra) graph.message(11, valueInfo(name, new Object[] {"batch", 8L}));
+        graph.message(12, valueInfo("out_sample", new Object[] {"batch", 4L, "height", "width"}));
+        Proto model = new Proto()
+                .varint(1, 8)
+                .string(2, "emergence-tests")
+                .message(7, graph)
+                .message(8, new Proto().string(1, "").varint(2, 14));
+        Files.createDirectories(file.getParent());
+        return Files.write(file, model.bytes());
+    }
+
     private static Proto node(String op, String[] inputs, String output, Proto attribute) {
         Proto n = new Proto();
         for (String in : inputs) n.string(1, in);
