@@ -27,6 +27,6 @@ public final class ClipConditioner implements Conditioner {
         PromptEmbeddings emb = encoder.encode(r.prompt(), r.negativePrompt(), guided);
         Tensor states = guided ? Tensor.concatBatch(emb.uncond(), emb.cond()) : emb.cond();
         return new Conditioning(states, Map.of(), guided, emb.windows(), emb.tokenCount(), emb.unknownWords(),
-                List.of(), emb.textEncodeNanos());
+                Conditioning.unguidedNotice(r), emb.textEncodeNanos());
     }
 }

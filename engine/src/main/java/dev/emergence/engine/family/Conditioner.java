@@ -31,9 +31,5 @@ public interface Conditioner {
             prompt = prompt == null ? "" : prompt;
             negativePrompt = negativePrompt == null ? "" : negativePrompt;
         }
-
-        TextRequest withCfg(double cfg) {
-            return new TextRequest(prompt, negativePrompt, cfg, width, height);
-        }
     }
 }

@@ -26,6 +26,15 @@ public record Conditioning(Tensor encoderHiddenStates, Map<String, Tensor> extra
         notices = List.copyOf(notices);
     }
 
+    /**
+     * A negative prompt with guidance off (CFG 1 or less, as Turbo models run) is never encoded: say so.
+     */
+    static List<String> unguidedNotice(Conditioner.TextRequest r) {
+        return r.cfgScale() <= 1.0 && !r.negativePrompt().isBlank()
+                ? List.of("negative prompt ignored: CFG " + r.cfgScale() + " runs no unconditional pass (above 1 it does)")
+                : List.of();
+    }
+
     Conditioning withExtra(String name, Tensor value, boolean nowGuided, List<String> moreNotices) {
         Map<String, Tensor> extra = new java.util.LinkedHashMap<>(extraInputs);
         extra.put(name, value);

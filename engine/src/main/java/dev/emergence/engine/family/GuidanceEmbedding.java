@@ -29,8 +29,8 @@ public final class GuidanceEmbedding implements Conditioner {
 
     @Override
     public Conditioning condition(TextRequest r) throws ModelException {
-        // Guidance 1 asks the text conditioning for no unconditional half.
-        Conditioning c = text.condition(r.withCfg(1.0));
+        // Guidance 1 asks the text conditioning for no unconditional half; the negative prompt has no use.
+        Conditioning c = text.condition(new TextRequest(r.prompt(), "", 1.0, r.width(), r.height()));
         List<String> notices = new ArrayList<>();
         if (!r.negativePrompt().isBlank()) {
             notices.add("negative prompt ignored: an LCM model takes its guidance as an embedding and has no unconditional pass");

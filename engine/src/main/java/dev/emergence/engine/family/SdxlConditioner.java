@@ -94,7 +94,7 @@ public final class SdxlConditioner implements Conditioner {
 
         Set<String> unknown = new LinkedHashSet<>(pos1.unknownWords());
         if (neg1 != null) unknown.addAll(neg1.unknownWords());
-        return new Conditioning(states, extra, guided, k, pos1.tokenCount(), new ArrayList<>(unknown), List.of(), nanos);
+        return new Conditioning(states, extra, guided, k, pos1.tokenCount(), new ArrayList<>(unknown), Conditioning.unguidedNotice(r), nanos);
     }
 
     private static int[][] rows(TokenizedPrompt pos, TokenizedPrompt neg) {

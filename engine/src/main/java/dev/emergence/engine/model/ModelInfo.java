@@ -95,6 +95,11 @@ public record ModelInfo(
         StringBuilder s = new StringBuilder();
         line(s, "Model", name + "  (" + folder + ")");
         line(s, "Family", family + (inpainting ? ", inpainting" : "") + (fp16 ? ", fp16" : ", fp32"));
+        ModelFamily f = familyKind();
+        line(s, "Runs with", f.defaultSteps() + " steps, " + (f.guidanceEmbedded() ? "guidance " : "CFG ")
+                + String.format(Locale.ROOT, "%s", f.defaultCfg()) + ", "
+                + (f.defaultScheduler() == null ? "its own scheduler" : f.defaultScheduler() + " scheduler")
+                + " (the family's defaults)");
         line(s, "Prediction", predictionType + " (scheduler " + schedulerClass + ")");
         line(s, "Native size", nativeSampleSize + "x" + nativeSampleSize + " px (" + nativeSampleSizeSource + ")");
         line(s, "UNet", unetInChannels + " input channels, timestep " + timestepType.label()

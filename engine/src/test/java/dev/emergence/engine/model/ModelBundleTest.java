@@ -142,7 +142,8 @@ class ModelBundleTest {
             assertTrue(summary.contains("timestep float16"), summary);
             assertTrue(summary.contains("77 tokens x 768"), summary);
             assertTrue(summary.contains("Generates:      txt2img, img2img, inpainting (by blending)"), summary);
-            assertEquals(11, summary.lines().count(), summary);
+            assertTrue(summary.contains("Runs with:      20 steps, CFG 7.5, its own scheduler (the family's defaults)"), summary);
+            assertEquals(12, summary.lines().count(), summary);
         }
     }
 
