@@ -1,0 +1,87 @@
+package dev.emergence.app.studio;
+
+import dev.emergence.app.generation.Finished;
+import dev.emergence.app.params.SizePresets;
+import dev.emergence.engine.pipeline.GenerationMode;
+import dev.emergence.engine.pipeline.GenerationPng;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import dev.emergence.engine.scheduler.SchedulerKind;
+import javafx.scene.control.ComboBox;
+import javafx.scene.input.KeyCode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Models of other families in the studio: picking one brings its family's steps, guidance and
+ * scheduler, and it generates end to end (the engine's tiny SDXL and LCM test models).
+ */
+class ModelFamiliesTest extends StudioTest {
+    static final Path TINY_SDXL = Path.of("..", "engine", "testmodels", "tiny-sdxl").toAbsolutePath().normalize();
+    static final Path TINY_LCM = Path.of("..", "engine", "testmodels", "tiny-lcm").toAbsolutePath().normalize();
+
+    @Test
+    void anLcmModelBringsFourStepsGuidanceAndItsSchedulerAndGenerates() throws Exception {
+        waitForModel();
+        load(TINY_LCM);
+        waitUntil("LCM's settings", () -> studio.parameters().stepsProperty().get() == 4);
+        assertEquals(8.5, onFx(() -> studio.parameters().cfgProperty().get()));
+        assertEquals(SchedulerKind.LCM, onFx(() -> studio.parameters().schedulerProperty().get()));
+
+        clickOn("#prompt").write("a portrait");
+        pressGenerate();
+        waitUntil("an LCM picture in the history", () -> studio.gallery().size() == 1);
+        waitForIdle();
+        Finished f = onFx(() -> studio.generation().lastResultProperty().get());
+        GenerationRequest saved = GenerationPng.readRequest(f.file());
+        assertEquals(4, saved.steps());
+        assertEquals(SchedulerKind.LCM, saved.scheduler());
+        assertEquals(GenerationMode.TXT2IMG, f.result().mode());
+
+        // Back to an SD 1.x model: its own settings return.
+        load(TINY_SD);
+        waitUntil("SD's settings", () -> studio.parameters().stepsProperty().get() == 20);
+        assertEquals(7.5, onFx(() -> studio.parameters().cfgProperty().get()));
+    }
+
+    @Test
+    void anSdxlModelGeneratesAndInpaintsWithItsFamilysSettings() throws Exception {
+        waitForModel();
+        load(TINY_SDXL);
+        waitUntil("SDXL's settings", () -> studio.parameters().stepsProperty().get() == 25);
+        assertEquals(5.0, onFx(() -> studio.parameters().cfgProperty().get()));
+        @SuppressWarnings("unchecked")
+        List<SizePresets.Preset> sizes = onFx(() -> List.copyOf(lookup("#size").queryAs(ComboBox.class).getItems()));
+        assertTrue(sizes.stream().anyMatch(p -> p.width() == 64 && p.height() == 64), "the native size is offered: " + sizes);
+
+        typeInto("#steps", "3");
+        clickOn("#prompt").write("a cat");
+        pressGenerate();
+        waitUntil("an SDXL picture", () -> studio.gallery().size() == 1);
+        waitForIdle();
+
+        // Paint a mask and repaint part of it: inpainting by blending with an SDXL UNet.
+        fx(() -> studio.tools().sizeProperty().set(24));
+        type(KeyCode.B);
+        strokeOnCanvas(0, 32, 64, 32);
+        fx(() -> studio.tools().sizeProperty().set(16));
+        type(KeyCode.M);
+        strokeOnCanvas(20, 20, 44, 44);
+        assertEquals("INPAINTING", lookup("#mode").queryLabeled().getText());
+        pressGenerate();
+        waitUntil("the inpainted picture", () -> studio.gallery().size() == 2);
+        waitForIdle();
+        Finished f = onFx(() -> studio.generation().lastResultProperty().get());
+        assertEquals(GenerationMode.INPAINT, f.result().mode(), "with a mask painted the run is inpainting");
+    }
+
+    private void load(Path folder) {
+        fx(() -> studio.loadModel(folder));
+        waitUntil(folder.getFileName() + " loaded", () -> studio.generation().modelProperty().get() != null
+                && studio.generation().modelProperty().get().folder().equals(folder));
+    }
+}
