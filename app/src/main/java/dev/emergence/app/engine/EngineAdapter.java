@@ -11,6 +11,7 @@ import dev.emergence.engine.pipeline.StepListener;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import dev.emergence.engine.tensor.Tensor;
 import dev.emergence.engine.text.ClipTokenizer;
+import dev.emergence.engine.text.PromptSyntaxException;
 import dev.emergence.engine.text.TokenizedPrompt;
 
 import java.awt.image.BufferedImage;
@@ -125,7 +126,12 @@ public final class EngineAdapter implements StudioEngine {
             Optional<LoadedModel> m = engine.model();
             if (m.isEmpty()) return Optional.empty();
             ClipTokenizer tokenizer = m.get().tokenizer();
-            TokenizedPrompt t = tokenizer.tokenize(prompt, 1);
+            TokenizedPrompt t;
+            try {
+                t = tokenizer.tokenize(prompt, 1);
+            } catch (PromptSyntaxException e) {
+                return Optional.of(TokenCount.unreadable(e.getMessage(), tokenizer.windowCapacity()));
+            }
             return Optional.of(new TokenCount(t.tokenCount(), t.windowCount(), tokenizer.windowCapacity(), t.unknownWords()));
         } finally {
             swap.unlockRead(stamp);

@@ -332,7 +332,7 @@ public final class PromptPanel extends VBox {
                 .map(t -> t.label() + (t.unknownWords().isEmpty() ? "" : " · unknown: " + String.join(", ", t.unknownWords())))
                 .orElse(""), counter.countProperty()));
         counter.countProperty().addListener((o, a, b) -> {
-            boolean over = b.map(TokenCount::windows).orElse(1) > 1;
+            boolean over = b.map(t -> t.windows() > 1 || t.problem() != null).orElse(false);
             if (over && !label.getStyleClass().contains("over")) label.getStyleClass().add("over");
             if (!over) label.getStyleClass().remove("over");
         });

@@ -6,6 +6,7 @@ import dev.emergence.engine.random.TorchGenerator;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.tensor.Tensor;
+import dev.emergence.engine.text.ClipTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,19 @@ class EngineAdapterTest {
             TokenCount t = e.countTokens("a cat").orElseThrow();
             assertEquals(75, t.windowCapacity());
             assertEquals(1, t.windows());
+            // The attention syntax is not counted: "(cat:1.3)" is the word "cat", "[a] BREAK (cat)" is "a cat";
+            // written out, the brackets, ':', '1', '.', '3' would be tokens of their own.
+            try (ClipTokenizer tokenizer = ClipTokenizer.load(TINY_SD.resolve("tokenizer"))) {
+                int cat = tokenizer.encode("cat").length;
+                assertTrue(tokenizer.encode("(cat:1.3)").length > cat);
+                assertEquals(cat, e.countTokens("(cat:1.3)").orElseThrow().tokens());
+                assertEquals(tokenizer.encode("a cat").length, e.countTokens("[a] BREAK (cat)").orElseThrow().tokens());
+            }
+            // A weight that is not a number: the counter shows why instead of a count.
+            TokenCount bad = e.countTokens("a (cat:1.2.3)").orElseThrow();
+            assertEquals("\"(cat:1.2.3)\" at character 3: the weight 1.2.3 is not a number; expected one such as 1.2"
+                    + " (write \\( \\) for literal brackets)", bad.label());
+            assertEquals(0, bad.tokens());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.tensor.Tensor;
 import dev.emergence.engine.text.ClipTokenizer;
+import dev.emergence.engine.text.EmbeddingWeights;
 import dev.emergence.engine.text.TokenizedPrompt;
 
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ import java.util.Set;
  *
  * <p>A prompt longer than one window is encoded window by window for both encoders and joined along
  * the tokens (diffusers truncates at 77 instead; AUTOMATIC1111 joins, and takes the pooled output of
- * the first window, as here).
+ * the first window, as here). Prompts are read with A1111's attention syntax; each encoder's states
+ * are weighted window by window as A1111 weights them, the pooled output is not (A1111 takes it from
+ * the unweighted first window too).
  */
 public final class SdxlConditioner implements Conditioner {
     /** diffusers' default: the penultimate layer (hidden_states[-2]). */
@@ -73,11 +76,16 @@ public final class SdxlConditioner implements Conditioner {
         }
         int w1 = s1.hidden().dim(2), w2 = s2.hidden().dim(2), width = w1 + w2, poolWidth = s2.pooled().dim(1);
 
-        Tensor cond = joined(s1.hidden(), s2.hidden(), 0, k);
+        // The attention syntax's weights: A1111 wraps each encoder on its own, so each is weighted
+        // and keeps its own mean before the two are put side by side.
+        Tensor h1 = EmbeddingWeights.apply(s1.hidden(), weights(pos1, neg1));
+        Tensor h2 = EmbeddingWeights.apply(s2.hidden(), weights(pos2, neg2));
+
+        Tensor cond = joined(h1, h2, 0, k);
         Tensor condPooled = row(s2.pooled(), 0);
         Tensor states = cond, pooled = condPooled;
         if (guided) {
-            Tensor uncond = zeroNegative ? Tensor.zeros(1, k * length, width) : joined(s1.hidden(), s2.hidden(), k, k);
+            Tensor uncond = zeroNegative ? Tensor.zeros(1, k * length, width) : joined(h1, h2, k, k);
             Tensor uncondPooled = zeroNegative ? Tensor.zeros(1, poolWidth) : row(s2.pooled(), k);
             states = Tensor.concatBatch(uncond, cond);
             pooled = Tensor.concatBatch(uncondPooled, condPooled);
@@ -102,6 +110,13 @@ public final class SdxlConditioner implements Conditioner {
         int[][] all = new int[pos.windowCount() + neg.windowCount()][];
         System.arraycopy(pos.windows(), 0, all, 0, pos.windowCount());
         System.arraycopy(neg.windows(), 0, all, pos.windowCount(), neg.windowCount());
+        return all;
+    }
+
+    private static float[][] weights(TokenizedPrompt pos, TokenizedPrompt neg) {
+        if (neg == null) return pos.weights();
+        float[][] all = java.util.Arrays.copyOf(pos.weights(), pos.windowCount() + neg.windowCount());
+        System.arraycopy(neg.weights(), 0, all, pos.windowCount(), neg.windowCount());
         return all;
     }
 

@@ -4,10 +4,15 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.scheduler.SchedulerKind;
+import dev.emergence.engine.text.PromptAttention;
+import dev.emergence.engine.text.PromptSyntaxException;
 
 /**
  * Everything that determines a picture, apart from the model's weights and the images themselves.
  * Serialised as JSON into every PNG so a picture can be reproduced.
+ *
+ * @param prompt        as typed, with AUTOMATIC1111's attention syntax ({@code (word:1.3)}, {@code [word]},
+ *                      {@code BREAK}); kept verbatim, and read when the prompt is encoded
  *
  * @param width         pixels; rounded down to the model's size multiple by the pipeline, with a notice
  * @param seed          the seed of torch's CPU generator (diffusers-compatible)
@@ -78,6 +83,17 @@ public record GenerationRequest(
         }
         if (scheduler == null) {
             throw new InvalidRequestException("scheduler: none given; expected one of " + SchedulerKind.cliNames());
+        }
+        checkSyntax("prompt", prompt);
+        checkSyntax("negative prompt", negativePrompt);
+    }
+
+    /** AUTOMATIC1111's attention syntax, read as the text encoding will read it. */
+    private static void checkSyntax(String what, String text) throws InvalidRequestException {
+        try {
+            PromptAttention.parseFinite(text);
+        } catch (PromptSyntaxException e) {
+            throw new InvalidRequestException(what + ": " + e.getMessage(), e);
         }
     }
 

@@ -115,28 +115,69 @@ public final class ClipTokenizer implements AutoCloseable {
         return toInts(tokenizer.encode(Objects.requireNonNull(text, "text"), false, false).getIds());
     }
 
-    /** Content tokens in {@code text}, for a prompt-length counter. */
-    public int countTokens(String text) {
-        return encode(text).length;
+    /**
+     * Content tokens of a prompt, for a prompt-length counter: as the text encoder gets them, without
+     * the attention syntax ({@code (cat:1.3)} counts as {@code cat}) or BREAKs.
+     *
+     * @throws PromptSyntaxException when the syntax cannot be read
+     */
+    public int countTokens(String prompt) {
+        return tokenize(prompt, 1).tokenCount();
     }
 
     /**
      * Tokenizes a prompt into windows of {@link #maxLength()} ids, as many as its length needs and at
      * least {@code minWindows} (extra windows are empty: start, end, padding), so a negative prompt
      * can be given as many windows as the positive one.
+     *
+     * <p>The prompt is read with AUTOMATIC1111's attention syntax ({@link PromptAttention}): each
+     * fragment is tokenized on its own and its tokens carry its weight; a BREAK ends the window.
+     *
+     * @throws PromptSyntaxException when the syntax cannot be read (a weight that is not a finite number)
      */
     public TokenizedPrompt tokenize(String prompt, int minWindows) {
         Objects.requireNonNull(prompt, "prompt");
-        Encoding enc = tokenizer.encode(prompt, false, false);
-        int[] ids = toInts(enc.getIds());
-        List<int[]> content = PromptWindows.split(ids, windowCapacity(), commaId, PromptWindows.DEFAULT_BACKTRACK);
-        int count = Math.max(content.size(), minWindows);
-        int[][] windows = new int[count][];
-        for (int i = 0; i < count; i++) {
-            int[] c = i < content.size() ? content.get(i) : new int[0];
-            windows[i] = PromptWindows.frame(c, maxLength, bos.id(), eos.id(), pad.id());
+        List<PromptAttention.Fragment> fragments = PromptAttention.isPlain(prompt)
+                ? List.of(new PromptAttention.Fragment(prompt, 1.0)) : PromptAttention.parseFinite(prompt);
+        int[] ids = new int[0];
+        float[] weights = new float[0];
+        int count = 0;
+        int[] breaks = new int[0];
+        int breakCount = 0;
+        Set<String> unknown = new LinkedHashSet<>();
+        for (PromptAttention.Fragment f : fragments) {
+            if (f.isBreak()) {
+                if (breakCount == breaks.length) breaks = Arrays.copyOf(breaks, Math.max(4, breakCount * 2));
+                breaks[breakCount++] = count;
+                continue;
+            }
+            if (f.text().isEmpty()) continue;
+            Encoding enc = tokenizer.encode(f.text(), false, false);
+            int[] part = toInts(enc.getIds());
+            if (count + part.length > ids.length) {
+                int grown = Math.max(count + part.length, ids.length * 2);
+                ids = Arrays.copyOf(ids, grown);
+                weights = Arrays.copyOf(weights, grown);
+            }
+            System.arraycopy(part, 0, ids, count, part.length);
+            // As A1111 passes them to torch: Python floats become float32 multipliers.
+            Arrays.fill(weights, count, count + part.length, (float) f.weight());
+            count += part.length;
+            unknown.addAll(unknownWords(f.text(), enc, part));
         }
-        return new TokenizedPrompt(windows, ids.length, unknownWords(prompt, enc, ids));
+        ids = Arrays.copyOf(ids, count);
+        weights = Arrays.copyOf(weights, count);
+        List<PromptWindows.Window> content = PromptWindows.split(ids, weights, Arrays.copyOf(breaks, breakCount),
+                windowCapacity(), commaId, PromptWindows.DEFAULT_BACKTRACK);
+        int windowCount = Math.max(content.size(), minWindows);
+        int[][] windows = new int[windowCount][];
+        float[][] windowWeights = new float[windowCount][];
+        for (int i = 0; i < windowCount; i++) {
+            PromptWindows.Window c = i < content.size() ? content.get(i) : new PromptWindows.Window(new int[0], new float[0]);
+            windows[i] = PromptWindows.frame(c.ids(), maxLength, bos.id(), eos.id(), pad.id());
+            windowWeights[i] = PromptWindows.frameWeights(c.weights(), maxLength);
+        }
+        return new TokenizedPrompt(windows, windowWeights, count, new ArrayList<>(unknown));
     }
 
     /** The prompt's words that contain an unknown-token id; the unknown token typed literally is not one. */

@@ -14,7 +14,8 @@ import java.util.Set;
  * Prompt and negative prompt to text-encoder embeddings. A prompt longer than one window is
  * encoded window by window and the results are joined along the token axis (as AUTOMATIC1111
  * does), giving [1, k·77, D]; the negative prompt gets the same k, padded with empty windows, so
- * the two can be batched for classifier-free guidance.
+ * the two can be batched for classifier-free guidance. Both are read with A1111's attention syntax
+ * ({@link PromptAttention}) and each window's states are weighted by {@link EmbeddingWeights}.
  */
 public final class PromptEncoder {
     private final DiffusionModels.TextEncoder textEncoder;
@@ -52,6 +53,8 @@ public final class PromptEncoder {
             throw new ModelException("text encoder: returned " + out + " for " + batch.length + " windows of "
                     + length + " tokens; expected [" + batch.length + ", " + length + ", D]");
         }
+        // The attention syntax's weights, applied window by window as AUTOMATIC1111 applies them.
+        out = EmbeddingWeights.apply(out, neg == null ? pos.weights() : concat(pos.weights(), neg.weights()));
         int dim = out.dim(2);
         // [k, 77, D] rows are contiguous, so joining windows along the token axis is a reshape.
         int half = k * length * dim;
@@ -64,8 +67,8 @@ public final class PromptEncoder {
         return new PromptEmbeddings(cond, uncond, k, pos.tokenCount(), List.copyOf(unknown), nanos);
     }
 
-    private static int[][] concat(int[][] a, int[][] b) {
-        int[][] all = Arrays.copyOf(a, a.length + b.length);
+    private static <T> T[] concat(T[] a, T[] b) {
+        T[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
     }

@@ -178,6 +178,24 @@ class CliTest {
     }
 
     @Test
+    void tokenizeReadsTheAttentionSyntaxAndPrintsTheWeights() throws Exception {
+        Path clip = Path.of("..", "..", "shared", "data", "clip-bpe");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(clip), "../shared/data/clip-bpe is absent: CLIP's vocabulary is needed");
+        // The same ids as "a photo of a cat" (tokenizePrintsTheFirstWindow), "photo" weighted 1.3.
+        CliRun r = cli("tokenize", "--tokenizer", clip.toString(), "a (photo:1.3) of a cat");
+        assertEquals(0, r.code(), r.err());
+        JsonNode ids = new ObjectMapper().readTree(r.out());
+        int[] head = {49406, 320, 1125, 539, 320, 2368, 49407};
+        for (int i = 0; i < head.length; i++) assertEquals(head[i], ids.get(i).asInt(), "id " + i);
+        String weights = r.err().lines().filter(l -> l.startsWith("weights: ")).findFirst().orElseThrow();
+        JsonNode w = new ObjectMapper().readTree(weights.substring("weights: ".length()));
+        assertEquals(77, w.size());
+        assertEquals(1.3f, w.get(2).floatValue());
+        assertEquals(1f, w.get(1).floatValue());
+        assertUserError(4, "prompt: \"(cat:1.2.3)\"", "tokenize", "--tokenizer", clip.toString(), "(cat:1.2.3)");
+    }
+
+    @Test
     void infoDescribesTheModel() throws Exception {
         CliRun r = cli("info", "--model", TINY_INPAINT.toString(), "--json");
         assertEquals(0, r.code(), r.err());
@@ -200,6 +218,11 @@ class CliTest {
         assertUserError(4, "mask", "generate", "--model", TINY.toString(), "--prompt", "x", "--init", txt2img.toString(),
                 "--mask", dir.resolve("mask-missing.png").toString(), "--out", out.toString());
         assertUserError(4, "scheduler", "generate", "--model", TINY.toString(), "--prompt", "x", "--scheduler", "heun", "--out", out.toString());
+        // A weight AUTOMATIC1111's parser takes but Python's float() refuses (see PromptAttentionTest).
+        assertUserError(4, "prompt: \"(cat:1.2.3)\" at character 3: the weight 1.2.3 is not a number", "generate", "--model", TINY.toString(),
+                "--prompt", "a (cat:1.2.3)", "--out", out.toString());
+        assertUserError(4, "negative prompt: \"(ugly:..)\"", "generate", "--model", TINY.toString(), "--prompt", "x",
+                "--negative", "(ugly:..)", "--out", out.toString());
         CliRun usage = cli("generate", "--model", TINY.toString(), "--bogus");
         assertEquals(2, usage.code());
         assertFalse(Files.exists(out), "no output file after a failure");

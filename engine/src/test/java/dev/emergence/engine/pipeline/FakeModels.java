@@ -53,6 +53,8 @@ final class FakeModels {
         final List<Tensor> samples = new ArrayList<>();
         final List<Double> timesteps = new ArrayList<>();
         final List<Integer> batchSizes = new ArrayList<>();
+        /** The text states of each call, as given. */
+        final List<Tensor> texts = new ArrayList<>();
         /** Runs just before each prediction (e.g. to cancel from "another thread" at a chosen call). */
         Runnable beforeEach = () -> { };
 
@@ -62,6 +64,7 @@ final class FakeModels {
             samples.add(sample.copy());
             timesteps.add(timestep);
             batchSizes.add(sample.dim(0));
+            texts.add(text.copy());
             int batch = sample.dim(0), channels = sample.dim(1), h = sample.dim(2), w = sample.dim(3), plane = h * w;
             if (text.dim(0) != batch) throw new IllegalArgumentException("text batch " + text + " for sample " + sample);
             int tokens = text.dim(1);

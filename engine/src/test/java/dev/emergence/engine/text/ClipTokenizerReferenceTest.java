@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -89,6 +90,9 @@ class ClipTokenizerReferenceTest {
             String name = text.length() > 50 ? text.substring(0, 50) + "…" : text;
             tests.add(DynamicTest.dynamicTest("'" + name.replace("\n", "\\n").replace("\t", "\\t") + "'", () -> {
                 assertArrayEquals(ids, tokenizer.encode(text), "content ids of " + text);
+                // A prompt with attention syntax is tokenized fragment by fragment, without the brackets
+                // (PromptAttentionTest, weightedPromptKeepsTheIdsOfItsWords); the reference ids are of the text as written.
+                if (!PromptAttention.isPlain(text)) return;
                 assertEquals(ids.length, tokenizer.countTokens(text));
                 TokenizedPrompt t = tokenizer.tokenize(text, 1);
                 assertEquals(ids.length, t.tokenCount());
@@ -97,6 +101,30 @@ class ClipTokenizerReferenceTest {
             }));
         }
         return tests.stream();
+    }
+
+    @Test
+    void weightedPromptKeepsTheIdsOfItsWords() {
+        // "a photo of a cat" is [320, 1125, 539, 320, 2368] (aPhotoOfACat); with the syntax around its words
+        // the encoder gets the same ids, each with its fragment's weight (1.3; 1/1.1 for [a cat]), the brackets
+        // and the weight gone: as A1111, which tokenizes each fragment of parse_prompt_attention on its own.
+        String prompt = "a (photo:1.3) of [a cat]";
+        TokenizedPrompt t = tokenizer.tokenize(prompt, 1);
+        assertArrayEquals(new int[] {49406, 320, 1125, 539, 320, 2368, 49407, 49407}, Arrays.copyOf(t.windows()[0], 8));
+        float[] expected = new float[77];
+        Arrays.fill(expected, 1f);
+        expected[2] = 1.3f;
+        expected[4] = (float) (1 / 1.1);
+        expected[5] = (float) (1 / 1.1);
+        assertArrayEquals(expected, t.weights()[0]);
+        assertTrue(t.weighted());
+        // The counter counts what the encoder gets: 5 tokens, where the text as written has 12 (brackets,
+        // ':', '1', '.', '3' and ')' are tokens of their own).
+        assertEquals(5, t.tokenCount());
+        assertEquals(5, tokenizer.countTokens(prompt));
+        assertEquals(1, tokenizer.countTokens("(cat:1.3)"));
+        assertEquals(7, tokenizer.encode("(cat:1.3)").length);
+        assertFalse(tokenizer.tokenize("a photo of a cat", 1).weighted());
     }
 
     @Test

@@ -90,6 +90,51 @@ class PromptWindowsTest {
     }
 
     @Test
+    void weightsMoveWithTheirIdsWhenACommaBreaksTheWindow() {
+        // As breaksAfterACommaNearTheEnd; A1111 moves chunk.multipliers[break_location:] with the tokens.
+        int[] ids = {1, 2, 3, 4, 5, 6, COMMA, 7, 8, 10, 11, 12};
+        float[] w = {1, 1, 1, 1, 1, 1, 1, 1.5f, 1.5f, 0.5f, 2, 1};
+        List<PromptWindows.Window> out = PromptWindows.split(ids, w, new int[0], 10, COMMA, 4);
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1}, out.get(0).weights());
+        assertArrayEquals(new int[] {7, 8, 10, 11, 12}, out.get(1).ids());
+        assertArrayEquals(new float[] {1.5f, 1.5f, 0.5f, 2, 1}, out.get(1).weights());
+    }
+
+    @Test
+    void breakEndsTheWindowEvenAnEmptyOne() {
+        // A1111's tokenize_line calls next_chunk() on each BREAK: the window so far is padded and closed,
+        // an empty one included. At the end a window is added only if it has tokens (or none was made).
+        int[] ids = {1, 2, 3};
+        float[] w = {1, 1, 1};
+        // "a BREAK b c": [1] [2 3]
+        assertWindows(PromptWindows.split(ids, w, new int[] {1}, 10, COMMA, 20), new int[] {1}, new int[] {2, 3});
+        // "BREAK a b c": [] [1 2 3]
+        assertWindows(PromptWindows.split(ids, w, new int[] {0}, 10, COMMA, 20), new int[0], new int[] {1, 2, 3});
+        // "a b c BREAK": [1 2 3] only
+        assertWindows(PromptWindows.split(ids, w, new int[] {3}, 10, COMMA, 20), new int[] {1, 2, 3});
+        // "a BREAK BREAK b c": [1] [] [2 3]
+        assertWindows(PromptWindows.split(ids, w, new int[] {1, 1}, 10, COMMA, 20), new int[] {1}, new int[0], new int[] {2, 3});
+        // "BREAK" alone: one empty window, then nothing more
+        assertWindows(PromptWindows.split(new int[0], new float[0], new int[] {0}, 10, COMMA, 20), new int[0]);
+        // A BREAK right after a window filled up: the full window is closed, no empty one follows
+        // (A1111 only flushes a full chunk when the next token comes, and BREAK's next_chunk does it).
+        assertWindows(PromptWindows.split(ids, w, new int[] {2}, 2, -1, 0), new int[] {1, 2}, new int[] {3});
+        assertThrows(IllegalArgumentException.class, () -> PromptWindows.split(ids, w, new int[] {4}, 10, COMMA, 20));
+        assertThrows(IllegalArgumentException.class, () -> PromptWindows.split(ids, w, new int[] {2, 1}, 10, COMMA, 20));
+    }
+
+    private static void assertWindows(List<PromptWindows.Window> actual, int[]... expected) {
+        assertEquals(expected.length, actual.size(), "windows");
+        for (int i = 0; i < expected.length; i++) assertArrayEquals(expected[i], actual.get(i).ids(), "window " + i);
+    }
+
+    @Test
+    void frameWeightsAreOneOutsideTheContent() {
+        assertArrayEquals(new float[] {1, 1.5f, 0.5f, 1, 1, 1}, PromptWindows.frameWeights(new float[] {1.5f, 0.5f}, 6));
+        assertThrows(IllegalArgumentException.class, () -> PromptWindows.frameWeights(new float[3], 4));
+    }
+
+    @Test
     void frameAddsStartEndAndPadding() {
         assertArrayEquals(new int[] {7, 1, 2, 8, 0, 0}, PromptWindows.frame(new int[] {1, 2}, 6, 7, 8, 0));
         assertArrayEquals(new int[] {7, 1, 2, 3, 4, 8}, PromptWindows.frame(new int[] {1, 2, 3, 4}, 6, 7, 8, 0));

@@ -77,12 +77,15 @@ class TokenizerJsonFolderTest {
         try (ClipTokenizer t = ClipTokenizer.load(WordLevelFixture.write(dir, WordLevelFixture.tokenizerJson(true), null))) {
             // "🐉" is two UTF-16 units but one code point: the words after it must still be cut right.
             String prompt = "A red \uD83D\uDC09dragon on the mat, Zürich dragon Ünïcode [UNK]";
-            TokenizedPrompt p = t.tokenize(prompt, 1);
             int[] expected = {A, RED, UNK, UNK, ON, THE, MAT, COMMA, ZURICH, UNK, UNK, UNK};
             assertArrayEquals(expected, t.encode(prompt));
             // Lower-casing makes "Zürich" known; "dragon" is reported once; "[UNK]" typed literally is
-            // the special token itself, not a word the model lacks.
+            // the special token itself, not a word the model lacks. (In a prompt, brackets are attention
+            // syntax: [UNK] would be the word UNK, weighted 1/1.1; \[UNK\] is the literal text.)
+            TokenizedPrompt p = t.tokenize(prompt.replace("[UNK]", "\\[UNK\\]"), 1);
+            assertArrayEquals(expected, java.util.Arrays.copyOfRange(p.windows()[0], 1, 1 + expected.length));
             assertEquals(List.of("\uD83D\uDC09", "dragon", "Ünïcode"), p.unknownWords());
+            assertEquals(List.of("UNK"), t.tokenize("a [UNK] cat", 1).unknownWords());
             assertEquals(List.of(), t.tokenize("a red cat on the mat", 1).unknownWords());
         }
     }
