@@ -124,6 +124,10 @@ final class GenerateCommand implements Callable<Integer> {
         }
         PreviewKind previewKind = parsePreview(preview);
         if (base != null) ignoredStoredImages(base).ifPresent(notice -> err.println("notice: " + SafeText.line(notice)));
+        // Another tool's image-to-image strength applies only to an init image given here.
+        if (stored != null && stored.fromAPicture() && init == null) {
+            stored = stored.alsoIgnoring("Denoising strength (it applies to an init picture; give --init IMG to use it)");
+        }
         if (stored != null) stored.notice(fromPng).ifPresent(notice -> err.println("notice: " + SafeText.line(notice)));
         BufferedImage initImage = init != null ? Images.read(init) : null;
         BufferedImage maskImage = mask != null ? Images.read(mask) : null;

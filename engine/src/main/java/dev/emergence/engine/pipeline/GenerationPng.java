@@ -64,10 +64,24 @@ public final class GenerationPng {
      *
      * @param ignored one item per entry of another tool's parameters left unused ("Model hash",
      *                "Clip skip", "<lora:name:0.8> in the prompt", ...); empty for the engine's own pictures
+     * @param fromAPicture another tool's parameters describe an image-to-image picture: they have a
+     *                Denoising strength that is not the Hires fix's (AUTOMATIC1111 writes one only then),
+     *                which the request holds and which only applies given an init image
      */
-    public record Read(GenerationRequest request, List<String> ignored) {
+    public record Read(GenerationRequest request, List<String> ignored, boolean fromAPicture) {
         public Read {
             ignored = List.copyOf(ignored);
+        }
+
+        public Read(GenerationRequest request, List<String> ignored) {
+            this(request, ignored, false);
+        }
+
+        /** This read with one more item named as ignored. */
+        public Read alsoIgnoring(String item) {
+            List<String> more = new ArrayList<>(ignored);
+            more.add(item);
+            return new Read(request, more, fromAPicture);
         }
 
         /** The one line telling the user what was ignored, or empty when nothing was. */
@@ -160,7 +174,7 @@ public final class GenerationPng {
         double strength = p.denoisingStrength() != null && !hires ? p.denoisingStrength() : GenerationRequest.DEFAULT_STRENGTH;
         GenerationRequest r = new GenerationRequest(prompt.text(), negative.text(), p.width(), p.height(), p.steps(), p.cfgScale(),
                 p.seed(), choice.kind(), choice.schedule(), strength, 0, null, null, p.model());
-        return new Read(r, ignored);
+        return new Read(r, ignored, p.denoisingStrength() != null && !hires);
     }
 
     private static String oneLine(Exception e) {

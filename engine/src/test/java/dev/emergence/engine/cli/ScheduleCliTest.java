@@ -119,6 +119,29 @@ class ScheduleCliTest {
         assertEquals("UNIFORM", JSON.readTree(PngMetadata.read(uniform).get(GenerationPng.REQUEST_KEY)).get("schedule").asText());
     }
 
+    /**
+     * An image-to-image picture of AUTOMATIC1111's (a Denoising strength without Hires fix entries:
+     * modules/processing.py writes one for img2img, and for txt2img only with the Hires fix) read
+     * without --init makes a picture from text: the notice names the strength it leaves unused.
+     */
+    @Test
+    void fromPngOfAnImg2imgPictureWithoutInitNamesTheStrength() throws Exception {
+        Path a1111 = dir.resolve("a1111-img2img.png");
+        PngMetadata.write(a1111, new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), Map.of(GenerationPng.PARAMETERS_KEY,
+                "a red circle\nSteps: 3, Sampler: Euler, Schedule type: Karras, CFG scale: 7, Seed: 5, Size: 64x64,"
+                        + " Denoising strength: 0.45, Mask blur: 4"));
+        Path out = dir.resolve("from-a1111-img2img.png");
+        CliRun r = CliRun.of("generate", "--model", TINY.toString(), "--from-png", a1111.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("notice: a1111-img2img.png: ignored what the engine cannot apply: Mask blur,"
+                        + " Denoising strength (it applies to an init picture; give --init IMG to use it)"),
+                r.err().lines().filter(l -> l.startsWith("notice:")).toList(), r.err());
+        JsonNode req = JSON.readTree(PngMetadata.read(out).get(GenerationPng.REQUEST_KEY));
+        assertEquals("EULER", req.get("scheduler").asText());
+        assertEquals("KARRAS", req.get("schedule").asText());
+        assertFalse(PngMetadata.read(out).get(GenerationPng.PARAMETERS_KEY).contains("Denoising strength"), "made from text");
+    }
+
     private static Path generate(String name, String... more) {
         Path out = dir.resolve(name);
         String[] base = {"generate", "--model", TINY.toString(), "--prompt", "a red circle", "--steps", "3", "--cfg", "7",

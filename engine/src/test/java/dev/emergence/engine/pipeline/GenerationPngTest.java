@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,6 +120,12 @@ class GenerationPngTest {
         GenerationPng.Read img2img = read("Steps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 64x64, Denoising strength: 0.4");
         assertEquals(0.4, img2img.request().strength());
         assertEquals(List.of(), img2img.ignored());
+        // AUTOMATIC1111 writes a Denoising strength for img2img, and for txt2img only with a Hires fix
+        // (modules/processing.py: StableDiffusionProcessingImg2Img.init always sets extra_generation_params["Denoising
+        // strength"], StableDiffusionProcessingTxt2Img.init only when enable_hr).
+        assertTrue(img2img.fromAPicture(), "an image-to-image picture");
+        assertFalse(hires.fromAPicture(), "text to image with a Hires fix");
+        assertFalse(read("Steps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 64x64").fromAPicture(), "text to image");
         assertEquals("x.png: ignored what the engine cannot apply: Denoising strength (of the Hires fix), Hires upscale, Hires steps,"
                 + " Hires upscaler", hires.notice(Path.of("x.png")).orElseThrow());
     }
