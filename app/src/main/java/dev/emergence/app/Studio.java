@@ -472,10 +472,7 @@ public final class Studio implements AutoCloseable {
         }, FxThread.FX);
     }
 
-    /**
-     * Takes a picture's parameters and says which mode the next run will use; when the picture was
-     * made from text but the canvas is painted, offers to clear the canvas (one undo step) or keep it.
-     */
+    /** Whether a PNG holds parameters (ours or AUTOMATIC1111's), so a failure to read them is worth saying. */
     private static boolean hasParameters(Path png) {
         try {
             var chunks = dev.emergence.engine.image.PngMetadata.read(png);
@@ -489,7 +486,12 @@ public final class Studio implements AutoCloseable {
         restoreParameters(r, from, made, Optional.empty());
     }
 
-    /** @param ignored the line naming what of another tool's parameters was not applied, shown with the advice */
+    /**
+     * Takes a picture's parameters and says which mode the next run will use; when the picture was
+     * made from text but the canvas is painted, offers to clear the canvas (one undo step) or keep it.
+     *
+     * @param ignored the line naming what of another tool's parameters was not applied, shown with the advice
+     */
     private void restoreParameters(GenerationRequest r, String from, GenerationMode made, Optional<String> ignored) {
         List<String> notes = params.apply(r);
         if (r.scheduler() != null) restoredScheduler = true;
