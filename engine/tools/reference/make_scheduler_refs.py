@@ -7,6 +7,10 @@ sigmas, init_noise_sigma, the model-input scale of every step, the noise level s
 every step, prev_sample and the x0 estimate at a few checkpoint steps, and the noise each
 stochastic step drew.
 
+One file per engine scheduler kind (<kind>.json), and schedule_types.json: runs of the
+AUTOMATIC1111 schedule types (Uniform, Karras, Exponential, SGM Uniform) made with the scheduler
+options diffusers maps them to (SCHEDULE_TYPES below), each run naming its kind and schedule type.
+
 Usage:
     python3 make_scheduler_refs.py --diffusers-src DIR [--diffusers-commit SHA] --out DIR
 
@@ -209,6 +213,39 @@ KINDS = {
 }
 
 
+# AUTOMATIC1111's schedule types as diffusers' scheduler overview ("Noise schedules and schedule
+# types") maps them: Karras -> use_karras_sigmas=True; sgm_uniform -> timestep_spacing="trailing";
+# exponential -> timestep_spacing="linspace", use_exponential_sigmas=True. Uniform, which that table
+# leaves out (it is the classes' default), is evenly spaced timesteps as the config spaces them with
+# neither sigma option; a "trailing" config (that is SGM Uniform) gets "linspace". The other sigma
+# option is turned off in each, since diffusers refuses two at once.
+def schedule_options(schedule, config):
+    off = {"use_karras_sigmas": False, "use_exponential_sigmas": False}
+    if schedule == "uniform":
+        spacing = "linspace" if config.get("timestep_spacing") == "trailing" else config.get("timestep_spacing")
+        return {**off, "interpolation_type": "linear", **({"timestep_spacing": spacing} if spacing else {})}
+    if schedule == "karras":
+        return {**off, "use_karras_sigmas": True}
+    if schedule == "exponential":
+        return {**off, "use_exponential_sigmas": True, "timestep_spacing": "linspace"}
+    if schedule == "sgm_uniform":
+        return {**off, "interpolation_type": "linear", "timestep_spacing": "trailing"}
+    raise ValueError(schedule)
+
+
+SCHEDULE_TYPES = {
+    # engine kind: the schedule types the engine runs it with besides Automatic
+    "euler": ("uniform", "karras", "exponential", "sgm_uniform"),
+    "lms": ("uniform", "karras", "exponential", "sgm_uniform"),
+    "dpmpp_2m": ("uniform", "karras", "exponential", "sgm_uniform"),
+    "euler_a": ("uniform", "sgm_uniform"),  # EulerAncestralDiscreteScheduler has no sigma options
+}
+
+# SDXL base 1.0's scheduler_config.json (the keys that matter here): "leading" spacing, steps_offset 1.
+SDXL = {**SD15, "_class_name": "EulerDiscreteScheduler", "timestep_spacing": "leading", "interpolation_type": "linear",
+        "use_karras_sigmas": False}
+
+
 def checkpoints(start, length):
     picks = {start, start + 1, start + 2, (start + length - 1) // 2, length - 2, length - 1}
     return sorted(p for p in picks if start <= p < length)
@@ -223,11 +260,13 @@ def x0_from_alpha(sched, t, sample, model_output):
     return (x - (1 - a).sqrt() * out) / a.sqrt()
 
 
-def run_one(pkg, kind, steps, overrides=None, strength=None, name=None):
+def run_one(pkg, kind, steps, overrides=None, strength=None, name=None, schedule=None, base=None):
     cls_name, implied = KINDS[kind]
-    config = dict(SD15)
+    config = dict(base or SD15)
     config.update(overrides or {})
-    sched = getattr(pkg, cls_name).from_config({**config, **implied})
+    options = schedule_options(schedule, config) if schedule else {}
+    implied_here = {k: v for k, v in implied.items() if k not in options}
+    sched = getattr(pkg, cls_name).from_config({**config, **implied_here, **options})
     sched.set_timesteps(steps)
     order = sched.order
     timesteps = sched.timesteps
@@ -245,6 +284,7 @@ def run_one(pkg, kind, steps, overrides=None, strength=None, name=None):
         "name": name or f"{kind}-{steps}",
         "steps": steps,
         "config": config,
+        **({"kind": kind, "schedule": schedule, "diffusers_options": options} if schedule else {}),
         "timesteps": exact(timesteps.tolist()),
         "sigmas": exact(sched.sigmas.tolist()) if has_sigmas else [],
         "init_noise_sigma": float(sched.init_noise_sigma),
@@ -343,6 +383,28 @@ def runs_for(pkg, kind):
     return runs
 
 
+def schedule_type_runs(pkg):
+    runs = []
+    for kind, schedules in SCHEDULE_TYPES.items():
+        for schedule in schedules:
+            tag = f"{kind}-{schedule}"
+            for n in (1, 4, 15):
+                runs.append(run_one(pkg, kind, n, schedule=schedule, name=f"{tag}-{n}"))
+            runs.append(run_one(pkg, kind, 20, strength=0.6, schedule=schedule, name=f"{tag}-img2img-20-s0.6"))
+            runs.append(run_one(pkg, kind, 10, schedule=schedule, base=SDXL, name=f"{tag}-sdxl-leading-10"))
+            if schedule in ("uniform", "karras"):
+                runs.append(run_one(pkg, kind, 10, {"timestep_spacing": "trailing"}, schedule=schedule,
+                                    name=f"{tag}-trailing-config-10"))
+            if schedule == "karras" or kind == "euler_a":
+                runs.append(run_one(pkg, kind, 10, {"prediction_type": "v_prediction"}, schedule=schedule,
+                                    name=f"{tag}-vpred-10"))
+            if kind != "euler_a":
+                # a config that asks for the other sigma option: the schedule type overrides it
+                other = {"use_exponential_sigmas": True} if schedule == "karras" else {"use_karras_sigmas": True}
+                runs.append(run_one(pkg, kind, 10, other, schedule=schedule, name=f"{tag}-over-{next(iter(other))}-10"))
+    return runs
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--diffusers-src", required=True)
@@ -374,4 +436,20 @@ if __name__ == "__main__":
         size = os.path.getsize(path)
         total += size
         print(f"{path}: {len(data['runs'])} runs, {size / 1024:.1f} KiB")
+    data = {
+        "generated_by": "engine/tools/reference/make_scheduler_refs.py",
+        "diffusers_version": version,
+        "diffusers_commit": args.diffusers_commit,
+        "torch_version": torch.__version__,
+        "shape": list(SHAPE),
+        "noise_seed": NOISE_SEED,
+        "runs": schedule_type_runs(pkg),
+    }
+    path = os.path.join(args.out, "schedule_types.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, separators=(",", ":"), allow_nan=True)
+        fh.write("\n")
+    size = os.path.getsize(path)
+    total += size
+    print(f"{path}: {len(data['runs'])} runs, {size / 1024:.1f} KiB")
     print(f"total {total / 1024:.1f} KiB")

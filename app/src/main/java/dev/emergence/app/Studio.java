@@ -293,6 +293,7 @@ public final class Studio implements AutoCloseable {
         loadedFamily = m.family();
         if (!restoredScheduler && !familyChanged) params.schedulerProperty().set(m.defaultScheduler());
         if (familyChanged) {
+            params.scheduleProperty().set(dev.emergence.engine.scheduler.ScheduleType.AUTOMATIC); // before the sampler, which may pick one
             params.schedulerProperty().set(m.defaultScheduler());
             params.stepsProperty().set(m.defaultSteps());
             params.cfgProperty().set(m.defaultCfg());
@@ -426,7 +427,8 @@ public final class Studio implements AutoCloseable {
     }
 
     /** Result of reading a picture file off the FX thread. */
-    private record Opened(Path file, BufferedImage image, GenerationRequest request, GenerationMode mode, Image fx) {
+    private record Opened(Path file, BufferedImage image, GenerationRequest request, GenerationMode mode, Image fx,
+                          Optional<String> ignored, String refused) {
     }
 
     /**
@@ -439,14 +441,19 @@ public final class Studio implements AutoCloseable {
                 BufferedImage img = ImageIO.read(file.toFile());
                 if (img == null) throw new IOException(file.getFileName() + ": not an image this studio can read (PNG, JPEG, BMP, GIF)");
                 GenerationRequest r = null;
+                Optional<String> ignored = Optional.empty();
+                String refused = null;
                 if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
                     try {
-                        r = GenerationPng.readRequest(file);
+                        GenerationPng.Read read = GenerationPng.read(file);
+                        r = read.request();
+                        ignored = read.notice(file);
                     } catch (InvalidRequestException e) {
-                        r = null; // a plain picture
+                        r = null; // a plain picture, or parameters this studio cannot use (said so below)
+                        if (hasParameters(file)) refused = EngineErrors.message(e);
                     }
                 }
-                return new Opened(file, img, r, r == null ? null : PngMode.read(file, r).orElse(null), FxImages.toFx(img));
+                return new Opened(file, img, r, r == null ? null : PngMode.read(file, r).orElse(null), FxImages.toFx(img), ignored, refused);
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -454,33 +461,51 @@ public final class Studio implements AutoCloseable {
             if (err != null) {
                 notifier.error("cannot open " + file.getFileName() + ": " + EngineErrors.message(err));
             } else if (o.request() != null) {
-                restoreParameters(o.request(), "from " + file.getFileName(), o.mode());
+                restoreParameters(o.request(), "from " + file.getFileName(), o.mode(), o.ignored());
                 display(new Shown(o.fx(), o.image(), o.request(), o.mode(), file), "opened " + file.getFileName());
             } else {
                 toCanvas(o.image(), "open image");
-                notifier.info(file.getFileName() + " is on the canvas");
+                notifier.info(file.getFileName() + " is on the canvas"
+                        + (o.refused() == null ? "" : "; its parameters cannot be used (" + o.refused() + ")"));
             }
             return null;
         }, FxThread.FX);
     }
 
+    /** Whether a PNG holds parameters (ours or AUTOMATIC1111's), so a failure to read them is worth saying. */
+    private static boolean hasParameters(Path png) {
+        try {
+            var chunks = dev.emergence.engine.image.PngMetadata.read(png);
+            return chunks.containsKey(GenerationPng.PARAMETERS_KEY) || chunks.containsKey(GenerationPng.REQUEST_KEY);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void restoreParameters(GenerationRequest r, String from, GenerationMode made) {
+        restoreParameters(r, from, made, Optional.empty());
+    }
+
     /**
      * Takes a picture's parameters and says which mode the next run will use; when the picture was
      * made from text but the canvas is painted, offers to clear the canvas (one undo step) or keep it.
+     *
+     * @param ignored the line naming what of another tool's parameters was not applied, shown with the advice
      */
-    private void restoreParameters(GenerationRequest r, String from, GenerationMode made) {
+    private void restoreParameters(GenerationRequest r, String from, GenerationMode made, Optional<String> ignored) {
         List<String> notes = params.apply(r);
         if (r.scheduler() != null) restoredScheduler = true;
         if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())) {
             canvas.resize(r.width(), r.height());
         }
         RestoredMode advice = RestoredMode.of(from, made, canvas.mode());
-        notifier.info(advice.text() + (notes.isEmpty() ? "" : " · " + String.join("; ", notes)));
+        String text = advice.text() + ignored.map(i -> " · " + i).orElse("");
+        notifier.info(text + (notes.isEmpty() ? "" : " · " + String.join("; ", notes)));
         if (!advice.offerClear()) {
-            statusBar.notice(advice.text());
+            statusBar.notice(text);
             return;
         }
-        statusBar.notice(advice.text(),
+        statusBar.notice(text,
                 new StatusBar.Action("restore-clear-canvas", "Clear canvas", () -> {
                     canvas.clearAll();
                     statusBar.notice("Canvas cleared (Ctrl+Z brings it back): the next run is " + RestoredMode.label(canvas.mode()));

@@ -3,6 +3,7 @@ package dev.emergence.app.params;
 import dev.emergence.engine.pipeline.GenerationMode;
 import dev.emergence.engine.pipeline.GenerationRequest;
 import dev.emergence.engine.random.TorchGenerator;
+import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -43,6 +44,8 @@ public final class Parameters {
     private final DoubleProperty strength = new SimpleDoubleProperty(GenerationRequest.DEFAULT_STRENGTH);
     private final IntegerProperty feather = new SimpleIntegerProperty(8);
     private final ObjectProperty<SchedulerKind> scheduler = new SimpleObjectProperty<>(SchedulerKind.EULER_ANCESTRAL);
+    /** Always one the sampler takes: a sampler that does not take it sets it back to Automatic. */
+    private final ObjectProperty<ScheduleType> schedule = new SimpleObjectProperty<>(ScheduleType.AUTOMATIC);
     private final LongSupplier randomSeed;
     /**
      * The seed in the field has not been used by a generation yet (typed, rolled with the dice,
@@ -58,6 +61,17 @@ public final class Parameters {
         seed.set(randomSeed.getAsLong());
         seed.addListener((o, a, b) -> {
             if (!autoRolling) seedUnused = true;
+        });
+        scheduler.addListener((o, a, k) -> {
+            if (k == SchedulerKind.DPMPP_2M_KARRAS) { // the older name of the pair (a model config's choice)
+                scheduler.set(SchedulerKind.DPMPP_2M);
+                schedule.set(ScheduleType.KARRAS);
+            } else if (k != null && !schedule.get().supports(k)) {
+                schedule.set(ScheduleType.AUTOMATIC);
+            }
+        });
+        schedule.addListener((o, a, t) -> {
+            if (t == null || (scheduler.get() != null && !t.supports(scheduler.get()))) schedule.set(ScheduleType.AUTOMATIC);
         });
     }
 
@@ -83,9 +97,12 @@ public final class Parameters {
 
     public ObjectProperty<SchedulerKind> schedulerProperty() { return scheduler; }
 
+    /** AUTOMATIC1111's "Schedule type" of the sampler. */
+    public ObjectProperty<ScheduleType> scheduleProperty() { return schedule; }
+
     /** Every property, for listeners that save or validate on any change. */
     public List<Observable> all() {
-        return List.of(prompt, negativePrompt, cfg, steps, seed, seedLocked, strength, feather, scheduler);
+        return List.of(prompt, negativePrompt, cfg, steps, seed, seedLocked, strength, feather, scheduler, schedule);
     }
 
     /** The dice: a new random seed. */
@@ -111,7 +128,7 @@ public final class Parameters {
         double s = mode == GenerationMode.TXT2IMG ? GenerationRequest.DEFAULT_STRENGTH : strength.get();
         double f = mode == GenerationMode.INPAINT ? feather.get() : 0;
         return new GenerationRequest(prompt.get(), negativePrompt.get(), width, height, steps.get(), cfg.get(), seed.get(),
-                scheduler.get(), s, f, null, null, modelName);
+                scheduler.get(), schedule.get(), s, f, null, null, modelName);
     }
 
     /**
@@ -130,6 +147,7 @@ public final class Parameters {
         strength.set(clamp(STRENGTH, r.strength(), clamped));
         feather.set((int) clamp(FEATHER, Math.round(r.maskFeatherPixels()), clamped));
         if (r.scheduler() != null) scheduler.set(r.scheduler());
+        schedule.set(r.schedule());
         return clamped;
     }
 

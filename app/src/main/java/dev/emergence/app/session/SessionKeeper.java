@@ -11,6 +11,7 @@ import dev.emergence.app.fx.FxThread;
 import dev.emergence.app.generation.GenerationController;
 import dev.emergence.app.params.Parameters;
 import dev.emergence.engine.pipeline.PreviewKind;
+import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import javafx.animation.PauseTransition;
 import javafx.application.Platform;
@@ -99,6 +100,8 @@ public final class SessionKeeper {
                     params.schedulerProperty().set(k);
                     scheduler[0] = true;
                 });
+                // After the sampler, which sets it back to Automatic when it does not take it.
+                ScheduleType.parse(s.schedule()).ifPresent(params.scheduleProperty()::set);
                 parseEnum(PreviewKind.class, s.previewKind()).ifPresent(gc.previewKindProperty()::set);
                 if (s.previewStride() != null && s.previewStride() >= 1) gc.previewStrideProperty().set(Math.min(50, s.previewStride()));
                 parseEnum(Tool.class, s.tool()).ifPresent(tools.toolProperty()::set);
@@ -164,6 +167,7 @@ public final class SessionKeeper {
                 params.stepsProperty().get(), params.seedProperty().get(), params.seedLockedProperty().get(),
                 params.strengthProperty().get(), params.featherProperty().get(),
                 params.schedulerProperty().get() == null ? null : params.schedulerProperty().get().cliName(),
+                params.scheduleProperty().get().cliName(),
                 gc.previewKindProperty().get().name(), gc.previewStrideProperty().get(),
                 tools.toolProperty().get().name(), tools.sizeProperty().get(), tools.hardnessProperty().get(),
                 tools.opacityProperty().get(), tools.colorProperty().get(),

@@ -20,6 +20,7 @@ public record SessionState(
         Double strength,
         Integer feather,
         String scheduler,
+        String schedule,
         String previewKind,
         Integer previewStride,
         String tool,

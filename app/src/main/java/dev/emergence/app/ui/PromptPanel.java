@@ -11,6 +11,7 @@ import dev.emergence.app.params.PreviewChoices;
 import dev.emergence.app.params.SizePresets;
 import dev.emergence.engine.pipeline.GenerationMode;
 import dev.emergence.engine.pipeline.PreviewKind;
+import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyIntegerProperty;
@@ -30,6 +31,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -46,7 +48,8 @@ public final class PromptPanel extends VBox {
     private final Label negativeTokens = new Label();
     private final ComboBox<ModelChoice> modelPicker = new ComboBox<>();
     private final Button openModels = new Button();
-    private final ComboBox<SchedulerKind> scheduler = new ComboBox<>(FXCollections.observableArrayList(SchedulerKind.values()));
+    private final ComboBox<SchedulerKind> scheduler = new ComboBox<>(FXCollections.observableArrayList(SchedulerKind.samplers()));
+    private final ComboBox<ScheduleType> schedule = new ComboBox<>();
     private final ComboBox<SizePresets.Preset> size = new ComboBox<>();
     private final ComboBox<PreviewKind> previewKind = new ComboBox<>(FXCollections.observableArrayList(PreviewKind.values()));
     private final Button generate = new Button("Generate");
@@ -145,8 +148,22 @@ public final class PromptPanel extends VBox {
         scheduler.setCellFactory(l -> schedulerCell());
         scheduler.setButtonCell(schedulerCell());
         HBox.setHgrow(scheduler, Priority.ALWAYS);
+        // AUTOMATIC1111's "Schedule type": only the types the sampler takes are offered.
+        schedule.setId("schedule");
+        schedule.setMaxWidth(Double.MAX_VALUE);
+        schedule.setCellFactory(l -> scheduleCell());
+        schedule.setButtonCell(scheduleCell());
+        schedule.setTooltip(new javafx.scene.control.Tooltip("How the sampler spreads its noise levels over the steps"
+                + " (AUTOMATIC1111's Schedule type); Automatic is what the model's scheduler config asks for"));
+        scheduleChoices(p.schedulerProperty().get());
+        p.schedulerProperty().addListener((o, a, k) -> scheduleChoices(k));
+        schedule.valueProperty().bindBidirectional(p.scheduleProperty());
+        HBox.setHgrow(schedule, Priority.ALWAYS);
         HBox schedRow = new HBox(8, fieldLabel("Sampler"), scheduler);
         schedRow.setAlignment(Pos.CENTER_LEFT);
+        // Right under the sampler, which decides what it offers (side by side, both names would be cut short).
+        HBox scheduleRow = new HBox(8, fieldLabel("Schedule"), schedule);
+        scheduleRow.setAlignment(Pos.CENTER_LEFT);
         size.setId("size");
         size.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(size, Priority.ALWAYS);
@@ -221,7 +238,7 @@ public final class PromptPanel extends VBox {
                 section("MODEL"), modelRow,
                 sectionWithBadge("PROMPT", modeBadge), prompt, promptTokens,
                 section("NEGATIVE PROMPT"), negative, negativeTokens,
-                section("PARAMETERS"), cfgRow, stepsRow, seedBox, schedRow, strengthRow, featherRow,
+                section("PARAMETERS"), cfgRow, stepsRow, seedBox, schedRow, scheduleRow, strengthRow, featherRow,
                 section("PICTURE"), sizeBox, previewBox);
         form.getStyleClass().add("form");
         ScrollPane scroll = new ScrollPane(form);
@@ -367,6 +384,23 @@ public final class PromptPanel extends VBox {
         error.visibleProperty().bind(f.errorProperty().isNotEmpty());
         error.managedProperty().bind(error.visibleProperty());
         return error;
+    }
+
+    /** The schedule types the sampler takes; a sampler with only Automatic leaves the picker disabled. */
+    private void scheduleChoices(SchedulerKind kind) {
+        List<ScheduleType> types = kind == null ? List.of(ScheduleType.AUTOMATIC) : ScheduleType.forKind(kind);
+        if (!schedule.getItems().equals(types)) schedule.getItems().setAll(types);
+        schedule.setDisable(types.size() == 1);
+    }
+
+    private static ListCell<ScheduleType> scheduleCell() {
+        return new ListCell<>() {
+            @Override
+            protected void updateItem(ScheduleType t, boolean empty) {
+                super.updateItem(t, empty);
+                setText(empty || t == null ? null : t.label());
+            }
+        };
     }
 
     private static ListCell<SchedulerKind> schedulerCell() {

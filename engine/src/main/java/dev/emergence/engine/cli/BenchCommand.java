@@ -41,8 +41,12 @@ final class BenchCommand implements Callable<Integer> {
     String size;
 
     @Option(names = "--scheduler", paramLabel = "NAME",
-            description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm. Default: the one the model's family runs with.")
+            description = "The sampler: ddim, pndm, lms, euler, euler_a, dpmpp_2m or lcm (dpmpp_2m_karras is dpmpp_2m with --schedule karras)."
+                    + " Default: the one the model's family runs with.")
     String scheduler;
+
+    @Option(names = "--schedule", paramLabel = "TYPE", description = ScheduleOption.HELP + " Default: automatic.")
+    String schedule;
 
     @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "Repeats for the single-stage timings. Default: ${DEFAULT-VALUE}.")
     int repeats;
@@ -61,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
         if (repeats < 1) throw new InvalidRequestException("repeats: " + repeats + " is out of range; expected 1 or more");
         var asked = scheduler == null ? null : dev.emergence.engine.scheduler.SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + dev.emergence.engine.scheduler.SchedulerKind.cliNames()));
+        var askedSchedule = ScheduleOption.parse(schedule);
+        if (asked != null && askedSchedule != null) {
+            new GenerationRequest("", "", 64, 64, steps, 7.5, 0, asked, askedSchedule, 1.0, 0, null, null, null).validate();
+        }
         if (size != null) {
             int[] wh = parseSize(size, 0);
             new GenerationRequest("", "", wh[0], wh[1], steps, 7.5, 0, dev.emergence.engine.scheduler.SchedulerKind.EULER,
@@ -74,7 +82,8 @@ final class BenchCommand implements Callable<Integer> {
             int[] wh = parseSize(size, info.nativeSampleSize());
             var kind = asked != null ? asked : m.familyScheduler();
             GenerationRequest req = new GenerationRequest(PROMPT, "blurry", wh[0], wh[1], steps, m.family().defaultCfg(), 1234, kind,
-                    1.0, 0, null, null, info.name());
+                    askedSchedule, 1.0, 0, null, null, info.name());
+            req.validate();
 
             // Warm-up with the same request: first runs allocate arenas, pick kernels and let the JIT compile.
             m.pipeline().generate(req.withSeed(1), null, null, StepListener.NONE, new CancellationToken());
@@ -106,7 +115,8 @@ final class BenchCommand implements Callable<Integer> {
             out.put("device", m.device().toString());
             out.put("size", width + "x" + height);
             out.put("steps", r.timings().stepNanos().length);
-            out.put("scheduler", kind.cliName());
+            out.put("scheduler", r.request().scheduler().cliName());
+            out.put("schedule", r.request().schedule().cliName());
             out.put("load_ms", ms(loadNanos));
             out.put("tokenize_ms", ms(median(tokenize)));
             out.put("text_encode_ms", ms(median(textEncode)));

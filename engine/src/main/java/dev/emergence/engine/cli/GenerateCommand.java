@@ -13,6 +13,7 @@ import dev.emergence.engine.pipeline.PreviewKind;
 import dev.emergence.engine.pipeline.StepListener;
 import dev.emergence.engine.pipeline.StepSnapshot;
 import dev.emergence.engine.random.TorchGenerator;
+import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.tensor.Npy;
 import dev.emergence.engine.text.SafeText;
@@ -61,8 +62,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "SEED", description = "The seed of the initial noise (default: a random one, printed).")
     Long seed;
 
-    @Option(names = "--scheduler", paramLabel = "NAME", description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm.")
+    @Option(names = "--scheduler", paramLabel = "NAME", description = "The sampler: ddim, pndm, lms, euler, euler_a, dpmpp_2m or lcm."
+            + " The older name dpmpp_2m_karras still works and means dpmpp_2m with --schedule karras."
+            + " Default: the one --from-png gives, else the model family's.")
     String scheduler;
+
+    @Option(names = "--schedule", paramLabel = "TYPE", description = ScheduleOption.HELP
+            + " Default: the one --from-png gives (unless --scheduler is given), else automatic.")
+    String schedule;
 
     @Option(names = "--width", paramLabel = "PX", description = "Picture width, at most " + GenerationRequest.MAX_SIDE
             + " and rounded down to a multiple of 64 (default: the init image's, else the model's native size).")
@@ -110,12 +117,18 @@ final class GenerateCommand implements Callable<Integer> {
         // and a long generation never fails at its end for a reason known at its start.
         OutputTarget.checkFile("out", out, ".png");
         if (saveSteps != null) OutputTarget.checkFolder("save-steps", saveSteps);
-        GenerationRequest base = fromPng != null ? GenerationPng.readRequest(fromPng) : null;
+        GenerationPng.Read stored = fromPng != null ? GenerationPng.read(fromPng) : null;
+        GenerationRequest base = stored != null ? stored.request() : null;
         if (base == null && (prompt == null)) {
             throw new InvalidRequestException("prompt: none given; expected --prompt TEXT (or --from-png FILE)");
         }
         PreviewKind previewKind = parsePreview(preview);
         if (base != null) ignoredStoredImages(base).ifPresent(notice -> err.println("notice: " + SafeText.line(notice)));
+        // Another tool's image-to-image strength applies only to an init image given here.
+        if (stored != null && stored.fromAPicture() && init == null) {
+            stored = stored.alsoIgnoring("Denoising strength (it applies to an init picture; give --init IMG to use it)");
+        }
+        if (stored != null) stored.notice(fromPng).ifPresent(notice -> err.println("notice: " + SafeText.line(notice)));
         BufferedImage initImage = init != null ? Images.read(init) : null;
         BufferedImage maskImage = mask != null ? Images.read(mask) : null;
         if (maskImage != null && initImage == null) {
@@ -126,17 +139,21 @@ final class GenerateCommand implements Callable<Integer> {
         if (initImage != null && base == null) checkInitSize(initImage);
         checkSide("width", width);
         checkSide("height", height);
+        if (scheduler != null && SchedulerKind.parse(scheduler).isEmpty()) {
+            throw new InvalidRequestException("scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames());
+        }
+        ScheduleType askedSchedule = ScheduleOption.parse(schedule);
+        // The sampler is known now when given or stored; else the model's family picks it (which takes automatic).
+        SchedulerKind knownKind = scheduler != null ? SchedulerKind.parse(scheduler).get() : base != null ? base.scheduler() : SchedulerKind.EULER;
         new GenerationRequest("", "",
                 width != null ? width : base != null ? base.width() : 64,
                 height != null ? height : base != null ? base.height() : 64,
                 steps != null ? steps : base != null ? base.steps() : 1,
-                cfg != null ? cfg : base != null ? base.cfgScale() : 0, 0, SchedulerKind.EULER,
+                cfg != null ? cfg : base != null ? base.cfgScale() : 0, 0, knownKind,
+                scheduler != null || base != null ? scheduleFor(base, askedSchedule) : ScheduleType.AUTOMATIC,
                 strength != null ? strength : base != null ? base.strength() : 1,
                 feather != null ? feather : base != null ? base.maskFeatherPixels() : 0,
                 null, null, null).validate();
-        if (scheduler != null && SchedulerKind.parse(scheduler).isEmpty()) {
-            throw new InvalidRequestException("scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames());
-        }
 
         Path modelDir = ModelArgument.resolve(model);
         long loadStart = System.nanoTime();
@@ -239,7 +256,7 @@ final class GenerateCommand implements Callable<Integer> {
                 steps != null ? steps : base != null ? base.steps() : m.family().defaultSteps(),
                 cfg != null ? cfg : base != null ? base.cfgScale() : m.family().defaultCfg(),
                 seed != null ? seed : base != null ? base.seed() : TorchGenerator.randomSeed(),
-                kind,
+                kind, scheduleFor(base, ScheduleOption.parse(schedule)),
                 strength != null ? strength : base != null && initImage != null ? base.strength() : defStrength,
                 feather != null ? feather : base != null ? base.maskFeatherPixels() : inpaint ? 8.0 : 0.0,
                 // Recorded for the user's information only: --from-png never reads them back.
@@ -248,6 +265,12 @@ final class GenerateCommand implements Callable<Integer> {
                 info.name());
         r.validate();
         return r;
+    }
+
+    /** --schedule when given; else the PNG's, unless --scheduler picks another sampler; else automatic. */
+    private ScheduleType scheduleFor(GenerationRequest base, ScheduleType asked) {
+        if (asked != null) return asked;
+        return base != null && scheduler == null ? base.schedule() : ScheduleType.AUTOMATIC;
     }
 
     private void saveStep(LoadedModel m, int index, dev.emergence.engine.tensor.Tensor latent,

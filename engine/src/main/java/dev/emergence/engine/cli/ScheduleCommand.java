@@ -2,6 +2,7 @@ package dev.emergence.engine.cli;
 
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.Scheduler;
 import dev.emergence.engine.scheduler.SchedulerConfig;
 import dev.emergence.engine.scheduler.SchedulerKind;
@@ -21,8 +22,11 @@ import java.util.concurrent.Callable;
                 "The output is {\"timesteps\": [...], \"sigmas\": [...]}, as diffusers' set_timesteps makes them."})
 final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--scheduler", required = true, paramLabel = "NAME",
-            description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm.")
+            description = "The sampler: ddim, pndm, lms, euler, euler_a, dpmpp_2m or lcm (dpmpp_2m_karras is dpmpp_2m with --schedule karras).")
     String scheduler;
+
+    @Option(names = "--schedule", paramLabel = "TYPE", description = ScheduleOption.HELP + " Default: automatic.")
+    String schedule;
 
     @Option(names = "--steps", required = true, paramLabel = "N", description = "Number of inference steps.")
     int steps;
@@ -35,6 +39,10 @@ final class ScheduleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SchedulerKind kind = SchedulerKind.parse(scheduler).orElseThrow(() -> new InvalidRequestException(
                 "scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames()));
+        ScheduleType type = ScheduleOption.parse(schedule);
+        if (type == null) type = ScheduleType.AUTOMATIC;
+        var refused = type.refusal(kind);
+        if (refused.isPresent()) throw new InvalidRequestException("schedule: " + type.cliName() + " cannot be used: " + refused.get());
         if (steps < 1 || steps > dev.emergence.engine.pipeline.GenerationRequest.MAX_STEPS) {
             throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to "
                     + dev.emergence.engine.pipeline.GenerationRequest.MAX_STEPS);
@@ -53,7 +61,7 @@ final class ScheduleCommand implements Callable<Integer> {
                 throw new ModelException(e.getMessage(), e);
             }
         }
-        Scheduler s = Schedulers.prepare(kind, config, label, steps);
+        Scheduler s = Schedulers.prepare(kind, type.configure(kind, config), label, steps);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("timesteps", s.timesteps());
         out.put("sigmas", s.sigmas());

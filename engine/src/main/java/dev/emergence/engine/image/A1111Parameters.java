@@ -36,8 +36,10 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
      * chunk can hold far more, and a hostile one should be refused rather than parsed.
      */
     public static final int MAX_TEXT_LENGTH = 1 << 20;
-    private static final Pattern KEY = Pattern.compile("\\w[\\w \\-/]+", Pattern.UNICODE_CHARACTER_CLASS);
-    private static final Pattern SIZE = Pattern.compile("^(\\d+)x(\\d+)$");
+    /** re_imagesize, {@code ^(\d+)x(\d+)$}, as Python matches it: any decimal digits, and $ also before a final '\n'. */
+    private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)\n?", Pattern.UNICODE_CHARACTER_CLASS);
+    /** What Python's float() reads, less "inf", "nan" and '_' (refused here all the same). */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final String NEGATIVE = "Negative prompt:";
 
     /** The entries this record has fields for. */
@@ -63,7 +65,7 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
         if (extra != null) {
             for (Map.Entry<String, String> e : extra.entrySet()) {
                 String k = e.getKey();
-                if (k == null || !KEY.matcher(k).matches()) {
+                if (k == null || !isKey(k)) {
                     throw new IllegalArgumentException("'" + k + "' cannot be an infotext key: A1111 reads keys of letters, digits, spaces, '-', '/' and '_'");
                 }
                 if (OWN_KEYS.contains(k)) throw new IllegalArgumentException("'" + k + "' has its own field; it cannot be an extra entry");
@@ -114,10 +116,14 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
     }
 
     /**
-     * Reads an infotext as parse_generation_parameters does: the last line is the parameters line if it
-     * has at least three "key: value" entries; lines before it are the prompt, up to a line starting
-     * "Negative prompt:", and the negative prompt after (each line stripped, as A1111 strips them).
-     * Quoted values are JSON strings. Windows line ends are accepted.
+     * Reads an infotext exactly as parse_generation_parameters does: the text stripped and split at
+     * every '\n' (only there: a lone '\r' does not end a line, a "\r\n" ends one with the '\r'
+     * stripped off); the last line is the parameters line if re_param finds at least three
+     * "key: value" entries in it; the lines before it, each stripped, are the prompt up to a line
+     * starting "Negative prompt:", and the negative prompt after. Stripping is Python's
+     * ({@link PythonText}): no-break spaces and the information separators go too. An entry with an
+     * empty value is skipped (A1111 fails on it and moves on); a value in double quotes that is one
+     * JSON string is that string.
      *
      * @throws IllegalArgumentException when there is no parameters line, or Steps, Sampler, CFG scale,
      *                                  Seed or Size is missing or not a number
@@ -126,7 +132,7 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
         if (text.length() > MAX_TEXT_LENGTH) {
             throw new IllegalArgumentException("the parameters text is " + text.length() + " characters long; expected at most " + MAX_TEXT_LENGTH);
         }
-        String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').strip().split("\n", -1);
+        String[] lines = PythonText.strip(text).split("\n", -1);
         List<String> promptLines = new ArrayList<>(List.of(lines).subList(0, lines.length - 1));
         String last = lines[lines.length - 1];
         List<String[]> entries = InfotextScanner.entries(last);
@@ -137,10 +143,10 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
         StringBuilder prompt = new StringBuilder(), negative = new StringBuilder();
         boolean inNegative = false;
         for (String raw : promptLines) {
-            String line = raw.strip();
+            String line = PythonText.strip(raw);
             if (line.startsWith(NEGATIVE)) {
                 inNegative = true;
-                line = line.substring(NEGATIVE.length()).strip();
+                line = PythonText.strip(line.substring(NEGATIVE.length()));
             }
             StringBuilder target = inNegative ? negative : prompt;
             if (target.length() > 0) target.append('\n');
@@ -150,7 +156,8 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
         LinkedHashMap<String, String> params = new LinkedHashMap<>();
         for (String[] kv : last.isEmpty() ? List.<String[]>of() : entries) {
             String v = kv[1];
-            if (v.length() >= 2 && v.charAt(0) == '"' && v.charAt(v.length() - 1) == '"') v = unquote(v);
+            if (v.isEmpty()) continue; // v[0] raises IndexError, which parse_generation_parameters catches
+            if (v.charAt(0) == '"' && v.charAt(v.length() - 1) == '"') v = unquote(v);
             params.put(kv[0], v);
         }
         if (params.isEmpty()) throw new IllegalArgumentException("no parameters line (\"Steps: …, Sampler: …\") found");
@@ -177,6 +184,19 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
                 model, strength, extra);
     }
 
+    /** re_param's key, {@code \w[\w \-/]+}, with Python's \w. */
+    static boolean isKey(String k) {
+        if (k.isEmpty() || !InfotextScanner.isWord(k.codePointAt(0))) return false;
+        int i = Character.charCount(k.codePointAt(0)), rest = 0;
+        while (i < k.length()) {
+            int cp = k.codePointAt(i);
+            if (cp != ' ' && cp != '-' && cp != '/' && !InfotextScanner.isWord(cp)) return false;
+            i += Character.charCount(cp);
+            rest++;
+        }
+        return rest > 0;
+    }
+
     private static String required(Map<String, String> params, String key) {
         String v = params.get(key);
         if (v == null) throw new IllegalArgumentException("the parameters line has no " + key);
@@ -184,7 +204,7 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
     }
 
     private static long integer(Map<String, String> params, String key, long min, long max) {
-        String v = required(params, key).strip();
+        String v = PythonText.strip(required(params, key));
         try {
             long n = Long.parseLong(v);
             if (n < min || n > max) throw new NumberFormatException();
@@ -195,8 +215,9 @@ public record A1111Parameters(String prompt, String negativePrompt, int steps, S
     }
 
     private static double decimal(Map<String, String> params, String key) {
-        String v = required(params, key).strip();
+        String v = PythonText.strip(required(params, key));
         try {
+            if (!DECIMAL.matcher(v).matches()) throw new NumberFormatException();
             double d = Double.parseDouble(v);
             if (!Double.isFinite(d)) throw new NumberFormatException();
             return d;

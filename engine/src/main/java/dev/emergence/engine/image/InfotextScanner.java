@@ -5,9 +5,11 @@ import java.util.List;
 
 /**
  * The "key: value" entries of an infotext's parameters line, exactly as AUTOMATIC1111's re_param
- * (modules/infotext_utils.py) finds them with {@code re.findall}:
+ * (modules/infotext_utils.py) finds them with Python's {@code re.findall}:
  * <pre>\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)</pre>
- * (\w and \s in their Unicode sense), but in time linear in the line's length. Run through a
+ * with Python's meanings ({@link PythonText}: \w and \s as Python's re has them on str; '.' any
+ * character but '\n'; $ the end, or just before a '\n' that ends the text), but in time linear in
+ * the line's length. Run through a
  * backtracking regex engine, a long line with no ':' after its words costs a scan to the end from
  * every start position, and an unclosed quote one from every comma: quadratic (100,000 characters
  * took over a minute). Here every character is looked at a bounded number of times:
@@ -101,8 +103,8 @@ final class InfotextScanner {
             if (c == '"') {
                 st[i] = i;
             } else if (c == '\\') {
-                // '.' matches any character but a line terminator.
-                st[i] = i + 1 < n && !isLineTerminator(s.charAt(i + 1)) ? st[i + 2] : i;
+                // Python's '.' matches any character but '\n'.
+                st[i] = i + 1 < n && s.charAt(i + 1) != '\n' ? st[i + 2] : i;
             } else {
                 st[i] = st[i + 1];
             }
@@ -110,9 +112,9 @@ final class InfotextScanner {
         return st;
     }
 
-    /** Java's $ without MULTILINE: the end of the input, or just before a line terminator that ends it. */
+    /** Python's $ without MULTILINE: the end of the text, or just before a '\n' that ends it. */
     private boolean isEnd(int i) {
-        return i == n || (i == n - 1 && isLineTerminator(s.charAt(i)));
+        return i == n || (i == n - 1 && s.charAt(i) == '\n');
     }
 
     private int skipWhitespace(int i) {
@@ -124,23 +126,11 @@ final class InfotextScanner {
         return cp == ' ' || cp == '-' || cp == '/' || isWord(cp);
     }
 
-    /** \w with UNICODE_CHARACTER_CLASS: [\p{Alpha}\p{gc=Mn}\p{gc=Me}\p{gc=Mc}\p{Digit}\p{gc=Pc}\p{IsJoin_Control}]. */
     static boolean isWord(int cp) {
-        if (Character.isAlphabetic(cp) || Character.isDigit(cp)) return true;
-        int type = Character.getType(cp);
-        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
-                || type == Character.COMBINING_SPACING_MARK || type == Character.CONNECTOR_PUNCTUATION
-                || cp == 0x200C || cp == 0x200D;
+        return PythonText.isWord(cp);
     }
 
-    /** \s with UNICODE_CHARACTER_CLASS: the Unicode White_Space property. */
     static boolean isWhitespace(int cp) {
-        return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
-                || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F
-                || cp == 0x205F || cp == 0x3000;
-    }
-
-    private static boolean isLineTerminator(char c) {
-        return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
+        return PythonText.isSpace(cp);
     }
 }

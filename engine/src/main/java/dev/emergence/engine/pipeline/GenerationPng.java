@@ -7,13 +7,16 @@ import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.image.A1111Parameters;
 import dev.emergence.engine.image.ImageException;
 import dev.emergence.engine.image.PngMetadata;
-import dev.emergence.engine.scheduler.SchedulerKind;
+import dev.emergence.engine.scheduler.A1111Sampling;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Pictures as files: PNG with AUTOMATIC1111's {@code parameters} text (so other tools read our
@@ -38,10 +41,54 @@ public final class GenerationPng {
         PngMetadata.write(target, image, chunks);
     }
 
+    /**
+     * The parameters AUTOMATIC1111 would write for the request: its Sampler and Schedule type
+     * names (e.g. "DPM++ 2M" with "Karras"; "Automatic" for samplers that take no schedule type).
+     */
     public static A1111Parameters toA1111(GenerationRequest r, GenerationMode mode) {
         Double strength = mode == GenerationMode.TXT2IMG ? null : r.strength();
+        LinkedHashMap<String, String> extra = new LinkedHashMap<>();
+        extra.put(SCHEDULE_TYPE, A1111Sampling.label(r.scheduler(), r.schedule()));
         return new A1111Parameters(r.prompt(), r.negativePrompt(), r.steps(), r.scheduler().a1111Name(), r.cfgScale(),
-                r.seed(), r.width(), r.height(), r.model(), strength, new LinkedHashMap<>());
+                r.seed(), r.width(), r.height(), r.model(), strength, extra);
+    }
+
+    private static final String SCHEDULE_TYPE = "Schedule type";
+    /** Entries of AUTOMATIC1111's parameters the engine applies, besides those A1111Parameters has fields for. */
+    private static final Set<String> APPLIED = Set.of(SCHEDULE_TYPE);
+    /** Entries that say where a picture came from rather than how it was made. */
+    private static final Set<String> NOT_SETTINGS = Set.of("Version", "User");
+
+    /**
+     * A picture's request and what of its parameters the engine does not apply.
+     *
+     * @param ignored one item per entry of another tool's parameters left unused ("Model hash",
+     *                "Clip skip", "<lora:name:0.8> in the prompt", ...); empty for the engine's own pictures
+     * @param fromAPicture another tool's parameters describe an image-to-image picture: they have a
+     *                Denoising strength that is not the Hires fix's (AUTOMATIC1111 writes one only then),
+     *                which the request holds and which only applies given an init image
+     */
+    public record Read(GenerationRequest request, List<String> ignored, boolean fromAPicture) {
+        public Read {
+            ignored = List.copyOf(ignored);
+        }
+
+        public Read(GenerationRequest request, List<String> ignored) {
+            this(request, ignored, false);
+        }
+
+        /** This read with one more item named as ignored. */
+        public Read alsoIgnoring(String item) {
+            List<String> more = new ArrayList<>(ignored);
+            more.add(item);
+            return new Read(request, more, fromAPicture);
+        }
+
+        /** The one line telling the user what was ignored, or empty when nothing was. */
+        public java.util.Optional<String> notice(Path png) {
+            if (ignored.isEmpty()) return java.util.Optional.empty();
+            return java.util.Optional.of(png.getFileName() + ": ignored what the engine cannot apply: " + String.join(", ", ignored));
+        }
     }
 
     public static String toJson(GenerationRequest request) {
@@ -58,6 +105,18 @@ public final class GenerationPng {
      * @throws InvalidRequestException when the file has neither, or they cannot be read
      */
     public static GenerationRequest readRequest(Path png) throws InvalidRequestException {
+        return read(png).request();
+    }
+
+    /**
+     * As {@link #readRequest}, with what the engine leaves unused of another tool's parameters: the
+     * model (it is chosen by the user), hashes, Hires fix, Clip skip, variation seeds and every
+     * other entry it has no setting for, and the extra-network tags ({@code <lora:name:0.8>})
+     * AUTOMATIC1111 takes out of the prompts before encoding them (they are taken out here too).
+     *
+     * @throws InvalidRequestException when the file has neither, or they cannot be read
+     */
+    public static Read read(Path png) throws InvalidRequestException {
         Map<String, String> chunks;
         try {
             chunks = PngMetadata.read(png);
@@ -67,7 +126,7 @@ public final class GenerationPng {
         String json = chunks.get(REQUEST_KEY);
         if (json != null) {
             try {
-                return JSON.readValue(json, GenerationRequest.class);
+                return new Read(JSON.readValue(json, GenerationRequest.class), List.of());
             } catch (IOException e) {
                 throw new InvalidRequestException(png.getFileName() + ": its " + REQUEST_KEY + " text is not a valid request (" + oneLine(e) + ")");
             }
@@ -82,11 +141,40 @@ public final class GenerationPng {
         } catch (RuntimeException e) {
             throw new InvalidRequestException(png.getFileName() + ": its parameters text cannot be read (" + oneLine(e) + ")");
         }
-        SchedulerKind kind = SchedulerKind.parse(p.sampler()).orElseThrow(() -> new InvalidRequestException(
-                png.getFileName() + ": sampler '" + p.sampler() + "' is not one this studio has; expected one of " + SchedulerKind.cliNames()));
-        double strength = p.denoisingStrength() != null ? p.denoisingStrength() : GenerationRequest.DEFAULT_STRENGTH;
-        return new GenerationRequest(p.prompt(), p.negativePrompt(), p.width(), p.height(), p.steps(), p.cfgScale(),
-                p.seed(), kind, strength, 0, null, null, p.model());
+        return fromA1111(p, png.getFileName().toString());
+    }
+
+    /**
+     * The request AUTOMATIC1111's parameters describe, read as AUTOMATIC1111 reads them (see
+     * {@link A1111Sampling#read}), and what of them the engine does not apply.
+     *
+     * @param source names the parameters in errors, e.g. the file name
+     * @throws InvalidRequestException the sampler or schedule type is not one the engine has
+     */
+    public static Read fromA1111(A1111Parameters p, String source) throws InvalidRequestException {
+        Map<String, String> extra = p.extra();
+        A1111Sampling.Choice choice;
+        try {
+            choice = A1111Sampling.read(p.sampler(), extra.get(SCHEDULE_TYPE));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(source + ": " + e.getMessage());
+        }
+        List<String> ignored = new ArrayList<>();
+        if (p.model() != null && !p.model().isEmpty()) ignored.add("Model");
+        choice.ignored().ifPresent(ignored::add);
+        // A text-to-image picture with Hires fix writes the strength of its second pass.
+        boolean hires = extra.keySet().stream().anyMatch(k -> k.startsWith("Hires "));
+        if (hires && p.denoisingStrength() != null) ignored.add("Denoising strength (of the Hires fix)");
+        for (String key : extra.keySet()) {
+            if (!APPLIED.contains(key) && !NOT_SETTINGS.contains(key)) ignored.add(key);
+        }
+        ExtraNetworks prompt = ExtraNetworks.strip(p.prompt()), negative = ExtraNetworks.strip(p.negativePrompt());
+        for (String tag : prompt.tags()) ignored.add(tag + " in the prompt");
+        for (String tag : negative.tags()) ignored.add(tag + " in the negative prompt");
+        double strength = p.denoisingStrength() != null && !hires ? p.denoisingStrength() : GenerationRequest.DEFAULT_STRENGTH;
+        GenerationRequest r = new GenerationRequest(prompt.text(), negative.text(), p.width(), p.height(), p.steps(), p.cfgScale(),
+                p.seed(), choice.kind(), choice.schedule(), strength, 0, null, null, p.model());
+        return new Read(r, ignored, p.denoisingStrength() != null && !hires);
     }
 
     private static String oneLine(Exception e) {

@@ -2,7 +2,9 @@ package dev.emergence.engine.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.text.PromptAttention;
 import dev.emergence.engine.text.PromptSyntaxException;
@@ -16,6 +18,9 @@ import dev.emergence.engine.text.PromptSyntaxException;
  *
  * @param width         pixels; rounded down to the model's size multiple by the pipeline, with a notice
  * @param seed          the seed of torch's CPU generator (diffusers-compatible)
+ * @param scheduler     the sampler; {@link SchedulerKind#DPMPP_2M_KARRAS} is taken as DPM++ 2M with the Karras schedule
+ * @param schedule      how the sampler spreads its noise levels (AUTOMATIC1111's "Schedule type");
+ *                      null is {@link ScheduleType#AUTOMATIC}: what the model's scheduler config asks for
  * @param strength      img2img/inpaint: how much of the schedule is run on the init image (1 = from pure noise)
  * @param maskFeatherPixels softness of the mask edge when blending; the final picture keeps the original outside the mask
  * @param initImage     where the init image came from (informational; may be null)
@@ -33,6 +38,7 @@ public record GenerationRequest(
         double cfgScale,
         long seed,
         SchedulerKind scheduler,
+        ScheduleType schedule,
         double strength,
         double maskFeatherPixels,
         String initImage,
@@ -55,9 +61,23 @@ public record GenerationRequest(
      */
     public static final int MAX_SIDE = 2048;
 
+    @JsonCreator
     public GenerationRequest {
         prompt = prompt == null ? "" : prompt;
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        if (schedule == null) schedule = ScheduleType.AUTOMATIC;
+        if (scheduler == SchedulerKind.DPMPP_2M_KARRAS && (schedule == ScheduleType.AUTOMATIC || schedule == ScheduleType.KARRAS)) {
+            scheduler = SchedulerKind.DPMPP_2M;
+            schedule = ScheduleType.KARRAS;
+        }
+    }
+
+    /** A request with the {@link ScheduleType#AUTOMATIC} schedule type. */
+    public GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps, double cfgScale, long seed,
+                             SchedulerKind scheduler, double strength, double maskFeatherPixels, String initImage, String maskImage,
+                             String model) {
+        this(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, ScheduleType.AUTOMATIC, strength,
+                maskFeatherPixels, initImage, maskImage, model);
     }
 
     /** Checks ranges; sizes are checked by the pipeline, which knows the model's size multiple. */
@@ -84,6 +104,8 @@ public record GenerationRequest(
         if (scheduler == null) {
             throw new InvalidRequestException("scheduler: none given; expected one of " + SchedulerKind.cliNames());
         }
+        var refused = schedule.refusal(scheduler);
+        if (refused.isPresent()) throw new InvalidRequestException("schedule: " + schedule.cliName() + " cannot be used: " + refused.get());
         checkSyntax("prompt", prompt);
         checkSyntax("negative prompt", negativePrompt);
     }
@@ -98,18 +120,22 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withSize(int w, int h) {
-        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, strength, maskFeatherPixels, initImage, maskImage, model);
+        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model);
     }
 
     public GenerationRequest withSeed(long s) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, strength, maskFeatherPixels, initImage, maskImage, model);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model);
     }
 
     public GenerationRequest withImages(String init, String mask) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, strength, maskFeatherPixels, init, mask, model);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, init, mask, model);
+    }
+
+    public GenerationRequest withSchedule(ScheduleType t) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, t, strength, maskFeatherPixels, initImage, maskImage, model);
     }
 
     public GenerationRequest withModel(String m) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, strength, maskFeatherPixels, initImage, maskImage, m);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, m);
     }
 }

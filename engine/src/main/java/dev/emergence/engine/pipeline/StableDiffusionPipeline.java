@@ -7,6 +7,7 @@ import dev.emergence.engine.image.Images;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.random.TorchGenerator;
+import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.Scheduler;
 import dev.emergence.engine.scheduler.Schedulers;
 import dev.emergence.engine.scheduler.StepResult;
@@ -59,8 +60,8 @@ public final class StableDiffusionPipeline {
         cancel.throwIfCancelled();
 
         boolean strengthInSchedule = mode != GenerationMode.TXT2IMG && c.conditioner().strengthInSchedule();
-        Scheduler scheduler = Schedulers.prepare(req.scheduler(), c.schedulerConfig(), part("scheduler/scheduler_config.json"),
-                req.steps(), strengthInSchedule ? req.strength() : 1.0);
+        Scheduler scheduler = Schedulers.prepare(req.scheduler(), req.schedule().configure(req.scheduler(), c.schedulerConfig()),
+                part("scheduler/scheduler_config.json"), req.steps(), strengthInSchedule ? req.strength() : 1.0);
         TorchGenerator generator = new TorchGenerator(req.seed());
 
         long tEnc0 = System.nanoTime();
@@ -75,7 +76,10 @@ public final class StableDiffusionPipeline {
         long d1 = System.nanoTime();
         StageTimings timings = new StageTimings(tText1 - tText0 - cond.textEncodeNanos(), cond.textEncodeNanos(),
                 tEnc1 - tEnc0, loop.unetNanos, loop.schedulerNanos, d1 - d0, loop.stepNanos);
-        return new GenerationResult(req, mode, image, loop.latents, List.copyOf(notices), timings);
+        // The schedule type as run, so the picture's parameters name it (Automatic: what the config asked for).
+        GenerationRequest ran = req.schedule() == ScheduleType.AUTOMATIC
+                ? req.withSchedule(ScheduleType.resolve(req.scheduler(), c.schedulerConfig())) : req;
+        return new GenerationResult(ran, mode, image, loop.latents, List.copyOf(notices), timings);
     }
 
     /** The request at a size the model takes: rounded down to its size multiple, with a notice. */

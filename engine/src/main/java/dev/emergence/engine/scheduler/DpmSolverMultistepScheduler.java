@@ -7,7 +7,8 @@ import dev.emergence.engine.tensor.Tensor;
  * DPM-Solver++(2M) (Lu et al. 2022), as diffusers' DPMSolverMultistepScheduler with
  * algorithm_type "dpmsolver++" and solver_order 2: a second-order multistep update on the x0
  * predictions in log-SNR time, first order on the first step and (lower_order_final) the last.
- * The Karras kind uses Karras sigmas; the plain kind the interpolated training sigmas.
+ * Karras sigmas for the Karras kind or {@code use_karras_sigmas}, exponential ones for
+ * {@code use_exponential_sigmas}, else the interpolated training sigmas.
  */
 final class DpmSolverMultistepScheduler extends AbstractScheduler {
     private final Spacing spacing;
@@ -25,11 +26,14 @@ final class DpmSolverMultistepScheduler extends AbstractScheduler {
             throw new IllegalArgumentException("not a DPM-Solver++ kind: " + kind);
         }
         this.spacing = Spacing.of(config, Spacing.LINSPACE);
-        this.karras = kind == SchedulerKind.DPMPP_2M_KARRAS;
+        this.karras = kind == SchedulerKind.DPMPP_2M_KARRAS || config.useKarrasSigmas();
         this.trainSigmas = schedule.trainSigmas();
         this.logTrainSigmas = SigmaSchedules.log(trainSigmas);
         this.heun = config.solverType().equals("heun");
         if (config.useBetaSigmas()) throw new IllegalArgumentException("use_beta_sigmas is not supported");
+        if (karras && config.useExponentialSigmas()) {
+            throw new IllegalArgumentException("only one of use_karras_sigmas and use_exponential_sigmas can be set");
+        }
     }
 
     @Override

@@ -1,10 +1,15 @@
 package dev.emergence.engine.scheduler;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The schedulers the engine offers, with their command-line names and the names AUTOMATIC1111 writes in PNG metadata. */
+/**
+ * The schedulers the engine offers, with their command-line names and the names AUTOMATIC1111 writes
+ * in PNG metadata. {@link #DPMPP_2M_KARRAS} is the older name of DPM++ 2M with the Karras
+ * {@link ScheduleType}: still accepted, and read as that pair (see {@link #samplers()}).
+ */
 public enum SchedulerKind {
     DDIM("ddim", "DDIM", "DDIMScheduler"),
     PNDM("pndm", "PLMS", "PNDMScheduler"),
@@ -43,6 +48,14 @@ public enum SchedulerKind {
         if (className == null) return Optional.empty();
         if (className.equals("DPMSolverMultistepScheduler")) return Optional.of(karras ? DPMPP_2M_KARRAS : DPMPP_2M);
         return Arrays.stream(values()).filter(k -> className.equals(k.diffusersClass)).findFirst();
+    }
+
+    /**
+     * The samplers to choose from, each once: every kind but {@link #DPMPP_2M_KARRAS}, which is
+     * {@link #DPMPP_2M} with the Karras schedule type.
+     */
+    public static List<SchedulerKind> samplers() {
+        return Arrays.stream(values()).filter(k -> k != DPMPP_2M_KARRAS).toList();
     }
 
     public static String cliNames() {

@@ -134,7 +134,7 @@ class CliHostileInputTest {
         Path png = dir.resolve("evil.png");
         PngMetadata.write(png, picture(8, 8), Map.of(GenerationPng.PARAMETERS_KEY, evil + "prompt \u202eevil\n"
                 + "Steps: 20, Sampler: " + evil + ", CFG scale: 7, Seed: 1, Size: 64x64"));
-        CliRun r = assertOneLineError(4, "sampler '\\x1b]0;pwned\\x07' is not one this studio has",
+        CliRun r = assertOneLineError(4, "sampler '\\x1b]0;pwned\\x07' is not one this engine has",
                 "generate", "--model", NO_MODEL, "--from-png", png.toString(), "--out", dir.resolve("o.png").toString());
         assertFalse(r.err().contains(evil));
 

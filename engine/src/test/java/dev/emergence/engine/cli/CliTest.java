@@ -54,12 +54,15 @@ class CliTest {
         assertEquals(128, img.getWidth());
         assertEquals(64, img.getHeight());
         Map<String, String> text = PngMetadata.read(txt2img);
-        // AUTOMATIC1111's infotext layout (modules/processing.py create_infotext).
+        // AUTOMATIC1111's infotext layout (modules/processing.py create_infotext), with the schedule
+        // type the model's config gave (SD 1.5's: evenly spaced) named as AUTOMATIC1111 names it.
         assertEquals("a red circle on a blue background\nNegative prompt: blurry\n"
-                + "Steps: 5, Sampler: Euler a, CFG scale: 6, Seed: 42, Size: 128x64, Model: tiny-sd", text.get("parameters"));
+                + "Steps: 5, Sampler: Euler a, Schedule type: Uniform, CFG scale: 6, Seed: 42, Size: 128x64, Model: tiny-sd",
+                text.get("parameters"));
         JsonNode req = new ObjectMapper().readTree(text.get("emergence-request"));
         assertEquals(42, req.get("seed").asLong());
         assertEquals("EULER_ANCESTRAL", req.get("scheduler").asText());
+        assertEquals("UNIFORM", req.get("schedule").asText());
     }
 
     @Test

@@ -187,9 +187,18 @@ class A1111ParametersTest {
         assertEquals("-2.25", A1111Parameters.number(-2.25));
     }
 
-    /** re_param of AUTOMATIC1111's modules/infotext_utils.py, as a backtracking regex engine runs it. */
+    /** Python's \s and \w on str (checked code point by code point in A1111ParametersReferenceTest). */
+    private static final String PY_SPACE = "[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]";
+    private static final String PY_WORD = "[\\p{L}\\p{N}_]";
+
+    /**
+     * re_param of AUTOMATIC1111's modules/infotext_utils.py,
+     * {@code \s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)}, as a backtracking regex engine
+     * runs it, with Python's classes: \s and \w as above, '.' any character but '\n', $ the end or
+     * just before a final '\n'.
+     */
     private static final Pattern RE_PARAM = Pattern.compile(
-            "\\s*(\\w[\\w \\-/]+):\\s*(\"(?:\\\\.|[^\\\\\"])+\"|[^,]*)(?:,|$)", Pattern.UNICODE_CHARACTER_CLASS);
+            PY_SPACE + "*(" + PY_WORD + "[\\p{L}\\p{N}_ \\-/]+):" + PY_SPACE + "*(\"(?:\\\\[^\\n]|[^\\\\\"])+\"|[^,]*)(?:,|(?=\\n?\\z))");
 
     private static List<String> findall(String line) {
         List<String> out = new ArrayList<>();
@@ -201,7 +210,8 @@ class A1111ParametersTest {
     @Test
     void scannerFindsWhatA1111sRegexFinds() {
         // Short random lines over the characters the pattern cares about, where the regex is fast.
-        char[] alphabet = {'a', 'B', '7', '_', ' ', ' ', ':', ',', '"', '\\', '-', '/', '\u00e9', '\u0301', '\t', '\u2028', 'x'};
+        char[] alphabet = {'a', 'B', '7', '_', ' ', ' ', ':', ',', '"', '\\', '-', '/', '\u00e9', '\u0301', '\t', '\u2028', 'x',
+                '\u00a0', '\u001f', '\u0085', '\u203f', '\n', '\r'};
         Random random = new Random(1);
         for (int i = 0; i < 50_000; i++) {
             StringBuilder sb = new StringBuilder();

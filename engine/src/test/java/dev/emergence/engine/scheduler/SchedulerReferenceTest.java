@@ -26,6 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * x0 estimate at checkpoint steps of a trajectory driven by the script's fixed model outputs.
  * Runs cover the SD 1.5 config at 1, 4, 15, 20 and 50 steps, img2img starts, v-prediction, the
  * three timestep spacings and per-scheduler options.
+ *
+ * <p>{@code schedule_types.json} holds runs of AUTOMATIC1111's schedule types made with the
+ * options diffusers maps them to (its scheduler overview's "Noise schedules and schedule types":
+ * Karras = use_karras_sigmas, SGM Uniform = timestep_spacing "trailing", Exponential = "linspace"
+ * with use_exponential_sigmas; Uniform = neither sigma option), on SD 1.5's and SDXL's configs:
+ * the engine's scheduler made from {@link ScheduleType#configure} must step as diffusers' does.
  */
 class SchedulerReferenceTest {
 
@@ -49,14 +55,31 @@ class SchedulerReferenceTest {
      * β_0 ≈ 4e-5, so its σ near t = 0 (and the Karras range built on it) carries up to ~1e-3
      * relative rounding, where the double-precision schedule here does not.
      */
+    @TestFactory
+    Stream<DynamicNode> scheduleTypesMatchDiffusers() {
+        JsonNode file = ReferenceData.load("schedule_types");
+        List<DynamicNode> runs = new ArrayList<>();
+        for (JsonNode run : file.get("runs")) {
+            SchedulerKind kind = SchedulerKind.parse(run.get("kind").asText()).orElseThrow();
+            ScheduleType type = ScheduleType.parse(run.get("schedule").asText()).orElseThrow();
+            runs.add(DynamicTest.dynamicTest(run.get("name").asText(),
+                    () -> replay(Schedulers.create(kind, type.configure(kind, ReferenceData.config(run))), file, run)));
+        }
+        assertFalse(runs.isEmpty(), "schedule_types.json has no runs");
+        return runs.stream();
+    }
+
     private static double rtol(JsonNode run) {
         return run.get("name").asText().contains("cosine") ? 1e-3 : ReferenceData.RTOL;
     }
 
     private static void replay(SchedulerKind kind, JsonNode file, JsonNode run) {
+        replay(Schedulers.create(kind, ReferenceData.config(run)), file, run);
+    }
+
+    private static void replay(Scheduler s, JsonNode file, JsonNode run) {
         int[] shape = ReferenceData.shape(file);
         double rtol = rtol(run);
-        Scheduler s = Schedulers.create(kind, ReferenceData.config(run));
         s.setTimesteps(run.get("steps").asInt());
 
         double[] ts = s.timesteps();
