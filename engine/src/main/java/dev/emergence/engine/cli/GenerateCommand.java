@@ -122,11 +122,12 @@ final class GenerateCommand implements Callable<Integer> {
             throw new InvalidRequestException("mask: inpainting needs --init IMG, the picture to repaint");
         }
 
-        // Check the numbers now (given, else the PNG's), so a typo fails before the (slower) model load.
+        // Check the prompts' lengths and the numbers now (given, else the PNG's), so a typo fails before the (slower) model load.
         if (initImage != null && base == null) checkInitSize(initImage);
         checkSide("width", width);
         checkSide("height", height);
-        new GenerationRequest("", "",
+        new GenerationRequest(prompt != null ? prompt : base.prompt(),
+                negative != null ? negative : base != null ? base.negativePrompt() : "",
                 width != null ? width : base != null ? base.width() : 64,
                 height != null ? height : base != null ? base.height() : 64,
                 steps != null ? steps : base != null ? base.steps() : 1,
