@@ -153,9 +153,9 @@ final class GenerateCommand implements Callable<Integer> {
             StepListener listener = StepListener.NONE;
             if (saveSteps != null || !quiet) {
                 if (saveSteps != null) Files.createDirectories(saveSteps);
-                String schedulerName = req.scheduler().cliName();
+                SchedulerKind kind = req.scheduler();
                 listener = snapshot -> {
-                    if (!quiet) err.println(progressLine(snapshot, schedulerName));
+                    if (!quiet) err.println(progressLine(snapshot, kind));
                     if (saveSteps != null) saveStep(m, snapshot.stepIndex(), snapshot.latent(), snapshot.x0(), previewKind);
                 };
             }
@@ -210,13 +210,10 @@ final class GenerateCommand implements Callable<Integer> {
      * "step 1/21 (PLMS: 20 steps + 1 warm-up) t=... sigma=... it/s": the count is UNet evaluations,
      * which PNDM's warm-up makes one (or more) larger than the steps asked for; the note says so.
      */
-    static String progressLine(StepSnapshot snapshot, String schedulerName) {
+    static String progressLine(StepSnapshot snapshot, SchedulerKind scheduler) {
         double secs = snapshot.elapsed().toNanos() / 1e9;
-        String why = snapshot.warmUps() == 0 ? "" : String.format(Locale.ROOT, " (%s: %d steps + %d warm-up)",
-                snapshot.warmUps() == 1 && schedulerName.equals("pndm") ? "PLMS" : schedulerName.toUpperCase(Locale.ROOT),
-                snapshot.requestedSteps(), snapshot.warmUps());
         return String.format(Locale.ROOT, "step %d/%d%s  t=%.0f  sigma=%.3f  %.2f it/s", snapshot.stepIndex() + 1,
-                snapshot.stepCount(), why, snapshot.timestep(), snapshot.sigma(), (snapshot.stepIndex() + 1) / secs);
+                snapshot.stepCount(), snapshot.warmUpNote(scheduler), snapshot.timestep(), snapshot.sigma(), (snapshot.stepIndex() + 1) / secs);
     }
 
     private GenerationRequest resolve(GenerationRequest base, LoadedModel m, BufferedImage initImage, BufferedImage maskImage,
