@@ -143,7 +143,7 @@ class ModelDownloadTest extends StudioTest {
 
         fakeHub.release();
         waitUntil("the download to finish", () -> studio.downloads().stateProperty().get() == DownloadJob.State.DONE);
-        assertEquals("added 'tiny' to the library (SD 1.x · txt2img · fp32)", text("#download-message"));
+        assertEquals("added 'tiny' to the library (SD 1.x · fp32)", text("#download-message"));
         assertEquals(1.0, onFx(() -> ((ProgressBar) lookup("#download-progress").query()).getProgress()), 1e-9);
         assertEquals(List.of("default", "tiny"), pickerNames());
         assertTrue(onFx(() -> studio.library().entries().stream().anyMatch(e -> e.name().equals("tiny") && e.usable())));
