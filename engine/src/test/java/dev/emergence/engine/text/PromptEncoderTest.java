@@ -157,6 +157,10 @@ class PromptEncoderTest {
         ex = assertThrows(InvalidRequestException.class,
                 () -> new PromptEncoder(refused, tokenizer).encode("a cat", longest + " a", true));
         assertEquals("negative prompt: its 193 tokens take 33 windows of 6; expected at most 32 windows (192 tokens)", ex.getMessage());
+        // BREAK starts a window: 33 words with BREAK between them are 33 windows too.
+        String breaks = String.join(" BREAK ", java.util.Collections.nCopies(TokenizedPrompt.MAX_WINDOWS + 1, "cat"));
+        ex = assertThrows(InvalidRequestException.class, () -> new PromptEncoder(refused, tokenizer).encode(breaks, "", false));
+        assertEquals("prompt: its 33 tokens take 33 windows of 6; expected at most 32 windows (192 tokens)", ex.getMessage());
         assertEquals(0, refused.calls.size(), "nothing was encoded");
         // Without guidance the negative prompt is not encoded, so its length does not matter.
         assertEquals(1, new PromptEncoder(refused, tokenizer).encode("a cat", longest + " a", false).windows());
