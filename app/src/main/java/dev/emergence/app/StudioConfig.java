@@ -3,10 +3,10 @@ package dev.emergence.app;
 import dev.emergence.app.engine.EngineAdapter;
 import dev.emergence.app.engine.StudioEngine;
 import dev.emergence.app.ui.FileDialogs;
-import dev.emergence.engine.cli.DefaultModel;
 import dev.emergence.engine.library.HubClient;
 import dev.emergence.engine.library.ModelDownloader;
 import dev.emergence.engine.library.ModelLibrary;
+import dev.emergence.engine.model.DefaultModel;
 import dev.emergence.engine.model.ModelException;
 
 import java.nio.file.Path;

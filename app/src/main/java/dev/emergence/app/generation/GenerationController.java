@@ -83,6 +83,11 @@ public final class GenerationController implements AutoCloseable {
     private RunningGeneration running;
     private long runningGeneration = -1;
     private long startedNanos;
+    /**
+     * The running generation's warm-up note, written by its step listener: the final "step N/N"
+     * keeps it even when no progress update reached the FX thread before the result.
+     */
+    private volatile String warmUpNote = "";
 
     private record Live(long generation, ProgressStats stats, int recorded) {
     }
@@ -210,6 +215,7 @@ public final class GenerationController implements AutoCloseable {
         runningGeneration = gen;
         startedNanos = System.nanoTime();
         recordedSteps.set(0);
+        warmUpNote = "";
         previewsShown.set(0);
         progress.set(0);
         stepLabel.set("starting");
@@ -230,7 +236,9 @@ public final class GenerationController implements AutoCloseable {
                 if (s.stepIndex() == 0) firstDone = s.elapsed();
                 StepRecord record = new StepRecord(s.stepIndex(), s.stepCount(), s.timestep(), s.sigma(), s.latent(), s.x0());
                 timeline.add(gen, record);
-                progressToFx.offer(new Live(gen, ProgressStats.of(s.stepIndex(), s.stepCount(), s.elapsed(), firstDone), s.stepIndex() + 1));
+                ProgressStats stats = ProgressStats.of(s, firstDone, request.scheduler());
+                warmUpNote = stats.warmUpNote();
+                progressToFx.offer(new Live(gen, stats, s.stepIndex() + 1));
                 if (s.stepIndex() % stride == 0 || s.stepIndex() == s.stepCount() - 1) {
                     previewJobs.offer(new PreviewJob(gen, record, kind));
                 }
@@ -292,7 +300,7 @@ public final class GenerationController implements AutoCloseable {
         progress.set(1);
         GenerationResult r = f.result();
         double secs = (System.nanoTime() - startedNanos) / 1e9;
-        stepLabel.set("step " + timeline.size() + "/" + timeline.size());
+        stepLabel.set("step " + timeline.size() + "/" + timeline.size() + warmUpNote);
         etaLabel.set("done");
         status.set(String.format(Locale.ROOT, "Done in %.1f s: %s, seed %d%s", secs, modeLabel(r.mode()), r.request().seed(),
                 f.file() != null ? " · saved " + f.file().getFileName() : ""));

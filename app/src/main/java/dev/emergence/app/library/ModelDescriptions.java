@@ -13,21 +13,28 @@ public final class ModelDescriptions {
     private ModelDescriptions() {
     }
 
-    /** "SD 1.x · inpainting · fp16 · 2.10 GiB · 512 px · no img2img", or "unusable: why". */
+    /**
+     * "SD 1.x · fp16 · 2.10 GiB · 512 px · txt2img, img2img, inpainting (9-channel)", or "unusable: why":
+     * what it generates in the engine's words ({@link ModelInfo#capabilities()}), as {@code models list}
+     * and {@code info} print it.
+     */
     public static String summary(ModelEntry e) {
         if (!e.usable()) return "unusable: " + e.problem();
         ModelInfo i = e.info();
-        List<String> parts = new ArrayList<>(List.of(kind(e), Bytes.human(i.sizeOnDiskBytes()), i.nativeSampleSize() + " px"));
-        if (!i.hasImageEncoder()) parts.add("no img2img");
+        List<String> parts = new ArrayList<>(List.of(i.family(), e.precision(), Bytes.human(i.sizeOnDiskBytes()),
+                i.nativeSampleSize() + " px", i.capabilities()));
         if (i.hasPreviewDecoder()) parts.add("preview decoder");
         return String.join(" · ", parts);
     }
 
-    /** "SD 1.x · inpainting · fp16": what the picker shows beside the name. */
+    /**
+     * "SD 1.x · inpainting · fp16" for a 9-channel inpainting model, "SD 1.x · fp16" for any other: what
+     * the picker shows beside the name (the Models window says what each one generates).
+     */
     public static String kind(ModelEntry e) {
         if (!e.usable()) return "unusable";
         ModelInfo i = e.info();
-        return i.family() + " · " + (i.inpainting() ? "inpainting" : "txt2img") + " · " + e.precision();
+        return i.family() + (i.inpainting() ? " · inpainting" : "") + " · " + e.precision();
     }
 
     /** "where it is" line: embedded, a copy in the library, or linked from a folder elsewhere. */

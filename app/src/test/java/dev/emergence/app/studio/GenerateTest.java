@@ -4,6 +4,7 @@ import dev.emergence.app.generation.Finished;
 import dev.emergence.engine.pipeline.GenerationMode;
 import dev.emergence.engine.pipeline.GenerationPng;
 import dev.emergence.engine.pipeline.GenerationRequest;
+import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.text.ClipTokenizer;
 import javafx.scene.control.Label;
 import javafx.scene.image.Image;
@@ -31,8 +32,14 @@ class GenerateTest extends StudioTest {
         fx(() -> studio.generation().lastResultProperty().addListener((o, a, f) ->
                 fileExistedWhenShown.add(f.file() != null && Files.isRegularFile(f.file()))));
 
+        // Every step text the progress panel is given, from the first to the last.
+        List<String> stepTexts = new CopyOnWriteArrayList<>();
+        fx(() -> studio.generation().stepLabelProperty().addListener((o, a, b) -> stepTexts.add(b)));
+
         clickOn("#prompt").write(PROMPT);
         typeInto("#steps", "12");
+        // PLMS (the tiny model's own PNDM), whose warm-up runs one evaluation more than the steps asked for.
+        fx(() -> studio.parameters().schedulerProperty().set(SchedulerKind.PNDM));
         long seed = onFx(() -> studio.parameters().seedProperty().get());
         pressGenerate();
         waitUntil("a result in the history", () -> studio.gallery().size() == 1);
@@ -58,12 +65,15 @@ class GenerateTest extends StudioTest {
         assertSame(f.image(), shown);
         assertEquals(64, shown.getWidth());
         assertEquals(64, shown.getHeight());
-        // The scrubber covers every step the engine ran (the model's PNDM scheduler, like diffusers', runs
-        // one more step than asked for: its first PLMS step needs a warm-up).
+        // The scrubber covers every step the engine ran: PNDM, like diffusers', runs one more step than
+        // asked for (its first PLMS step needs a warm-up), and the progress text says so as the command line does.
         int ran = f.result().timings().stepNanos().length;
-        assertTrue(ran == 12 || ran == 13, "steps run: " + ran);
+        assertEquals(13, ran, "steps run");
         assertEquals(ran, onFx(() -> studio.generation().recordedStepsProperty().get()));
-        assertEquals("step " + ran + "/" + ran, onFx(() -> studio.generation().stepLabelProperty().get()));
+        assertEquals("step 13/13 (PLMS: 12 steps + 1 warm-up)", onFx(() -> studio.generation().stepLabelProperty().get()));
+        assertEquals("step 13/13 (PLMS: 12 steps + 1 warm-up)", lookup("#progress-step").queryLabeled().getText());
+        List<String> progress = stepTexts.stream().filter(t -> !t.equals("starting")).toList();
+        assertTrue(progress.stream().allMatch(t -> t.matches("step \\d+/13 \\(PLMS: 12 steps \\+ 1 warm-up\\)")), progress.toString());
     }
 
     @Test

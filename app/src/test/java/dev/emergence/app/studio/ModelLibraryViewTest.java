@@ -3,6 +3,7 @@ package dev.emergence.app.studio;
 import dev.emergence.app.library.ModelChoice;
 import dev.emergence.engine.library.Bytes;
 import dev.emergence.engine.library.ModelEntry;
+import dev.emergence.engine.library.ModelLibrary;
 import javafx.scene.Node;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -22,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Models window on a real studio: listing with the engine's summaries, import (copy and link), remove, use. */
 class ModelLibraryViewTest extends StudioTest {
     static final Path TINY_SD_FP16 = Path.of("..", "engine", "testmodels", "tiny-sd-fp16").toAbsolutePath().normalize();
+    /** A model without a VAE encoder (and with a fixed batch). */
+    static final Path TINY_SD_BATCH1 = Path.of("..", "engine", "testmodels", "tiny-sd-batch1").toAbsolutePath().normalize();
 
     Path models() {
         return home.resolve("models");
@@ -51,11 +54,11 @@ class ModelLibraryViewTest extends StudioTest {
         // Embedded first, then by name; each row with the engine's summary, sizes counted here from the files.
         assertEquals(List.of("default", "half", "painter"), onFx(() -> studio.library().entries().stream().map(ModelEntry::name).toList()));
         assertEquals(List.of("default", "embedded", "in use",
-                "SD 1.x · txt2img · fp32 · " + Bytes.human(bytesIn(TINY_SD)) + " · 64 px · preview decoder",
+                "SD 1.x · fp32 · " + Bytes.human(bytesIn(TINY_SD)) + " · 64 px · txt2img, img2img, inpainting (by blending) · preview decoder",
                 "embedded in the studio · " + TINY_SD), row("default"));
-        assertEquals(List.of("painter", "SD 1.x · inpainting · fp32 · " + Bytes.human(bytesIn(TINY_SD_INPAINT)) + " · 64 px",
+        assertEquals(List.of("painter", "SD 1.x · fp32 · " + Bytes.human(bytesIn(TINY_SD_INPAINT)) + " · 64 px · txt2img, img2img, inpainting (9-channel)",
                 "in the library · " + models().resolve("painter")), row("painter"));
-        assertEquals(List.of("half", "linked", "SD 1.x · txt2img · fp16 · " + Bytes.human(bytesIn(TINY_SD_FP16)) + " · 64 px",
+        assertEquals(List.of("half", "linked", "SD 1.x · fp16 · " + Bytes.human(bytesIn(TINY_SD_FP16)) + " · 64 px · txt2img, img2img, inpainting (by blending)",
                 "linked folder · " + models().resolve("half")), row("half"));
         assertTrue(Files.isSymbolicLink(models().resolve("half")), "linked, not copied");
         assertEquals(bytesIn(TINY_SD_INPAINT), bytesIn(models().resolve("painter")), "copied whole");
@@ -71,6 +74,37 @@ class ModelLibraryViewTest extends StudioTest {
         assertEquals(List.of("default", "half"), pickerNames());
         clickOn("#model-painter");
         assertTrue(lookup("#models-use").query().isDisabled(), "a broken model cannot be used");
+    }
+
+    @Test
+    void eachRowSaysWhatItsModelGeneratesInTheEnginesWords() throws Exception {
+        waitForModel();
+        // Added as the command line adds them ('models import'): the rows are what is under test here.
+        ModelLibrary library = new ModelLibrary(models(), java.util.Optional::empty, f -> Long.MAX_VALUE);
+        library.importFolder(TINY_SD_INPAINT, "painter", false);
+        library.importFolder(TINY_SD_BATCH1, "no-encoder", true);
+        openModelsView();
+        waitUntil("both new rows", () -> row("painter").size() == 3 && row("no-encoder").size() == 4);
+
+        String painter = row("painter").get(1), plain = row("default").get(3), noEncoder = row("no-encoder").get(2);
+        // The inpainting model's row says it inpaints with its own UNet; tiny-sd's that it has no such UNet
+        // (it inpaints only by blending); a model without a VAE encoder's that it does neither.
+        assertTrue(painter.endsWith(" · txt2img, img2img, inpainting (9-channel)"), painter);
+        assertTrue(plain.contains(" · txt2img, img2img, inpainting (by blending)"), plain);
+        assertFalse(plain.contains("9-channel"), plain);
+        assertTrue(noEncoder.endsWith(" · txt2img only (no vae_encoder for img2img or inpainting)"), noEncoder);
+        assertFalse(noEncoder.contains("img2img, inpainting"), noEncoder);
+        // Word for word what 'models list' and 'info' print for the same folders.
+        for (ModelEntry e : library.list()) {
+            String row = row(e.name()).stream().filter(t -> t.startsWith("SD 1.x · ")).findFirst().orElseThrow();
+            assertTrue(row.contains(" · " + e.info().capabilities()), e.name() + ": " + row);
+            assertTrue(e.line().contains(e.info().capabilities()), e.line());
+        }
+        // The picker and the status bar name only a 9-channel inpainting model as one.
+        useThroughModelsView("painter");
+        assertTrue(lookup("#status-model").queryLabeled().getText().contains("inpainting"));
+        assertEquals(List.of("SD 1.x · fp32", "SD 1.x · fp32", "SD 1.x · inpainting · fp32"),
+                onFx(() -> studio.library().choices().stream().map(ModelChoice::summary).toList()));
     }
 
     @Test

@@ -6,6 +6,7 @@ import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +31,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pictures show paths like an installation's rather than the build machine's.
  */
 class ModelsScreenshotTest extends StudioTest {
-    static final Path PLACE = Path.of(System.getProperty("java.io.tmpdir"), "Emergence Studio");
+    /**
+     * The temporary folder itself for the docs' pictures; otherwise one inside a folder of this run's
+     * own, so builds running side by side on one machine never delete each other's library.
+     */
+    static final Path PLACE = place();
+
+    private static Path place() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        if (Boolean.getBoolean("studio.screenshot.update")) return tmp.resolve("Emergence Studio");
+        try {
+            return Files.createTempDirectory(tmp, "models-screenshot").resolve("Emergence Studio");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     FakeHub fakeHub;
 
@@ -50,6 +65,11 @@ class ModelsScreenshotTest extends StudioTest {
     void stopHub() throws Exception {
         fakeHub.close();
         deleteTree(PLACE);
+    }
+
+    @AfterAll
+    static void removeRunFolder() throws Exception {
+        if (!Boolean.getBoolean("studio.screenshot.update")) Files.deleteIfExists(PLACE.getParent());
     }
 
     /** The embedded model when the checkout has it, else the tiny test model, through a link where an installation keeps it. */

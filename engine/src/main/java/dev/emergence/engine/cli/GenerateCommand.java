@@ -135,7 +135,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new InvalidRequestException("mask: inpainting needs --init IMG, the picture to repaint");
         }
 
-        // Check the numbers now (given, else the PNG's), so a typo fails before the (slower) model load.
+        // Check the prompts' lengths and the numbers now (given, else the PNG's), so a typo fails before the (slower) model load.
         if (initImage != null && base == null) checkInitSize(initImage);
         checkSide("width", width);
         checkSide("height", height);
@@ -145,7 +145,8 @@ final class GenerateCommand implements Callable<Integer> {
         ScheduleType askedSchedule = ScheduleOption.parse(schedule);
         // The sampler is known now when given or stored; else the model's family picks it (which takes automatic).
         SchedulerKind knownKind = scheduler != null ? SchedulerKind.parse(scheduler).get() : base != null ? base.scheduler() : SchedulerKind.EULER;
-        new GenerationRequest("", "",
+        new GenerationRequest(prompt != null ? prompt : base.prompt(),
+                negative != null ? negative : base != null ? base.negativePrompt() : "",
                 width != null ? width : base != null ? base.width() : 64,
                 height != null ? height : base != null ? base.height() : 64,
                 steps != null ? steps : base != null ? base.steps() : 1,
@@ -169,9 +170,9 @@ final class GenerateCommand implements Callable<Integer> {
             StepListener listener = StepListener.NONE;
             if (saveSteps != null || !quiet) {
                 if (saveSteps != null) Files.createDirectories(saveSteps);
-                String schedulerName = req.scheduler().cliName();
+                SchedulerKind kind = req.scheduler();
                 listener = snapshot -> {
-                    if (!quiet) err.println(progressLine(snapshot, schedulerName));
+                    if (!quiet) err.println(progressLine(snapshot, kind));
                     if (saveSteps != null) saveStep(m, snapshot.stepIndex(), snapshot.latent(), snapshot.x0(), previewKind);
                 };
             }
@@ -226,13 +227,10 @@ final class GenerateCommand implements Callable<Integer> {
      * "step 1/21 (PLMS: 20 steps + 1 warm-up) t=... sigma=... it/s": the count is UNet evaluations,
      * which PNDM's warm-up makes one (or more) larger than the steps asked for; the note says so.
      */
-    static String progressLine(StepSnapshot snapshot, String schedulerName) {
+    static String progressLine(StepSnapshot snapshot, SchedulerKind scheduler) {
         double secs = snapshot.elapsed().toNanos() / 1e9;
-        String why = snapshot.warmUps() == 0 ? "" : String.format(Locale.ROOT, " (%s: %d steps + %d warm-up)",
-                snapshot.warmUps() == 1 && schedulerName.equals("pndm") ? "PLMS" : schedulerName.toUpperCase(Locale.ROOT),
-                snapshot.requestedSteps(), snapshot.warmUps());
         return String.format(Locale.ROOT, "step %d/%d%s  t=%.0f  sigma=%.3f  %.2f it/s", snapshot.stepIndex() + 1,
-                snapshot.stepCount(), why, snapshot.timestep(), snapshot.sigma(), (snapshot.stepIndex() + 1) / secs);
+                snapshot.stepCount(), snapshot.warmUpNote(scheduler), snapshot.timestep(), snapshot.sigma(), (snapshot.stepIndex() + 1) / secs);
     }
 
     private GenerationRequest resolve(GenerationRequest base, LoadedModel m, BufferedImage initImage, BufferedImage maskImage,

@@ -3,6 +3,7 @@ package dev.emergence.engine.cli;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.library.ModelEntry;
 import dev.emergence.engine.library.ModelLibrary;
+import dev.emergence.engine.model.DefaultModel;
 import dev.emergence.engine.model.ModelException;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.emergence.engine.family;
 
+import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.tensor.Tensor;
@@ -22,7 +23,7 @@ public final class ClipConditioner implements Conditioner {
     }
 
     @Override
-    public Conditioning condition(TextRequest r) throws ModelException {
+    public Conditioning condition(TextRequest r) throws ModelException, InvalidRequestException {
         boolean guided = r.cfgScale() > 1.0;
         PromptEmbeddings emb = encoder.encode(r.prompt(), r.negativePrompt(), guided);
         Tensor states = guided ? Tensor.concatBatch(emb.uncond(), emb.cond()) : emb.cond();

@@ -1,5 +1,6 @@
 package dev.emergence.engine.family;
 
+import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.ModelException;
 
 /**
@@ -9,7 +10,8 @@ import dev.emergence.engine.model.ModelException;
  * nothing of families.
  */
 public interface Conditioner {
-    Conditioning condition(TextRequest request) throws ModelException;
+    /** @throws InvalidRequestException when a prompt is longer than the text encoding takes */
+    Conditioning condition(TextRequest request) throws ModelException, InvalidRequestException;
 
     /**
      * Whether img2img's strength goes into the schedule rather than cutting it short: diffusers'

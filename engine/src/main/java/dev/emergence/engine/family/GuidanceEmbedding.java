@@ -1,5 +1,6 @@
 package dev.emergence.engine.family;
 
+import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.tensor.Tensor;
 
@@ -28,7 +29,7 @@ public final class GuidanceEmbedding implements Conditioner {
     }
 
     @Override
-    public Conditioning condition(TextRequest r) throws ModelException {
+    public Conditioning condition(TextRequest r) throws ModelException, InvalidRequestException {
         // Guidance 1 asks the text conditioning for no unconditional half; the negative prompt has no use.
         Conditioning c = text.condition(new TextRequest(r.prompt(), "", 1.0, r.width(), r.height()));
         List<String> notices = new ArrayList<>();

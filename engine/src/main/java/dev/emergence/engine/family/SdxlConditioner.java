@@ -1,5 +1,6 @@
 package dev.emergence.engine.family;
 
+import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.tensor.Tensor;
@@ -48,15 +49,16 @@ public final class SdxlConditioner implements Conditioner {
     }
 
     @Override
-    public Conditioning condition(TextRequest r) throws ModelException {
+    public Conditioning condition(TextRequest r) throws ModelException, InvalidRequestException {
         boolean guided = r.cfgScale() > 1.0;
         boolean zeroNegative = guided && forceZerosForEmptyPrompt && r.negativePrompt().isEmpty();
         boolean encodeNegative = guided && !zeroNegative;
 
-        int k = Math.max(firstTokenizer.tokenize(r.prompt(), 1).windowCount(), secondTokenizer.tokenize(r.prompt(), 1).windowCount());
+        int k = Math.max(firstTokenizer.tokenize(r.prompt(), 1).requireWithinBound("prompt").windowCount(),
+                secondTokenizer.tokenize(r.prompt(), 1).requireWithinBound("prompt").windowCount());
         if (encodeNegative) {
-            k = Math.max(k, Math.max(firstTokenizer.tokenize(r.negativePrompt(), k).windowCount(),
-                    secondTokenizer.tokenize(r.negativePrompt(), k).windowCount()));
+            k = Math.max(k, Math.max(firstTokenizer.tokenize(r.negativePrompt(), k).requireWithinBound("negative prompt").windowCount(),
+                    secondTokenizer.tokenize(r.negativePrompt(), k).requireWithinBound("negative prompt").windowCount()));
         }
         TokenizedPrompt pos1 = firstTokenizer.tokenize(r.prompt(), k), pos2 = secondTokenizer.tokenize(r.prompt(), k);
         TokenizedPrompt neg1 = encodeNegative ? firstTokenizer.tokenize(r.negativePrompt(), k) : null;

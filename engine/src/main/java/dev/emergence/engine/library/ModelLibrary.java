@@ -1,6 +1,6 @@
 package dev.emergence.engine.library;
 
-import dev.emergence.engine.cli.DefaultModel;
+import dev.emergence.engine.model.DefaultModel;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.FolderContainment;
 import dev.emergence.engine.model.ModelBundle;

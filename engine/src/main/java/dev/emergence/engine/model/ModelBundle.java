@@ -87,7 +87,7 @@ public final class ModelBundle implements AutoCloseable {
         Path folder = dir.toAbsolutePath().normalize();
         if (!Files.exists(folder)) throw new ModelException(dir + ": model folder not found");
         if (!Files.isDirectory(folder)) throw new ModelException(dir + ": not a folder; " + LAYOUT);
-        String name = dev.emergence.engine.cli.DefaultModel.nameOf(folder);
+        String name = DefaultModel.nameOf(folder);
         FolderContainment.requireContained(folder, name);
         Layout files = new Layout(folder, name);
 

@@ -60,6 +60,13 @@ public record GenerationRequest(
      * (and SD models draw repeated subjects there); larger pictures are made by upscaling.
      */
     public static final int MAX_SIDE = 2048;
+    /**
+     * The longest prompt, and negative prompt, accepted, in characters: far beyond what anyone types
+     * (CLIP reads 75 tokens a window, a few characters each), while a prompt stored in a picture
+     * cannot make the tokenizer and text encoder work through megabytes. The text encoding bounds
+     * the windows too ({@link dev.emergence.engine.text.TokenizedPrompt#MAX_WINDOWS}).
+     */
+    public static final int MAX_PROMPT_CHARS = 16384;
 
     @JsonCreator
     public GenerationRequest {
@@ -82,6 +89,8 @@ public record GenerationRequest(
 
     /** Checks ranges; sizes are checked by the pipeline, which knows the model's size multiple. */
     public void validate() throws InvalidRequestException {
+        checkLength("prompt", prompt);
+        checkLength("negative prompt", negativePrompt);
         if (steps < 1 || steps > MAX_STEPS) {
             throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to " + MAX_STEPS);
         }
@@ -116,6 +125,15 @@ public record GenerationRequest(
             PromptAttention.parseFinite(text);
         } catch (PromptSyntaxException e) {
             throw new InvalidRequestException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkLength(String what, String text) throws InvalidRequestException {
+        // Characters as people count them: a character outside the BMP is one, not two UTF-16 units.
+        int chars = text.length() <= MAX_PROMPT_CHARS ? text.length() : text.codePointCount(0, text.length());
+        if (chars > MAX_PROMPT_CHARS) {
+            throw new InvalidRequestException(what + ": " + chars + " characters is too long; expected at most "
+                    + MAX_PROMPT_CHARS + " characters");
         }
     }
 

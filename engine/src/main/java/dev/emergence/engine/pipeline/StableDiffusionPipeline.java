@@ -110,7 +110,7 @@ public final class StableDiffusionPipeline {
     }
 
     /** The family's conditioning of the UNet, checked finite. */
-    private Conditioning encodePrompt(GenerationRequest req, List<String> notices) throws ModelException {
+    private Conditioning encodePrompt(GenerationRequest req, List<String> notices) throws ModelException, InvalidRequestException {
         Conditioning cond = c.conditioner().condition(new Conditioner.TextRequest(req.prompt(), req.negativePrompt(),
                 req.cfgScale(), req.width(), req.height()));
         if (!cond.unknownWords().isEmpty()) {

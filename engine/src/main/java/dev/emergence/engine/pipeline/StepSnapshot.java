@@ -1,8 +1,10 @@
 package dev.emergence.engine.pipeline;
 
+import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.tensor.Tensor;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The state after one denoising step, as the studio shows and scrubs it.
@@ -29,5 +31,19 @@ public record StepSnapshot(int stepIndex, int stepCount, double timestep, double
     /** The steps asked for that this generation runs: {@code stepCount} without the warm-up evaluations. */
     public int requestedSteps() {
         return stepCount - warmUps;
+    }
+
+    /**
+     * " (PLMS: 20 steps + 1 warm-up)" beside a step count that counts warm-up evaluations, so the
+     * count larger than the steps asked for is explained; "" for schedulers without warm-up. The
+     * command line's progress lines and the studio's progress text both show it.
+     *
+     * @param scheduler the scheduler this generation runs
+     */
+    public String warmUpNote(SchedulerKind scheduler) {
+        if (warmUps == 0) return "";
+        // One warm-up is PNDM's PLMS mode (AUTOMATIC1111's name for it); more is its Runge-Kutta mode.
+        String name = scheduler == SchedulerKind.PNDM && warmUps == 1 ? "PLMS" : scheduler.cliName().toUpperCase(Locale.ROOT);
+        return String.format(Locale.ROOT, " (%s: %d steps + %d warm-up)", name, requestedSteps(), warmUps);
     }
 }

@@ -1,5 +1,6 @@
 package dev.emergence.engine.text;
 
+import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.tensor.Tensor;
@@ -16,6 +17,7 @@ import java.util.Set;
  * does), giving [1, k·77, D]; the negative prompt gets the same k, padded with empty windows, so
  * the two can be batched for classifier-free guidance. Both are read with A1111's attention syntax
  * ({@link PromptAttention}) and each window's states are weighted by {@link EmbeddingWeights}.
+ * Either takes at most {@link TokenizedPrompt#MAX_WINDOWS} windows.
  */
 public final class PromptEncoder {
     private final DiffusionModels.TextEncoder textEncoder;
@@ -29,13 +31,15 @@ public final class PromptEncoder {
     /**
      * @param negativePrompt used only when {@code needUncond}; null is the empty prompt
      * @param needUncond     whether to compute the unconditional (negative) embeddings too
+     * @throws InvalidRequestException when a prompt takes more than {@link TokenizedPrompt#MAX_WINDOWS} windows
      */
-    public PromptEmbeddings encode(String prompt, String negativePrompt, boolean needUncond) throws ModelException {
-        TokenizedPrompt pos = tokenizer.tokenize(prompt == null ? "" : prompt, 1);
+    public PromptEmbeddings encode(String prompt, String negativePrompt, boolean needUncond)
+            throws ModelException, InvalidRequestException {
+        TokenizedPrompt pos = tokenizer.tokenize(prompt == null ? "" : prompt, 1).requireWithinBound("prompt");
         TokenizedPrompt neg = null;
         int k = pos.windowCount();
         if (needUncond) {
-            neg = tokenizer.tokenize(negativePrompt == null ? "" : negativePrompt, k);
+            neg = tokenizer.tokenize(negativePrompt == null ? "" : negativePrompt, k).requireWithinBound("negative prompt");
             if (neg.windowCount() > k) {
                 k = neg.windowCount();
                 pos = tokenizer.tokenize(prompt == null ? "" : prompt, k);

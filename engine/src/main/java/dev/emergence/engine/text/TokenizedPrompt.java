@@ -1,5 +1,7 @@
 package dev.emergence.engine.text;
 
+import dev.emergence.engine.InvalidRequestException;
+
 import java.util.List;
 
 /**
@@ -15,6 +17,14 @@ import java.util.List;
  *                     its unknown token: words the model never saw
  */
 public record TokenizedPrompt(int[][] windows, float[][] weights, int tokenCount, List<String> unknownWords) {
+    /**
+     * The most windows a prompt may take (32 × 75 = 2400 tokens of CLIP). Every window is another
+     * text-encoder row and 77 more keys in each of the UNet's cross-attentions at every step, so the
+     * bound keeps a prompt of dense text (punctuation, scripts the vocabulary spells byte by byte, up
+     * to three tokens a character, or BREAK after BREAK) from making a generation hundreds of times slower.
+     */
+    public static final int MAX_WINDOWS = 32;
+
     public TokenizedPrompt {
         unknownWords = List.copyOf(unknownWords);
         if (weights.length != windows.length) {
@@ -34,5 +44,19 @@ public record TokenizedPrompt(int[][] windows, float[][] weights, int tokenCount
             }
         }
         return false;
+    }
+
+    /**
+     * This prompt, unless it takes more than {@link #MAX_WINDOWS} windows.
+     *
+     * @param what "prompt" or "negative prompt", for the message
+     */
+    public TokenizedPrompt requireWithinBound(String what) throws InvalidRequestException {
+        if (windows.length > MAX_WINDOWS) {
+            int capacity = windows.length == 0 ? 0 : windows[0].length - 2;
+            throw new InvalidRequestException(what + ": its " + tokenCount + " tokens take " + windows.length + " windows of "
+                    + capacity + "; expected at most " + MAX_WINDOWS + " windows (" + MAX_WINDOWS * capacity + " tokens)");
+        }
+        return this;
     }
 }

@@ -204,6 +204,38 @@ class CliHostileInputTest {
     }
 
     @Test
+    void promptsPastTheBoundsAreRefusedWithOneLine() throws Exception {
+        Path out = dir.resolve("out.png");
+        String huge = "x".repeat(1 << 20);
+        assertOneLineError(4, "prompt: 1048576 characters is too long; expected at most 16384 characters",
+                "generate", "--model", NO_MODEL, "--prompt", huge, "--out", out.toString());
+        assertOneLineError(4, "negative prompt: 16385 characters is too long; expected at most 16384 characters",
+                "generate", "--model", NO_MODEL, "--prompt", "x", "--negative", "y".repeat(16385), "--out", out.toString());
+
+        // A prompt stored in a picture, as this studio writes it and as AUTOMATIC1111 does (under the
+        // PNG's 1 MiB a text), is refused the same way before any model loads.
+        String stored = "x".repeat(1_000_000);
+        Path request = pngWithRequest("long-prompt.png", request(stored, 64, 64, null, null));
+        assertOneLineError(4, "prompt: 1000000 characters is too long; expected at most 16384 characters",
+                "generate", "--model", NO_MODEL, "--from-png", request.toString(), "--out", out.toString());
+        Path parameters = dir.resolve("long-parameters.png");
+        PngMetadata.write(parameters, picture(8, 8), Map.of(GenerationPng.PARAMETERS_KEY, "a cat\nNegative prompt: " + stored
+                + "\nSteps: 2, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 64x64"));
+        assertOneLineError(4, "negative prompt: 1000000 characters is too long; expected at most 16384 characters",
+                "generate", "--model", NO_MODEL, "--from-png", parameters.toString(), "--out", out.toString());
+        // A prompt given on the command line replaces the stored one: the run goes on to the model.
+        assertOneLineError(3, NO_MODEL, "generate", "--model", NO_MODEL, "--from-png", request.toString(), "--prompt", "a cat",
+                "--out", out.toString());
+
+        // Within the characters but past the windows the text encoder takes: refused once tokenized.
+        CliRun r = assertOneLineError(4, "prompt: its ", "generate", "--model", TINY, "--prompt", "cat ".repeat(4000).strip(),
+                "--steps", "1", "--out", out.toString(), "--quiet");
+        assertTrue(r.err().contains("windows of 75; expected at most 32 windows (2400 tokens)"), r.err());
+        assertFalse(Files.exists(out));
+        assertNothingLeftBehind();
+    }
+
+    @Test
     void truncatedPicturesAreRefusedAsTruncated() throws Exception {
         Path full = dir.resolve("full.jpg");
         ImageIO.write(HostileFiles.noise(64, 64), "jpg", full.toFile());

@@ -2,6 +2,7 @@ package dev.emergence.engine.cli;
 
 import dev.emergence.engine.image.PngMetadata;
 import dev.emergence.engine.library.DataFolders;
+import dev.emergence.engine.model.DefaultModel;
 import dev.emergence.engine.pipeline.GenerationPng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,6 +2,7 @@ package dev.emergence.engine.cli;
 
 import dev.emergence.engine.library.DataFolders;
 import dev.emergence.engine.library.ModelLibrary;
+import dev.emergence.engine.model.DefaultModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,10 @@
 package dev.emergence.engine.family;
 
+import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.tensor.Tensor;
 import dev.emergence.engine.text.ClipTokenizer;
+import dev.emergence.engine.text.TokenizedPrompt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * SDXL's size ids for a picture that is not square. diffusers' StableDiffusionXLPipeline builds
@@ -46,6 +49,30 @@ class SdxlConditionerTest {
         assertEquals(2f, states.data()[77 * 8 + 3], "then encoder 2's");
         Tensor pooled = cond.extraInputs().get("text_embeds");
         assertArrayEquals(new float[] {0, 0, 7, 7}, pooled.data(), "encoder 2's pooled output, zeros for the negative half");
+    }
+
+    @Test
+    void aPromptOfMoreWindowsThanTheBoundIsRefusedBeforeEitherEncoderRuns() throws Exception {
+        // BREAK starts a window: 33 words with BREAK between them take 33 windows.
+        String tooMany = String.join(" BREAK ", java.util.Collections.nCopies(TokenizedPrompt.MAX_WINDOWS + 1, "cat"));
+        SdxlConditioner c = new SdxlConditioner(refusing(), tokenizer, refusing(), tokenizer, true);
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                () -> c.condition(new Conditioner.TextRequest(tooMany, "", 5.0, 1024, 1024)));
+        assertEquals("prompt: its 33 tokens take 33 windows of 75; expected at most 32 windows (2400 tokens)", e.getMessage());
+        e = assertThrows(InvalidRequestException.class,
+                () -> c.condition(new Conditioner.TextRequest("a cat", tooMany, 5.0, 1024, 1024)));
+        assertEquals("negative prompt: its 33 tokens take 33 windows of 75; expected at most 32 windows (2400 tokens)", e.getMessage());
+        // At the bound it is encoded.
+        String most = String.join(" BREAK ", java.util.Collections.nCopies(TokenizedPrompt.MAX_WINDOWS, "cat"));
+        Conditioning cond = new SdxlConditioner(encoder(3), tokenizer, encoder(5), tokenizer, true)
+                .condition(new Conditioner.TextRequest(most, "", 5.0, 1024, 1024));
+        assertArrayEquals(new int[] {2, TokenizedPrompt.MAX_WINDOWS * 77, 8}, cond.encoderHiddenStates().shape());
+    }
+
+    private static DiffusionModels.TextEncoder refusing() {
+        return ids -> {
+            throw new AssertionError("a prompt past the bound reached the encoder");
+        };
     }
 
     /** A fake encoder: every hidden state {@code width} wide and equal to 1 (width 3) or 2, pooled 7. */

@@ -1,5 +1,6 @@
 package dev.emergence.engine.text;
 
+import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.tensor.Tensor;
@@ -90,7 +91,7 @@ class PromptEncoderTest {
     }
 
     @Test
-    void condOnlyWhenNoGuidance() throws ModelException {
+    void condOnlyWhenNoGuidance() throws Exception {
         FakeTextEncoder enc = new FakeTextEncoder();
         PromptEmbeddings e = new PromptEncoder(enc, tokenizer).encode("a red cat", "the mat", false);
         assertNull(e.uncond());
@@ -104,7 +105,7 @@ class PromptEncoderTest {
     }
 
     @Test
-    void longPromptIsJoinedAlongTokensAndNegativeGetsEmptyWindows() throws ModelException {
+    void longPromptIsJoinedAlongTokensAndNegativeGetsEmptyWindows() throws Exception {
         FakeTextEncoder enc = new FakeTextEncoder();
         PromptEmbeddings e = new PromptEncoder(enc, tokenizer).encode("a red cat, on the mat, a red cat", "the mat", true);
         assertEquals(3, e.windows());
@@ -119,7 +120,7 @@ class PromptEncoderTest {
     }
 
     @Test
-    void longNegativePadsThePrompt() throws ModelException {
+    void longNegativePadsThePrompt() throws Exception {
         PromptEmbeddings e = new PromptEncoder(new FakeTextEncoder(), tokenizer).encode("a cat", "a red cat, on the mat", true);
         assertEquals(2, e.windows());
         assertArrayEquals(new int[][] {{BOS, A, CAT, EOS, PAD, PAD, PAD, PAD}, EMPTY}, windowsOf(e.cond()));
@@ -130,15 +131,39 @@ class PromptEncoderTest {
     }
 
     @Test
-    void nullNegativeIsTheEmptyPrompt() throws ModelException {
+    void nullNegativeIsTheEmptyPrompt() throws Exception {
         PromptEmbeddings e = new PromptEncoder(new FakeTextEncoder(), tokenizer).encode("a cat", null, true);
         assertArrayEquals(new int[][] {EMPTY}, windowsOf(e.uncond()));
     }
 
     @Test
-    void unknownWordsOfBothPrompts() throws ModelException {
+    void unknownWordsOfBothPrompts() throws Exception {
         PromptEmbeddings e = new PromptEncoder(new FakeTextEncoder(), tokenizer).encode("a dragon on the mat", "ugly dragon, goblin", true);
         assertEquals(List.of("dragon", "ugly", "goblin"), e.unknownWords());
+    }
+
+    @Test
+    void aPromptOfMoreWindowsThanTheBoundIsRefusedBeforeTheEncoderRuns() throws Exception {
+        // 6 content ids a window here: the bound is 32 windows, 192 ids.
+        String longest = "a ".repeat(TokenizedPrompt.MAX_WINDOWS * 6).strip();
+        FakeTextEncoder enc = new FakeTextEncoder();
+        PromptEmbeddings e = new PromptEncoder(enc, tokenizer).encode(longest, longest, true);
+        assertEquals(TokenizedPrompt.MAX_WINDOWS, e.windows());
+
+        FakeTextEncoder refused = new FakeTextEncoder();
+        InvalidRequestException ex = assertThrows(InvalidRequestException.class,
+                () -> new PromptEncoder(refused, tokenizer).encode(longest + " a", "", true));
+        assertEquals("prompt: its 193 tokens take 33 windows of 6; expected at most 32 windows (192 tokens)", ex.getMessage());
+        ex = assertThrows(InvalidRequestException.class,
+                () -> new PromptEncoder(refused, tokenizer).encode("a cat", longest + " a", true));
+        assertEquals("negative prompt: its 193 tokens take 33 windows of 6; expected at most 32 windows (192 tokens)", ex.getMessage());
+        // BREAK starts a window: 33 words with BREAK between them are 33 windows too.
+        String breaks = String.join(" BREAK ", java.util.Collections.nCopies(TokenizedPrompt.MAX_WINDOWS + 1, "cat"));
+        ex = assertThrows(InvalidRequestException.class, () -> new PromptEncoder(refused, tokenizer).encode(breaks, "", false));
+        assertEquals("prompt: its 33 tokens take 33 windows of 6; expected at most 32 windows (192 tokens)", ex.getMessage());
+        assertEquals(0, refused.calls.size(), "nothing was encoded");
+        // Without guidance the negative prompt is not encoded, so its length does not matter.
+        assertEquals(1, new PromptEncoder(refused, tokenizer).encode("a cat", longest + " a", false).windows());
     }
 
     @Test

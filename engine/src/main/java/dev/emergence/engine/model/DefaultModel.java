@@ -1,6 +1,4 @@
-package dev.emergence.engine.cli;
-
-import dev.emergence.engine.model.ModelException;
+package dev.emergence.engine.model;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
