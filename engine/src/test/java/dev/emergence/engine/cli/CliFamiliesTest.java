@@ -73,6 +73,46 @@ class CliFamiliesTest {
     }
 
     @Test
+    void anLcmModelDoesImg2imgAndInpaintingToo() throws Exception {
+        Path txt = dir.resolve("lcm-txt.png"), img = dir.resolve("lcm-img.png"), inpaint = dir.resolve("lcm-inpaint.png");
+        assertEquals(0, CliRun.of("generate", "--model", LCM.toString(), "--prompt", "a portrait", "--seed", "1", "--out", txt.toString(), "--quiet").code());
+        CliRun r = CliRun.of("generate", "--model", LCM.toString(), "--prompt", "a portrait", "--init", txt.toString(), "--strength", "0.5",
+                "--seed", "2", "--out", img.toString());
+        assertEquals(0, r.code(), r.err());
+        // diffusers' LCM img2img picks all its steps below the strength and runs every one.
+        assertTrue(r.err().contains("step 4/4"), r.err());
+        r = CliRun.of("generate", "--model", LCM.toString(), "--prompt", "a portrait", "--init", txt.toString(), "--mask", img.toString(),
+                "--seed", "2", "--out", inpaint.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
+    void anSdTurboModelRunsOneUnguidedStepByDefault() throws Exception {
+        // tiny-sd2-v (SD 2.x text width) with SD-Turbo's kind of scheduler config: Euler, trailing timesteps.
+        Path source = Path.of("testmodels", "tiny-sd2-v"), turbo = dir.resolve("tiny-sd-turbo");
+        try (var files = java.nio.file.Files.walk(source)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path dest = turbo.resolve(source.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) java.nio.file.Files.createDirectories(dest);
+                else java.nio.file.Files.copy(p, dest);
+            }
+        }
+        Path config = turbo.resolve("scheduler/scheduler_config.json");
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(config.toFile());
+        c.put("_class_name", "EulerDiscreteScheduler");
+        c.put("timestep_spacing", "trailing");
+        java.nio.file.Files.writeString(config, json.writeValueAsString(c));
+        Path out = dir.resolve("turbo.png");
+        CliRun r = CliRun.of("generate", "--model", turbo.toString(), "--prompt", "a cat", "--negative", "dog", "--seed", "4", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("(SD-Turbo)") && r.err().contains("step 1/1"), r.err());
+        assertTrue(r.err().contains("notice: negative prompt ignored: CFG 0.0 runs no unconditional pass"), r.err());
+        String parameters = PngMetadata.read(out).get("parameters");
+        assertTrue(parameters.contains("Steps: 1, Sampler: Euler, ") && parameters.contains("CFG scale: 0"), parameters);
+    }
+
+    @Test
     void benchRunsOnEachFamily() throws Exception {
         for (Path model : new Path[] {SDXL, LCM}) {
             CliRun r = CliRun.of("bench", "--model", model.toString(), "--steps", "2", "--repeats", "1", "--json");
