@@ -99,6 +99,10 @@ CASES = [
     {"name": "sdxl_txt2img_empty_negative", "bundle": "tiny-sdxl", "pipeline": "StableDiffusionXLPipeline",
      "scheduler": "folder", "prompt": PROMPT_SDXL, "negative_prompt": "", "steps": 4, "guidance_scale": 5.0,
      "seed": 42},
+    # clip_skip=1 (diffusers) conditions on hidden_states[-3] of both encoders: AUTOMATIC1111's "Clip skip: 2".
+    {"name": "sdxl_clip_skip", "bundle": "tiny-sdxl", "pipeline": "StableDiffusionXLPipeline", "scheduler": "folder",
+     "prompt": PROMPT_SDXL, "negative_prompt": NEGATIVE_SDXL, "steps": 3, "guidance_scale": 5.0, "seed": 42,
+     "clip_skip": 1},
     {"name": "sdxl_img2img", "bundle": "tiny-sdxl", "pipeline": "StableDiffusionXLImg2ImgPipeline",
      "scheduler": "folder", "prompt": PROMPT_SDXL, "negative_prompt": NEGATIVE_SDXL, "steps": 5,
      "guidance_scale": 5.0, "strength": 0.6, "seed": 7},
@@ -327,6 +331,8 @@ def run_case(diffusers, classes, models, case, models_dir):
             "callback_on_step_end_tensor_inputs": ["latents", "denoised"] if lcm else ["latents"]}
     if not lcm:
         args["negative_prompt"] = case["negative_prompt"]
+    if "clip_skip" in case:
+        args["clip_skip"] = case["clip_skip"]
     image_needed = "Img2Img" in case["pipeline"] or "Inpaint" in case["pipeline"]
     if image_needed:
         args.update(image=PIL.Image.fromarray(picture()), strength=case["strength"])

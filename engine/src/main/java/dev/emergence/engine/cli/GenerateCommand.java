@@ -62,6 +62,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "SEED", description = "The seed of the initial noise (default: a random one, printed).")
     Long seed;
 
+    @Option(names = "--clip-skip", paramLabel = "N", description = "AUTOMATIC1111's Clip skip, 1 to " + GenerationRequest.MAX_CLIP_SKIP
+            + ": 2 conditions on the text encoder's layer before the usual one. SDXL models take it; for others it is ignored, with a notice.")
+    Integer clipSkip;
+
     @Option(names = "--scheduler", paramLabel = "NAME", description = "The sampler: ddim, pndm, lms, euler, euler_a, dpmpp_2m or lcm."
             + " The older name dpmpp_2m_karras still works and means dpmpp_2m with --schedule karras."
             + " Default: the one --from-png gives, else the model family's.")
@@ -154,7 +158,7 @@ final class GenerateCommand implements Callable<Integer> {
                 scheduler != null || base != null ? scheduleFor(base, askedSchedule) : ScheduleType.AUTOMATIC,
                 strength != null ? strength : base != null ? base.strength() : 1,
                 feather != null ? feather : base != null ? base.maskFeatherPixels() : 0,
-                null, null, null).validate();
+                null, null, null, clipSkip != null ? clipSkip : base != null ? base.clipSkip() : null).validate();
 
         Path modelDir = ModelArgument.resolve(model);
         long loadStart = System.nanoTime();
@@ -260,7 +264,8 @@ final class GenerateCommand implements Callable<Integer> {
                 // Recorded for the user's information only: --from-png never reads them back.
                 initPath != null ? initPath.toAbsolutePath().toString() : null,
                 maskPath != null ? maskPath.toAbsolutePath().toString() : null,
-                info.name());
+                info.name(),
+                clipSkip != null ? clipSkip : base != null ? base.clipSkip() : null);
         r.validate();
         return r;
     }

@@ -22,12 +22,25 @@ public final class ClipConditioner implements Conditioner {
         this.encoder = new PromptEncoder(textEncoder, tokenizer);
     }
 
+    /**
+     * SD's pipelines apply the text model's final layer norm after a skipped layer, and ONNX exports
+     * of SD 1.x/2.x encoders carry no such layer apart, so Clip skip cannot be honoured: say so.
+     */
+    private static java.util.List<String> notices(TextRequest r) {
+        java.util.List<String> notices = new java.util.ArrayList<>(Conditioning.unguidedNotice(r));
+        if (r.clipSkip() > 1) {
+            notices.add("clip skip " + r.clipSkip() + " ignored: this model's ONNX text encoder gives only its last layer "
+                    + "(SDXL models take it)");
+        }
+        return notices;
+    }
+
     @Override
     public Conditioning condition(TextRequest r) throws ModelException, InvalidRequestException {
         boolean guided = r.cfgScale() > 1.0;
         PromptEmbeddings emb = encoder.encode(r.prompt(), r.negativePrompt(), guided);
         Tensor states = guided ? Tensor.concatBatch(emb.uncond(), emb.cond()) : emb.cond();
         return new Conditioning(states, Map.of(), guided, emb.windows(), emb.tokenCount(), emb.unknownWords(),
-                Conditioning.unguidedNotice(r), emb.textEncodeNanos());
+                notices(r), emb.textEncodeNanos());
     }
 }

@@ -27,11 +27,17 @@ public interface Conditioner {
      * @param negativePrompt "" for none
      * @param cfgScale       the guidance scale asked for
      * @param width          the picture's width in pixels (SDXL's size ids carry it)
+     * @param clipSkip       AUTOMATIC1111's Clip skip: 1 for the family's own layer, 2 for the one before, …
      */
-    record TextRequest(String prompt, String negativePrompt, double cfgScale, int width, int height) {
+    record TextRequest(String prompt, String negativePrompt, double cfgScale, int width, int height, int clipSkip) {
         public TextRequest {
             prompt = prompt == null ? "" : prompt;
             negativePrompt = negativePrompt == null ? "" : negativePrompt;
+            if (clipSkip < 1) throw new IllegalArgumentException("clip skip " + clipSkip);
+        }
+
+        public TextRequest(String prompt, String negativePrompt, double cfgScale, int width, int height) {
+            this(prompt, negativePrompt, cfgScale, width, height, 1);
         }
     }
 }

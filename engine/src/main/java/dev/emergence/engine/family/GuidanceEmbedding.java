@@ -31,7 +31,7 @@ public final class GuidanceEmbedding implements Conditioner {
     @Override
     public Conditioning condition(TextRequest r) throws ModelException, InvalidRequestException {
         // Guidance 1 asks the text conditioning for no unconditional half; the negative prompt has no use.
-        Conditioning c = text.condition(new TextRequest(r.prompt(), "", 1.0, r.width(), r.height()));
+        Conditioning c = text.condition(new TextRequest(r.prompt(), "", 1.0, r.width(), r.height(), r.clipSkip()));
         List<String> notices = new ArrayList<>();
         if (!r.negativePrompt().isBlank()) {
             notices.add("negative prompt ignored: an LCM model takes its guidance as an embedding and has no unconditional pass");

@@ -29,7 +29,10 @@ import java.util.Set;
  * the unweighted first window too).
  */
 public final class SdxlConditioner implements Conditioner {
-    /** diffusers' default: the penultimate layer (hidden_states[-2]). */
+    /**
+     * diffusers' default: the penultimate layer (hidden_states[-2]); Clip skip n takes
+     * hidden_states[-(n + 1)], as diffusers' clip_skip = n − 1 takes hidden_states[-(clip_skip + 2)].
+     */
     static final int LAYER_FROM_END = 2;
 
     private final DiffusionModels.TextEncoder first;
@@ -65,8 +68,9 @@ public final class SdxlConditioner implements Conditioner {
         TokenizedPrompt neg2 = encodeNegative ? secondTokenizer.tokenize(r.negativePrompt(), k) : null;
 
         long t0 = System.nanoTime();
-        DiffusionModels.TextStates s1 = first.encodeStates(rows(pos1, neg1), LAYER_FROM_END);
-        DiffusionModels.TextStates s2 = second.encodeStates(rows(pos2, neg2), LAYER_FROM_END);
+        int promptLayer = LAYER_FROM_END + r.clipSkip() - 1;
+        DiffusionModels.TextStates s1 = encode(first, pos1, neg1, promptLayer);
+        DiffusionModels.TextStates s2 = encode(second, pos2, neg2, promptLayer);
         long nanos = System.nanoTime() - t0;
         if (s2.pooled() == null) {
             throw new ModelException("text_encoder_2: gives no pooled output; expected 'text_embeds' [B,1280]");
@@ -105,6 +109,20 @@ public final class SdxlConditioner implements Conditioner {
         Set<String> unknown = new LinkedHashSet<>(pos1.unknownWords());
         if (neg1 != null) unknown.addAll(neg1.unknownWords());
         return new Conditioning(states, extra, guided, k, pos1.tokenCount(), new ArrayList<>(unknown), Conditioning.unguidedNotice(r), nanos);
+    }
+
+    /**
+     * One encoder's states for rows [prompt windows; negative windows]. Clip skip moves the prompt's
+     * layer only: diffusers' encode_prompt takes hidden_states[-(clip_skip + 2)] for the prompt and
+     * hidden_states[-2] for the negative prompt.
+     */
+    private static DiffusionModels.TextStates encode(DiffusionModels.TextEncoder encoder, TokenizedPrompt pos, TokenizedPrompt neg,
+                                                     int promptLayer) throws ModelException {
+        if (neg == null || promptLayer == LAYER_FROM_END) return encoder.encodeStates(rows(pos, neg), promptLayer);
+        DiffusionModels.TextStates p = encoder.encodeStates(pos.windows(), promptLayer);
+        DiffusionModels.TextStates n = encoder.encodeStates(neg.windows(), LAYER_FROM_END);
+        Tensor pooled = p.pooled() == null || n.pooled() == null ? null : Tensor.concatBatch(p.pooled(), n.pooled());
+        return new DiffusionModels.TextStates(Tensor.concatBatch(p.hidden(), n.hidden()), pooled);
     }
 
     private static int[][] rows(TokenizedPrompt pos, TokenizedPrompt neg) {

@@ -49,13 +49,16 @@ public final class GenerationPng {
         Double strength = mode == GenerationMode.TXT2IMG ? null : r.strength();
         LinkedHashMap<String, String> extra = new LinkedHashMap<>();
         extra.put(SCHEDULE_TYPE, A1111Sampling.label(r.scheduler(), r.schedule()));
+        // create_infotext writes "Clip skip" only above 1.
+        if (r.clipSkipOrDefault() > 1) extra.put(CLIP_SKIP, Integer.toString(r.clipSkipOrDefault()));
         return new A1111Parameters(r.prompt(), r.negativePrompt(), r.steps(), r.scheduler().a1111Name(), r.cfgScale(),
                 r.seed(), r.width(), r.height(), r.model(), strength, extra);
     }
 
     private static final String SCHEDULE_TYPE = "Schedule type";
     /** Entries of AUTOMATIC1111's parameters the engine applies, besides those A1111Parameters has fields for. */
-    private static final Set<String> APPLIED = Set.of(SCHEDULE_TYPE);
+    private static final String CLIP_SKIP = "Clip skip";
+    private static final Set<String> APPLIED = Set.of(SCHEDULE_TYPE, CLIP_SKIP);
     /** Entries that say where a picture came from rather than how it was made. */
     private static final Set<String> NOT_SETTINGS = Set.of("Version", "User");
 
@@ -63,7 +66,7 @@ public final class GenerationPng {
      * A picture's request and what of its parameters the engine does not apply.
      *
      * @param ignored one item per entry of another tool's parameters left unused ("Model hash",
-     *                "Clip skip", "<lora:name:0.8> in the prompt", ...); empty for the engine's own pictures
+     *                "<lora:name:0.8> in the prompt", ...); empty for the engine's own pictures
      * @param fromAPicture another tool's parameters describe an image-to-image picture: they have a
      *                Denoising strength that is not the Hires fix's (AUTOMATIC1111 writes one only then),
      *                which the request holds and which only applies given an init image
@@ -110,7 +113,7 @@ public final class GenerationPng {
 
     /**
      * As {@link #readRequest}, with what the engine leaves unused of another tool's parameters: the
-     * model (it is chosen by the user), hashes, Hires fix, Clip skip, variation seeds and every
+     * model (it is chosen by the user), hashes, Hires fix, variation seeds and every
      * other entry it has no setting for, and the extra-network tags ({@code <lora:name:0.8>})
      * AUTOMATIC1111 takes out of the prompts before encoding them (they are taken out here too).
      *
@@ -172,8 +175,18 @@ public final class GenerationPng {
         for (String tag : prompt.tags()) ignored.add(tag + " in the prompt");
         for (String tag : negative.tags()) ignored.add(tag + " in the negative prompt");
         double strength = p.denoisingStrength() != null && !hires ? p.denoisingStrength() : GenerationRequest.DEFAULT_STRENGTH;
+        Integer clipSkip = null;
+        String skip = extra.get(CLIP_SKIP);
+        if (skip != null) {
+            try {
+                clipSkip = Integer.parseInt(skip.strip());
+            } catch (NumberFormatException e) {
+                throw new InvalidRequestException(source + ": Clip skip '" + skip + "' is not a whole number; expected 1 to "
+                        + GenerationRequest.MAX_CLIP_SKIP);
+            }
+        }
         GenerationRequest r = new GenerationRequest(prompt.text(), negative.text(), p.width(), p.height(), p.steps(), p.cfgScale(),
-                p.seed(), choice.kind(), choice.schedule(), strength, 0, null, null, p.model());
+                p.seed(), choice.kind(), choice.schedule(), strength, 0, null, null, p.model(), clipSkip);
         return new Read(r, ignored, p.denoisingStrength() != null && !hires);
     }
 

@@ -26,6 +26,9 @@ import dev.emergence.engine.text.PromptSyntaxException;
  * @param initImage     where the init image came from (informational; may be null)
  * @param maskImage     where the mask came from (informational; may be null)
  * @param model         the model's name, as written into the PNG metadata
+ * @param clipSkip      AUTOMATIC1111's "Clip skip": 1 (or null) conditions on the layer the model's
+ *                      family uses, 2 on the one before it, and so on; applied where the text encoders
+ *                      export their hidden states (SDXL), named as ignored elsewhere
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -43,7 +46,8 @@ public record GenerationRequest(
         double maskFeatherPixels,
         String initImage,
         String maskImage,
-        String model) {
+        String model,
+        Integer clipSkip) {
 
     public static final int DEFAULT_STEPS = 20;
     public static final double DEFAULT_CFG = 7.5;
@@ -67,16 +71,27 @@ public record GenerationRequest(
      * the windows too ({@link dev.emergence.engine.text.TokenizedPrompt#MAX_WINDOWS}).
      */
     public static final int MAX_PROMPT_CHARS = 16384;
+    /** AUTOMATIC1111's range for Clip skip. */
+    public static final int MAX_CLIP_SKIP = 12;
 
     @JsonCreator
     public GenerationRequest {
         prompt = prompt == null ? "" : prompt;
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         if (schedule == null) schedule = ScheduleType.AUTOMATIC;
+        if (clipSkip != null && clipSkip == 1) clipSkip = null;
         if (scheduler == SchedulerKind.DPMPP_2M_KARRAS && (schedule == ScheduleType.AUTOMATIC || schedule == ScheduleType.KARRAS)) {
             scheduler = SchedulerKind.DPMPP_2M;
             schedule = ScheduleType.KARRAS;
         }
+    }
+
+    /** A request without Clip skip. */
+    public GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps, double cfgScale, long seed,
+                             SchedulerKind scheduler, ScheduleType schedule, double strength, double maskFeatherPixels,
+                             String initImage, String maskImage, String model) {
+        this(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength,
+                maskFeatherPixels, initImage, maskImage, model, null);
     }
 
     /** A request with the {@link ScheduleType#AUTOMATIC} schedule type. */
@@ -91,6 +106,9 @@ public record GenerationRequest(
     public void validate() throws InvalidRequestException {
         checkLength("prompt", prompt);
         checkLength("negative prompt", negativePrompt);
+        if (clipSkip != null && (clipSkip < 1 || clipSkip > MAX_CLIP_SKIP)) {
+            throw new InvalidRequestException("clip skip: " + clipSkip + " is out of range; expected 1 to " + MAX_CLIP_SKIP);
+        }
         if (steps < 1 || steps > MAX_STEPS) {
             throw new InvalidRequestException("steps: " + steps + " is out of range; expected 1 to " + MAX_STEPS);
         }
@@ -138,22 +156,31 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withSize(int w, int h) {
-        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model);
+        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip);
     }
 
     public GenerationRequest withSeed(long s) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip);
     }
 
     public GenerationRequest withImages(String init, String mask) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, init, mask, model);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, init, mask, model, clipSkip);
     }
 
     public GenerationRequest withSchedule(ScheduleType t) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, t, strength, maskFeatherPixels, initImage, maskImage, model);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, t, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip);
+    }
+
+    /** The Clip skip as AUTOMATIC1111 counts it: 1 when none is set. */
+    public int clipSkipOrDefault() {
+        return clipSkip == null ? 1 : clipSkip;
+    }
+
+    public GenerationRequest withClipSkip(Integer c) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, c);
     }
 
     public GenerationRequest withModel(String m) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, m);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, m, clipSkip);
     }
 }

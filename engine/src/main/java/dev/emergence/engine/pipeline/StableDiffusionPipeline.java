@@ -112,7 +112,7 @@ public final class StableDiffusionPipeline {
     /** The family's conditioning of the UNet, checked finite. */
     private Conditioning encodePrompt(GenerationRequest req, List<String> notices) throws ModelException, InvalidRequestException {
         Conditioning cond = c.conditioner().condition(new Conditioner.TextRequest(req.prompt(), req.negativePrompt(),
-                req.cfgScale(), req.width(), req.height()));
+                req.cfgScale(), req.width(), req.height(), req.clipSkipOrDefault()));
         if (!cond.unknownWords().isEmpty()) {
             notices.add("words the model does not know: " + String.join(", ", cond.unknownWords()));
         }

@@ -113,6 +113,35 @@ class CliFamiliesTest {
     }
 
     @Test
+    void clipSkipConditionsSdxlOnAnEarlierLayerIsRecordedAndIsNamedIgnoredElsewhere() throws Exception {
+        Path plain = dir.resolve("plain.png"), skipped = dir.resolve("skip.png"), again = dir.resolve("skip-again.png");
+        String[] common = {"--prompt", "a photo of a cat", "--seed", "8", "--steps", "3", "--quiet"};
+        assertEquals(0, CliRun.of(concat(new String[] {"generate", "--model", SDXL.toString(), "--out", plain.toString()}, common)).code());
+        CliRun r = CliRun.of(concat(new String[] {"generate", "--model", SDXL.toString(), "--clip-skip", "2", "--out", skipped.toString()}, common));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!r.err().contains("clip skip"), r.err());
+        assertTrue(PngMetadata.read(skipped).get("parameters").contains("Clip skip: 2"), "written as AUTOMATIC1111 writes it");
+        assertTrue(!CliTest.samePixels(ImageIO.read(plain.toFile()), ImageIO.read(skipped.toFile())), "an earlier layer, another picture");
+        r = CliRun.of("generate", "--model", SDXL.toString(), "--from-png", skipped.toString(), "--out", again.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(CliTest.samePixels(ImageIO.read(skipped.toFile()), ImageIO.read(again.toFile())), "reproduced with its Clip skip");
+
+        r = CliRun.of("generate", "--model", CliTest.TINY.toString(), "--prompt", "a cat", "--clip-skip", "2", "--steps", "2",
+                "--out", dir.resolve("sd.png").toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("notice: clip skip 2 ignored: this model's ONNX text encoder gives only its last layer"), r.err());
+        r = CliRun.of("generate", "--model", SDXL.toString(), "--prompt", "a cat", "--clip-skip", "13", "--out", dir.resolve("x.png").toString());
+        assertEquals(4, r.code(), r.err());
+        assertEquals("error: clip skip: 13 is out of range; expected 1 to 12", r.err().strip(), "one line, before the model loads");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void benchRunsOnEachFamily() throws Exception {
         for (Path model : new Path[] {SDXL, LCM}) {
             CliRun r = CliRun.of("bench", "--model", model.toString(), "--steps", "2", "--repeats", "1", "--json");

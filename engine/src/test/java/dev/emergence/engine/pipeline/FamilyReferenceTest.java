@@ -47,7 +47,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * modules that {@code engine/testmodels/make_family_models.py} exported to {@code tiny-sdxl/} and
  * {@code tiny-lcm/}, with torch's CPU generator. Compared: the token ids of both tokenizers, the
  * first UNet call's every input (text states, pooled embeddings, size ids, guidance embedding), the
- * latents after every step, the final latents and the picture.
+ * latents after every step, the final latents and the picture. One case sets diffusers' clip_skip,
+ * which moves the prompt's layer (not the negative prompt's) one further from the end.
  */
 class FamilyReferenceTest {
     /** Absolute and relative tolerance of tensor comparisons (latents reach about 55 in the Turbo and LCM cases). */
@@ -83,7 +84,9 @@ class FamilyReferenceTest {
             int width = c.get("width").asInt(), height = c.get("height").asInt();
             GenerationRequest request = new GenerationRequest(c.get("prompt").asText(), negative.isTextual() ? negative.asText() : "",
                     width, height, c.get("steps").asInt(), c.get("guidance_scale").asDouble(), c.get("seed").asLong(), kind,
-                    c.path("strength").asDouble(1.0), 0, null, null, null);
+                    c.path("strength").asDouble(1.0), 0, null, null, null)
+                    // diffusers' clip_skip = n is AUTOMATIC1111's (and the engine's) Clip skip n + 1.
+                    .withClipSkip(c.has("clip_skip") ? c.get("clip_skip").asInt() + 1 : null);
 
             Recording unet = new Recording(m.bundle().denoiser());
             StableDiffusionPipeline pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), m.conditioner(), unet,
