@@ -120,16 +120,18 @@ class ModelDownloadTest extends StudioTest {
         assertEquals(wholeModels, onFx(() -> list.getItems().stream().map(Catalogue.Entry::id).toList()), "offered, in the catalogue's order");
         for (Catalogue.Entry e : onFx(() -> List.copyOf(list.getItems()))) {
             fx(() -> list.scrollTo(e));
-            waitUntil("the row of " + e.id(), () -> lookup("#catalogue-" + e.id()).tryQuery().isPresent());
+            waitUntil("the row of " + e.id(), () -> lookup("#catalogue-" + e.id()).match(javafx.scene.Node::isVisible).tryQuery().isPresent());
         }
         Catalogue.Entry sd15 = Catalogue.load().find("sd15").orElseThrow();
         fx(() -> list.scrollTo(0));
-        waitUntil("the row of sd15", () -> lookup("#catalogue-sd15").tryQuery().isPresent());
-        String cell = onFx(() -> lookup("#catalogue-sd15").query().lookupAll(".label").stream()
+        // A cell scrolled out of view may linger invisible in the list's pool with the same id: wait for the shown one.
+        waitUntil("the row of sd15 in view", () -> lookup("#catalogue-sd15").match(javafx.scene.Node::isVisible).tryQuery().isPresent());
+        javafx.scene.Node sd15Row = lookup("#catalogue-sd15").match(javafx.scene.Node::isVisible).query();
+        String cell = onFx(() -> sd15Row.lookupAll(".label").stream()
                 .map(n -> ((javafx.scene.control.Label) n).getText()).toList()).toString();
         assertTrue(cell.contains(sd15.title()) && cell.contains(sd15.goodFor()) && cell.contains(sd15.licence())
                 && cell.contains("about " + Bytes.human(sd15.approxBytes())), cell);
-        clickOn("#catalogue-sd15");
+        clickOn(sd15Row);
         assertEquals(sd15.repo(), lookup("#download-repo").queryTextInputControl().getText());
         assertEquals(sd15.revision(), lookup("#download-revision").queryTextInputControl().getText());
         assertEquals("sd15", lookup("#download-name").queryTextInputControl().getText());
