@@ -93,7 +93,7 @@ public final class ModelBundle implements AutoCloseable {
 
         files.require("model_index.json");
         files.require("scheduler/scheduler_config.json");
-        files.requireTokenizer();
+        files.requireTokenizer("tokenizer", LAYOUT);
         files.require("text_encoder/model.onnx");
         files.require("unet/model.onnx");
         files.require("vae_decoder/model.onnx");
@@ -260,12 +260,7 @@ public final class ModelBundle implements AutoCloseable {
             throw new ModelException(files.label("text_encoder_2/model.onnx") + " not found: an SDXL model (" + why
                     + ") needs its second text encoder; expected text_encoder/, text_encoder_2/, tokenizer/, tokenizer_2/, unet/, vae_decoder/");
         }
-        Path dir = files.path("tokenizer_2");
-        boolean bpe = Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"));
-        if (!bpe && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-            throw new ModelException(files.label("tokenizer_2/") + " has no vocab.json and merges.txt (nor tokenizer.json): an SDXL model ("
-                    + why + ") needs the second encoder's tokenizer");
-        }
+        files.requireTokenizer("tokenizer_2", "an SDXL model (" + why + ") needs the second encoder's tokenizer");
         if (!denoiser.extraInputs().containsKey("text_embeds")) {
             throw denoiser.model().error("takes " + OnnxModel.describe(denoiser.model().inputs()) + " but " + why
                     + "; expected an SDXL UNet taking sample, timestep, encoder_hidden_states, text_embeds and time_ids");
@@ -295,16 +290,19 @@ public final class ModelBundle implements AutoCloseable {
     /** SDXL's text width: both encoders' hidden states side by side (768 + 1280 = 2048). */
     private static int sdxlTextWidth(Layout files, OnnxTextEncoder first, OnnxTextEncoder second, OnnxDenoiser denoiser,
                                      int textLength) throws ModelException {
-        int w1 = first.declaredStateWidth() > 0 ? first.declaredStateWidth()
-                : first.encodeStates(new int[1][textLength], 2).hidden().dim(2);
-        int w2 = second.declaredStateWidth() > 0 ? second.declaredStateWidth()
-                : second.encodeStates(new int[1][textLength], 2).hidden().dim(2);
+        int w1 = stateWidth(first, textLength), w2 = stateWidth(second, textLength);
         int unetWidth = staticDim(denoiser.textSpec(), 2).orElse(-1);
         if (unetWidth > 0 && unetWidth != w1 + w2) {
             throw new ModelException(files.label("unet/model.onnx") + ": takes encoder_hidden_states " + unetWidth + " wide but "
                     + files.label("text_encoder/model.onnx") + " and text_encoder_2 give " + w1 + " + " + w2);
         }
         return w1 + w2;
+    }
+
+    /** The width of an encoder's hidden states: declared, else seen by encoding one empty window. */
+    private static int stateWidth(OnnxTextEncoder encoder, int textLength) throws ModelException {
+        int declared = encoder.declaredStateWidth();
+        return declared > 0 ? declared : encoder.encodeStates(new int[1][textLength], 2).hidden().dim(2);
     }
 
     /** The family the model's files show (see the class comment). */
@@ -395,13 +393,6 @@ public final class ModelBundle implements AutoCloseable {
     /** The width of an LCM UNet's timestep_cond (its {@code time_cond_proj_dim}), or 0 when it takes none. */
     public int guidanceEmbeddingWidth() {
         return guidanceEmbeddingWidth;
-    }
-
-    /** The UNet's inputs beyond sample, timestep and encoder_hidden_states, with their widths when declared (else -1). */
-    public java.util.Map<String, Integer> unetExtraInputWidths() {
-        java.util.Map<String, Integer> widths = new java.util.LinkedHashMap<>();
-        denoiser.extraInputs().forEach((n, spec) -> widths.put(n, spec.isStatic(1) ? (int) spec.dim(1) : -1));
-        return widths;
     }
 
     /**
@@ -532,11 +523,12 @@ public final class ModelBundle implements AutoCloseable {
             if (!Files.isRegularFile(path(relative))) throw new ModelException(label(relative) + " not found: " + LAYOUT);
         }
 
-        void requireTokenizer() throws ModelException {
-            Path dir = path("tokenizer");
+        /** The tokenizer folder {@code name} holds CLIP's BPE files or a tokenizer.json; {@code expected} ends the message. */
+        void requireTokenizer(String name, String expected) throws ModelException {
+            Path dir = path(name);
             boolean bpe = Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"));
             if (!bpe && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-                throw new ModelException(label("tokenizer/") + " has no vocab.json and merges.txt (nor tokenizer.json): " + LAYOUT);
+                throw new ModelException(label(name + "/") + " has no vocab.json and merges.txt (nor tokenizer.json): " + expected);
             }
         }
 
