@@ -57,15 +57,20 @@ public final class SdxlConditioner implements Conditioner {
         boolean zeroNegative = guided && forceZerosForEmptyPrompt && r.negativePrompt().isEmpty();
         boolean encodeNegative = guided && !zeroNegative;
 
-        int k = Math.max(firstTokenizer.tokenize(r.prompt(), 1).requireWithinBound("prompt").windowCount(),
-                secondTokenizer.tokenize(r.prompt(), 1).requireWithinBound("prompt").windowCount());
+        // Every prompt of both encoders gets the same number of windows, so the rows line up.
+        TokenizedPrompt pos1 = firstTokenizer.tokenize(r.prompt(), 1).requireWithinBound("prompt");
+        TokenizedPrompt pos2 = secondTokenizer.tokenize(r.prompt(), 1).requireWithinBound("prompt");
+        int k = Math.max(pos1.windowCount(), pos2.windowCount());
+        TokenizedPrompt neg1 = null, neg2 = null;
         if (encodeNegative) {
-            k = Math.max(k, Math.max(firstTokenizer.tokenize(r.negativePrompt(), k).requireWithinBound("negative prompt").windowCount(),
-                    secondTokenizer.tokenize(r.negativePrompt(), k).requireWithinBound("negative prompt").windowCount()));
+            neg1 = firstTokenizer.tokenize(r.negativePrompt(), k).requireWithinBound("negative prompt");
+            neg2 = secondTokenizer.tokenize(r.negativePrompt(), k).requireWithinBound("negative prompt");
+            k = Math.max(k, Math.max(neg1.windowCount(), neg2.windowCount()));
+            neg1 = padded(firstTokenizer, r.negativePrompt(), neg1, k);
+            neg2 = padded(secondTokenizer, r.negativePrompt(), neg2, k);
         }
-        TokenizedPrompt pos1 = firstTokenizer.tokenize(r.prompt(), k), pos2 = secondTokenizer.tokenize(r.prompt(), k);
-        TokenizedPrompt neg1 = encodeNegative ? firstTokenizer.tokenize(r.negativePrompt(), k) : null;
-        TokenizedPrompt neg2 = encodeNegative ? secondTokenizer.tokenize(r.negativePrompt(), k) : null;
+        pos1 = padded(firstTokenizer, r.prompt(), pos1, k);
+        pos2 = padded(secondTokenizer, r.prompt(), pos2, k);
 
         long t0 = System.nanoTime();
         int promptLayer = LAYER_FROM_END + r.clipSkip() - 1;
@@ -84,8 +89,8 @@ public final class SdxlConditioner implements Conditioner {
 
         // The attention syntax's weights: A1111 wraps each encoder on its own, so each is weighted
         // and keeps its own mean before the two are put side by side.
-        Tensor h1 = EmbeddingWeights.apply(s1.hidden(), weights(pos1, neg1));
-        Tensor h2 = EmbeddingWeights.apply(s2.hidden(), weights(pos2, neg2));
+        Tensor h1 = EmbeddingWeights.apply(s1.hidden(), pos1.weightsThen(neg1));
+        Tensor h2 = EmbeddingWeights.apply(s2.hidden(), pos2.weightsThen(neg2));
 
         Tensor cond = joined(h1, h2, 0, k);
         Tensor condPooled = row(s2.pooled(), 0);
@@ -118,26 +123,16 @@ public final class SdxlConditioner implements Conditioner {
      */
     private static DiffusionModels.TextStates encode(DiffusionModels.TextEncoder encoder, TokenizedPrompt pos, TokenizedPrompt neg,
                                                      int promptLayer) throws ModelException {
-        if (neg == null || promptLayer == LAYER_FROM_END) return encoder.encodeStates(rows(pos, neg), promptLayer);
+        if (neg == null || promptLayer == LAYER_FROM_END) return encoder.encodeStates(pos.windowsThen(neg), promptLayer);
         DiffusionModels.TextStates p = encoder.encodeStates(pos.windows(), promptLayer);
         DiffusionModels.TextStates n = encoder.encodeStates(neg.windows(), LAYER_FROM_END);
         Tensor pooled = p.pooled() == null || n.pooled() == null ? null : Tensor.concatBatch(p.pooled(), n.pooled());
         return new DiffusionModels.TextStates(Tensor.concatBatch(p.hidden(), n.hidden()), pooled);
     }
 
-    private static int[][] rows(TokenizedPrompt pos, TokenizedPrompt neg) {
-        if (neg == null) return pos.windows();
-        int[][] all = new int[pos.windowCount() + neg.windowCount()][];
-        System.arraycopy(pos.windows(), 0, all, 0, pos.windowCount());
-        System.arraycopy(neg.windows(), 0, all, pos.windowCount(), neg.windowCount());
-        return all;
-    }
-
-    private static float[][] weights(TokenizedPrompt pos, TokenizedPrompt neg) {
-        if (neg == null) return pos.weights();
-        float[][] all = java.util.Arrays.copyOf(pos.weights(), pos.windowCount() + neg.windowCount());
-        System.arraycopy(neg.weights(), 0, all, pos.windowCount(), neg.windowCount());
-        return all;
+    /** {@code tokenized} ({@code text} at fewer windows), or {@code text} again at {@code k} windows when it has fewer. */
+    private static TokenizedPrompt padded(ClipTokenizer tokenizer, String text, TokenizedPrompt tokenized, int k) {
+        return tokenized.windowCount() >= k ? tokenized : tokenizer.tokenize(text, k);
     }
 
     /** Rows [from, from + k) of both encoders' [rows, L, w] states, side by side and joined along the tokens: [1, k·L, w1 + w2]. */

@@ -47,7 +47,7 @@ public final class PromptEncoder {
         }
 
         // One encoder call for both prompts: rows [prompt windows; negative windows].
-        int[][] batch = neg == null ? pos.windows() : concat(pos.windows(), neg.windows());
+        int[][] batch = pos.windowsThen(neg);
         long t0 = System.nanoTime();
         Tensor out = textEncoder.encode(batch);
         long nanos = System.nanoTime() - t0;
@@ -58,7 +58,7 @@ public final class PromptEncoder {
                     + length + " tokens; expected [" + batch.length + ", " + length + ", D]");
         }
         // The attention syntax's weights, applied window by window as AUTOMATIC1111 applies them.
-        out = EmbeddingWeights.apply(out, neg == null ? pos.weights() : concat(pos.weights(), neg.weights()));
+        out = EmbeddingWeights.apply(out, pos.weightsThen(neg));
         int dim = out.dim(2);
         // [k, 77, D] rows are contiguous, so joining windows along the token axis is a reshape.
         int half = k * length * dim;
@@ -71,9 +71,4 @@ public final class PromptEncoder {
         return new PromptEmbeddings(cond, uncond, k, pos.tokenCount(), List.copyOf(unknown), nanos);
     }
 
-    private static <T> T[] concat(T[] a, T[] b) {
-        T[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
-    }
 }

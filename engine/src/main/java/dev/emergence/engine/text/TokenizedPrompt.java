@@ -46,6 +46,22 @@ public record TokenizedPrompt(int[][] windows, float[][] weights, int tokenCount
         return false;
     }
 
+    /** The windows of this prompt, then those of {@code then} (none when null): one text-encoder batch. */
+    public int[][] windowsThen(TokenizedPrompt then) {
+        return then == null ? windows : join(windows, then.windows);
+    }
+
+    /** The weights of {@link #windowsThen}'s rows. */
+    public float[][] weightsThen(TokenizedPrompt then) {
+        return then == null ? weights : join(weights, then.weights);
+    }
+
+    private static <T> T[] join(T[] a, T[] b) {
+        T[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     /**
      * This prompt, unless it takes more than {@link #MAX_WINDOWS} windows.
      *
