@@ -92,13 +92,19 @@ public final class ModelBundle implements AutoCloseable {
         Layout files = new Layout(folder, name);
 
         files.require("model_index.json");
+        JsonNode index = JsonFiles.read(files.path("model_index.json"), files.label("model_index.json"));
+        String pipelineClass = index.path("_class_name").isTextual() ? index.path("_class_name").asText() : "";
+        // The SDXL refiner (an XL img2img pipeline) has only the second text encoder: say so before
+        // the first one is found missing.
+        if (pipelineClass.contains("XL") && pipelineClass.contains("Img2Img") && !Files.exists(files.path("text_encoder"))) {
+            throw new ModelException(files.label("model_index.json") + ": names " + pipelineClass + " without text_encoder/"
+                    + " (the SDXL refiner), which is not supported; expected an SDXL base, Turbo or LCM model");
+        }
         files.require("scheduler/scheduler_config.json");
         files.requireTokenizer("tokenizer", LAYOUT);
         files.require("text_encoder/model.onnx");
         files.require("unet/model.onnx");
         files.require("vae_decoder/model.onnx");
-        JsonNode index = JsonFiles.read(files.path("model_index.json"), files.label("model_index.json"));
-        String pipelineClass = index.path("_class_name").isTextual() ? index.path("_class_name").asText() : "";
         boolean xlFiles = Files.exists(files.path("text_encoder_2")) || Files.exists(files.path("tokenizer_2"))
                 || pipelineClass.contains("XL");
         // Validated here, so a model whose schedule would give black pictures never opens.
@@ -252,10 +258,6 @@ public final class ModelBundle implements AutoCloseable {
         String why = pipelineClass.contains("XL") ? "model_index.json names " + pipelineClass
                 : denoiser.extraInputs().containsKey("text_embeds") ? "unet/model.onnx takes text_embeds and time_ids"
                 : "the folder has SDXL's second text encoder or tokenizer";
-        if (pipelineClass.contains("Refiner") || pipelineClass.contains("Img2Img") && !Files.exists(files.path("text_encoder"))) {
-            throw new ModelException(files.label("model_index.json") + ": names " + pipelineClass
-                    + "; the SDXL refiner is not supported, expected an SDXL base, Turbo or LCM model");
-        }
         if (!Files.isRegularFile(files.path("text_encoder_2/model.onnx"))) {
             throw new ModelException(files.label("text_encoder_2/model.onnx") + " not found: an SDXL model (" + why
                     + ") needs its second text encoder; expected text_encoder/, text_encoder_2/, tokenizer/, tokenizer_2/, unet/, vae_decoder/");

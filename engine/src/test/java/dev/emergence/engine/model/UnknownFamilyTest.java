@@ -37,4 +37,18 @@ class UnknownFamilyTest {
         ModelException e = assertThrows(ModelException.class, () -> ModelBundle.open(bundle, TestModels.CPU).close());
         assertEquals("tiny-sd/unet/model.onnx: takes text_embeds without time_ids; expected both (an SDXL UNet) or neither", e.getMessage());
     }
+
+    @Test
+    void theSdxlRefinerIsNamedAsWhatItIs(@TempDir Path temp) throws Exception {
+        // The refiner's folder as optimum writes it: StableDiffusionXLImg2ImgPipeline, text_encoder_2/ only.
+        Path bundle = TestModels.copyBundle("tiny-sdxl", temp);
+        java.nio.file.Files.writeString(bundle.resolve("model_index.json"),
+                "{\"_class_name\": \"StableDiffusionXLImg2ImgPipeline\", \"requires_aesthetics_score\": true}");
+        try (var files = java.nio.file.Files.walk(bundle.resolve("text_encoder"))) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(p);
+        }
+        ModelException e = assertThrows(ModelException.class, () -> ModelBundle.open(bundle, TestModels.CPU).close());
+        assertEquals("tiny-sdxl/model_index.json: names StableDiffusionXLImg2ImgPipeline without text_encoder/ (the SDXL refiner),"
+                + " which is not supported; expected an SDXL base, Turbo or LCM model", e.getMessage());
+    }
 }
