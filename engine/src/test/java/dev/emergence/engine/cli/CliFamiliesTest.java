@@ -89,14 +89,7 @@ class CliFamiliesTest {
     @Test
     void anSdTurboModelRunsOneUnguidedStepByDefault() throws Exception {
         // tiny-sd2-v (SD 2.x text width) with SD-Turbo's kind of scheduler config: Euler, trailing timesteps.
-        Path source = Path.of("testmodels", "tiny-sd2-v"), turbo = dir.resolve("tiny-sd-turbo");
-        try (var files = java.nio.file.Files.walk(source)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path dest = turbo.resolve(source.relativize(p).toString());
-                if (java.nio.file.Files.isDirectory(p)) java.nio.file.Files.createDirectories(dest);
-                else java.nio.file.Files.copy(p, dest);
-            }
-        }
+        Path turbo = dev.emergence.engine.TestFolders.copy(Path.of("testmodels", "tiny-sd2-v"), dir.resolve("tiny-sd-turbo"));
         Path config = turbo.resolve("scheduler/scheduler_config.json");
         ObjectMapper json = new ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(config.toFile());

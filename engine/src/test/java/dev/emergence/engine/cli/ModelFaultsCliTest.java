@@ -23,15 +23,7 @@ class ModelFaultsCliTest {
     Path temp;
 
     private Path copy(String bundle) throws IOException {
-        Path from = Path.of("testmodels", bundle), to = temp.resolve(bundle);
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(target);
-                else Files.copy(p, target);
-            }
-        }
-        return to;
+        return dev.emergence.engine.TestFolders.copy(Path.of("testmodels", bundle), temp.resolve(bundle));
     }
 
     private CliRun generate(Path model, String... more) {

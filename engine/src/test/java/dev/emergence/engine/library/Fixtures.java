@@ -65,14 +65,7 @@ final class Fixtures {
 
     /** A writable copy of a fixture bundle. */
     static Path copy(Path bundle, Path target) throws IOException {
-        try (Stream<Path> files = Files.walk(bundle)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path dest = target.resolve(bundle.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(dest);
-                else Files.copy(p, dest);
-            }
-        }
-        return target;
+        return dev.emergence.engine.TestFolders.copy(bundle, target);
     }
 
     /** Names in a folder, hidden ones included, or none when it does not exist. */

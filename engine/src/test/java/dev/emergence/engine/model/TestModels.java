@@ -7,10 +7,8 @@ import dev.emergence.engine.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -103,15 +101,6 @@ final class TestModels {
 
     /** A writable copy of a fixture bundle under {@code temp}, for tests that break it. */
     static Path copyBundle(String name, Path temp) throws IOException {
-        Path source = bundle(name);
-        Path target = temp.resolve(name);
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path dest = target.resolve(source.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(dest);
-                else Files.copy(p, dest);
-            }
-        }
-        return target;
+        return dev.emergence.engine.TestFolders.copy(bundle(name), temp.resolve(name));
     }
 }

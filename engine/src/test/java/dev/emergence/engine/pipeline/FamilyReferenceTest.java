@@ -3,6 +3,7 @@ package dev.emergence.engine.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.emergence.engine.TestFolders;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.model.ModelFamily;
@@ -141,14 +142,7 @@ class FamilyReferenceTest {
      */
     private Path bundleFor(JsonNode c) throws IOException {
         Path source = Path.of("testmodels", c.get("bundle").asText());
-        Path copy = temp.resolve(c.get("name").asText()).resolve(c.get("bundle").asText());
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path dest = copy.resolve(source.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(dest);
-                else Files.copy(p, dest);
-            }
-        }
+        Path copy = TestFolders.copy(source, temp.resolve(c.get("name").asText()).resolve(c.get("bundle").asText()));
         Files.writeString(copy.resolve("scheduler/scheduler_config.json"), JSON.writeValueAsString(c.get("scheduler").get("config")));
         if (c.path("negative_prompt").isTextual() && c.get("negative_prompt").asText().isEmpty()) {
             ObjectNode index = (ObjectNode) JSON.readTree(copy.resolve("model_index.json").toFile());
@@ -227,14 +221,9 @@ class FamilyReferenceTest {
         int[] shape = ints(expected.get("shape"));
         assertArrayEquals(shape, actual.shape(), what + ": shape");
         ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(expected.get("f32").asText())).order(ByteOrder.LITTLE_ENDIAN);
-        float[] a = actual.data();
-        assertEquals(b.remaining() / 4, a.length, what + ": element count");
-        for (int i = 0; i < a.length; i++) {
-            double e = b.getFloat();
-            if (!(Math.abs(a[i] - e) <= TOL * Math.abs(e) + TOL)) {
-                fail(what + "[" + i + "]: expected " + e + ", got " + a[i] + " (difference " + Math.abs(a[i] - e) + ")");
-            }
-        }
+        double[] values = new double[b.remaining() / 4];
+        for (int i = 0; i < values.length; i++) values[i] = b.getFloat();
+        StableDiffusionPipelineReferenceTest.assertWithin(values, actual.data(), TOL, what);
     }
 
     private static int[] ints(JsonNode array) {

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -145,14 +144,7 @@ class NonFiniteOutputsTest {
     /** Previews go through the same check: a real ONNX decoder that outputs NaN, written by the test. */
     @Test
     void aPreviewOfANaNDecoderIsRefused(@TempDir Path temp) throws Exception {
-        Path from = Path.of("testmodels", "tiny-sd"), model = temp.resolve("tiny-sd");
-        try (var files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = model.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(target);
-                else Files.copy(p, target);
-            }
-        }
+        Path model = dev.emergence.engine.TestFolders.copy(Path.of("testmodels", "tiny-sd"), temp.resolve("tiny-sd"));
         dev.emergence.engine.model.NonFiniteGraphs.vaeDecoder(model.resolve("vae_decoder/model.onnx"), Float.NaN);
         try (LoadedModel loaded = LoadedModel.open(model, dev.emergence.engine.runtime.ExecutionOptions.cpu())) {
             ModelException e = assertThrows(ModelException.class, () -> loaded.preview(Tensor.zeros(1, 4, 8, 8), PreviewKind.FULL_VAE));

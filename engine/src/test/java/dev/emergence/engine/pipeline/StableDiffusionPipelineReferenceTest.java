@@ -165,12 +165,16 @@ class StableDiffusionPipelineReferenceTest {
 
     /** |actual − expected| ≤ TOL·|expected| + TOL, element by element. */
     static void assertClose(JsonNode expected, Tensor actual, String what) {
-        assertEquals(expected.size(), actual.size(), what + ": element count");
-        float[] a = actual.data();
-        for (int i = 0; i < a.length; i++) {
-            double e = expected.get(i).asDouble();
-            if (!(Math.abs(a[i] - e) <= TOL * Math.abs(e) + TOL)) {
-                fail(what + "[" + i + "]: expected " + e + ", got " + a[i] + " (difference " + Math.abs(a[i] - e) + ")");
+        assertWithin(doubles(expected), actual.data(), TOL, what);
+    }
+
+    /** |actual − expected| ≤ tol·|expected| + tol, element by element, counts equal. */
+    static void assertWithin(double[] expected, float[] actual, double tol, String what) {
+        assertEquals(expected.length, actual.length, what + ": element count");
+        for (int i = 0; i < actual.length; i++) {
+            double e = expected[i];
+            if (!(Math.abs(actual[i] - e) <= tol * Math.abs(e) + tol)) {
+                fail(what + "[" + i + "]: expected " + e + ", got " + actual[i] + " (difference " + Math.abs(actual[i] - e) + ")");
             }
         }
     }
