@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * txt2img, img2img and inpainting in one loop for every model family, mirroring diffusers'
@@ -118,8 +117,11 @@ public final class StableDiffusionPipeline {
         }
         notices.addAll(cond.notices());
         FiniteCheck.require(cond.encoderHiddenStates(), part("text_encoder/model.onnx"), "encoding the prompt", "finite text embeddings", "");
-        for (Map.Entry<String, Tensor> e : cond.extraInputs().entrySet()) {
-            FiniteCheck.require(e.getValue(), part("text_encoder_2/model.onnx"), "making " + e.getKey(), "finite values", "");
+        // Of the extra inputs only SDXL's pooled embeddings come from a model; size ids and LCM's
+        // guidance embedding are made here from bounded request values.
+        Tensor pooled = cond.extraInputs().get("text_embeds");
+        if (pooled != null) {
+            FiniteCheck.require(pooled, part("text_encoder_2/model.onnx"), "encoding the prompt", "finite pooled embeddings", "");
         }
         return cond;
     }
