@@ -446,8 +446,9 @@ public final class Studio implements AutoCloseable {
                 if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
                     try {
                         GenerationPng.Read read = GenerationPng.read(file);
-                        // The studio has no Clip skip setting yet: an opened picture's is named as ignored.
-                        if (read.request().clipSkipOrDefault() > 1) read = read.alsoIgnoring("Clip skip");
+                        // Restored either way (the next model may honour it), and named while the loaded one cannot.
+                        int limit = engine.model().map(ModelSummary::clipSkipLimit).orElse(1);
+                        if (read.request().clipSkipOrDefault() > limit) read = read.alsoIgnoring("Clip skip");
                         r = read.request();
                         ignored = read.notice(file);
                     } catch (InvalidRequestException e) {
