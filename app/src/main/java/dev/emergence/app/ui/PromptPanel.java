@@ -60,6 +60,7 @@ public final class PromptPanel extends VBox {
     private final SliderRow<Number> featherRow;
     private boolean updatingSize;
     private final CustomSizeRow customSize;
+    private final VBox form;
     private final ReadOnlyObjectProperty<ModelSummary> gcModel;
 
     /**
@@ -248,7 +249,7 @@ public final class PromptPanel extends VBox {
         cancel.disableProperty().bind(Bindings.createBooleanBinding(() -> gc.state() != GenerationState.RUNNING, gc.stateProperty()));
         HBox buttons = new HBox(8, generate, cancel);
 
-        VBox form = new VBox(10,
+        form = new VBox(10,
                 section("MODEL"), modelRow,
                 sectionWithBadge("PROMPT", modeBadge), prompt, promptTokens,
                 section("NEGATIVE PROMPT"), negative, negativeTokens,
@@ -275,6 +276,12 @@ public final class PromptPanel extends VBox {
             return m.name() + " ignores Clip skip: its text encoder gives only its last layer (SDXL exports give every layer)";
         }
         return m.name() + " takes Clip skip 1 to " + m.clipSkipLimit() + ": its text encoders have no earlier layer";
+    }
+
+    /** Puts the LoRA panel under the negative prompt, where it edits the prompt's tags. */
+    public void setLoraPanel(LoraPanel panel) {
+        int at = form.getChildren().indexOf(negativeTokens) + 1;
+        form.getChildren().addAll(at, List.of(section("LORA"), panel));
     }
 
     /** Picks a model in the picker, as the artist would (it is loaded unless it already is). */
