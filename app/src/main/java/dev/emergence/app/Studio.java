@@ -304,6 +304,7 @@ public final class Studio implements AutoCloseable {
             params.cfgProperty().set(m.defaultCfg());
             if (familyChanged) notifier.info(m.family() + " model: " + m.defaultSteps() + " steps, CFG " + m.defaultCfg() + ", " + m.defaultScheduler().a1111Name());
         }
+        if (!m.cpuNote().isEmpty()) notifier.info(m.name() + " runs on the CPU; " + m.cpuNote());
     }
 
 

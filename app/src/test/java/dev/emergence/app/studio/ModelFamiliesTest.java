@@ -117,6 +117,15 @@ class ModelFamiliesTest extends StudioTest {
         assertFalse(notice.contains("Clip skip"), notice);
     }
 
+    /** ONNX Runtime's CPU provider has few fp16 kernels: loading an fp16 model on a CPU says it is meant for a GPU. */
+    @Test
+    void anFp16ModelOnTheCpuIsSaidToBeMeantForAGpu() throws Exception {
+        waitForModel();
+        assertTrue(onFx(() -> studio.notifier().messages().stream().noneMatch(m -> m.contains("meant for a GPU"))));
+        load(TINY_SD.resolveSibling("tiny-sd-fp16"));
+        waitUntil("the precision notice", () -> studio.notifier().messages().stream().anyMatch(m -> m.contains("tiny-sd-fp16 runs on the CPU; fp16: meant for a GPU; on a CPU an fp32 export of the same model is faster")));
+    }
+
     private void load(Path folder) {
         fx(() -> studio.loadModel(folder));
         waitUntil(folder.getFileName() + " loaded", () -> studio.generation().modelProperty().get() != null
