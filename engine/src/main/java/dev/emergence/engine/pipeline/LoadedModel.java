@@ -44,7 +44,8 @@ public final class LoadedModel implements AutoCloseable {
         this.conditioner = conditionerOf(bundle, tokenizer, tokenizer2);
         this.pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), conditioner,
                 bundle.denoiser(), bundle.vaeDecoder(), bundle::imageEncoder,
-                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels(), info.fp16()));
+                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels(), info.fp16(),
+                bundle::controlDenoiser));
     }
 
     /** The family's conditioning: SDXL's two encoders or SD's one, with LCM's guidance embedding on top. */
