@@ -91,6 +91,11 @@ public final class DiffusionModels {
 
         /** How many residuals it returns: N down blocks plus the mid block (13 for SD 1.5). */
         int residualCount();
+
+        /** How messages name it ("control_sd15_canny/model.onnx"). */
+        default String label() {
+            return "the ControlNet";
+        }
     }
 
     /**

@@ -342,6 +342,11 @@ public final class ModelBundle implements AutoCloseable {
         return probe.dim(2);
     }
 
+    /** The execution options the folder was opened with (a ControlNet used with it opens with the same). */
+    public ExecutionOptions options() {
+        return options;
+    }
+
     public ModelInfo info() {
         return info;
     }
