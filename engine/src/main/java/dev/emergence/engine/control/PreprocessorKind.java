@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  */
 public enum PreprocessorKind {
     NONE("none", "none"),
-    SCRIBBLE("scribble", "scribble"),
+    SCRIBBLE("scribble", "none"), // AUTOMATIC1111 uses strokes as they are with its "none" module
     CANNY("canny", "canny"),
     TILE("tile", "tile_resample");
 
@@ -45,7 +45,8 @@ public enum PreprocessorKind {
 
     public static Optional<PreprocessorKind> parse(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
-        return Arrays.stream(values()).filter(k -> k.cliName.equals(n) || k.a1111Module.equals(n)).findFirst();
+        return Arrays.stream(values()).filter(k -> k.cliName.equals(n)).findFirst()
+                .or(() -> Arrays.stream(values()).filter(k -> k.a1111Module.equals(n)).findFirst());
     }
 
     @JsonCreator
