@@ -148,6 +148,27 @@ class ControlNetTest {
     }
 
     @Test
+    void theEngineOpensControlNetsOnItsThreadAndAFaultyOneFailsOnlyItsJob() throws Exception {
+        try (Engine engine = new Engine()) {
+            engine.load(BASE, CPU).get();
+            GenerationRequest good = request(List.of(new ControlUnit(NET_A.toString(), PreprocessorKind.SCRIBBLE, 1.0, 0.0, 1.0)));
+            GenerationResult r = engine.generate(good, null, null, List.of(picture()), StepListener.NONE).result().get();
+            assertEquals(64, r.image().getWidth());
+            assertEquals(1, r.request().controls().size());
+            GenerationRequest bad = request(List.of(new ControlUnit(BASE.resolve("unet").toString(), PreprocessorKind.NONE)));
+            var failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> engine.generate(bad, null, null, List.of(picture()), StepListener.NONE).result().get());
+            assertTrue(failure.getCause() instanceof ModelException, String.valueOf(failure.getCause()));
+            var mismatch = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> engine.generate(good, null, null, List.of(), StepListener.NONE).result().get());
+            assertTrue(mismatch.getCause() instanceof InvalidRequestException, String.valueOf(mismatch.getCause()));
+            // the loaded model is as it was
+            engine.generate(request(List.of()), null, null, StepListener.NONE).result().get();
+            engine.generate(good, null, null, List.of(picture()), StepListener.NONE).result().get();
+        }
+    }
+
+    @Test
     void outOfRangeSettingsAreRefused() {
         for (ControlUnit bad : List.of(new ControlUnit("x", PreprocessorKind.NONE, 3.0, 0, 1),
                 new ControlUnit("x", PreprocessorKind.NONE, 1.0, 0.6, 0.4),
