@@ -442,6 +442,14 @@ public final class ModelBundle implements AutoCloseable {
     }
 
     /**
+     * Whether ControlNets can steer this model: its unet/ takes their residuals or the folder has
+     * {@value #CONTROL_UNET_FOLDER}/model.onnx (not opened here; {@link #controlDenoiser} checks it).
+     */
+    public boolean takesControlNets() {
+        return !denoiser.residualSpecs().isEmpty() || Files.isRegularFile(folder.resolve(CONTROL_UNET_FOLDER).resolve("model.onnx"));
+    }
+
+    /**
      * The UNet a ControlNet feeds: {@code unet/model.onnx} itself when it takes the residuals, else
      * {@value #CONTROL_UNET_FOLDER}/model.onnx (OnnxStack's model sets), loaded on first use.
      *

@@ -81,6 +81,11 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
+    /** Whether ControlNets can steer this model (it has a ControlNet UNet); the studio offers them only then. */
+    public boolean takesControlNets() {
+        return bundle.takesControlNets();
+    }
+
     /**
      * The ControlNet in {@code location} (a folder with model.onnx, or the file), opened on first use
      * with the model's execution options and kept until this model is closed. A folder that is not a

@@ -66,6 +66,7 @@ class ControlNetTest {
             ModelException e = assertThrows(ModelException.class, () -> generate(m, r,
                     List.of(new ControlInput(net, net.shortHash(), picture()))));
             assertOneLine(e, "tiny-lcm", "no ControlNet UNet", "controlnet/model.onnx", "down_block_N_additional_residual");
+            assertFalse(m.takesControlNets());
             generate(m, r.withControls(List.of()), List.of());
         }
     }
@@ -77,6 +78,7 @@ class ControlNetTest {
             assertOneLine(e, "unet/model.onnx", "is not a ControlNet", "controlnet_cond", "mid_block_additional_residual");
             ModelException none = assertThrows(ModelException.class, () -> m.controlNet(MODELS.resolve("no-such-folder")));
             assertOneLine(none, "no-such-folder", "expected a folder with model.onnx");
+            assertTrue(m.takesControlNets());
             OnnxControlNet net = m.controlNet(NET_A);
             assertEquals(5, net.residualCount(), "4 down blocks' residuals (conv_in, a resnet each, a downsampler) and the mid block's");
             generate(m, request(List.of(new ControlUnit(NET_A.toString(), PreprocessorKind.NONE))),
