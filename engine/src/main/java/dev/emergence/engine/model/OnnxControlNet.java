@@ -54,6 +54,10 @@ public final class OnnxControlNet implements DiffusionModels.ControlNet, AutoClo
         if (scale != null && (scale.rank() > 1 || !(scale.type().isFloat() || scale.type() == ElementType.FLOAT64))) {
             throw notAControlNet("input " + scale.describe() + " is not a scale (a float [1])");
         }
+        if (model.input("text_embeds").isPresent() || model.input("time_ids").isPresent()) {
+            throw model.error("is an SDXL ControlNet (it takes text_embeds and time_ids), which the engine does not run; "
+                    + "expected an SD 1.x or 2.x ControlNet");
+        }
         for (TensorSpec in : model.inputs()) {
             if (!Set.of("sample", "timestep", "encoder_hidden_states", "controlnet_cond", "conditioning_scale").contains(in.name())) {
                 throw notAControlNet("unexpected input " + in.describe());
