@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes the ControlNet reference runs the engine's ControlNet tests replay.
 
-Every value comes from diffusers' StableDiffusionControlNetPipeline, run unmodified through its
-__call__ (with one ControlNetModel, or a list of them, which the pipeline wraps in a
+Every value comes from diffusers' StableDiffusionControlNetPipeline (and, for img2img,
+StableDiffusionControlNetImg2ImgPipeline), run unmodified through its __call__ (with one ControlNetModel, or a list of them, which the pipeline wraps in a
 MultiControlNetModel), on the torch modules that engine/testmodels/make_control_models.py exported to
 engine/testmodels/tiny-sd-control/, tiny-controlnet-a/ and tiny-controlnet-b/ (rebuilt here from the
 same seeds by that script's own functions; this script re-exports them and stops unless every ONNX
@@ -59,6 +59,10 @@ CASES = [
                                           {"model": "tiny-controlnet-b", "image": "gradient", "scale": 0.6,
                                            "start": 0.3, "end": 1.0}],
      "steps": 4, "guidance_scale": 4.0, "seed": 22},
+    # img2img (StableDiffusionControlNetImg2ImgPipeline): the range is over the steps the strength leaves
+    {"name": "img2img_one_control", "pipeline": "img2img", "strength": 0.6,
+     "controls": [{"model": "tiny-controlnet-b", "image": "lines", "scale": 0.7, "start": 0.0, "end": 0.75}],
+     "steps": 5, "guidance_scale": 5.0, "seed": 24},
     # without guidance (CFG 1): one batch item, the control image once
     {"name": "one_control_no_cfg", "controls": [{"model": "tiny-controlnet-b", "image": "gradient", "scale": 1.0,
                                                  "start": 0.0, "end": 1.0}],
@@ -115,7 +119,9 @@ class ControlRecorder:
         return {}
 
 
-def run_case(diffusers, cls, models, case, models_dir):
+def run_case(diffusers, classes, models, case, models_dir):
+    img2img = case.get("pipeline") == "img2img"
+    cls = classes["img2img" if img2img else "txt2img"]
     folder = os.path.join(models_dir, "tiny-sd-control")
     scheduler = diffusers.PNDMScheduler.from_pretrained(folder, subfolder="scheduler")
     nets = [copy.deepcopy(models[c["model"]]) for c in case["controls"]]
@@ -136,19 +142,25 @@ def run_case(diffusers, cls, models, case, models_dir):
         values = [c[key] for c in case["controls"]]
         return values[0] if single else values
 
-    args = {"prompt": PROMPT, "negative_prompt": NEGATIVE, "image": images[0] if single else images,
+    control_key = "control_image" if img2img else "image"
+    args = {"prompt": PROMPT, "negative_prompt": NEGATIVE, control_key: images[0] if single else images,
             "height": HEIGHT, "width": WIDTH, "num_inference_steps": case["steps"],
             "guidance_scale": case["guidance_scale"], "controlnet_conditioning_scale": one_or_list("scale"),
             "control_guidance_start": one_or_list("start"), "control_guidance_end": one_or_list("end"),
             "generator": torch.Generator("cpu").manual_seed(case["seed"]), "output_type": "pil",
             "callback_on_step_end": rec.on_step_end}
+    if img2img:
+        args.update(image=PIL.Image.fromarray(mfr.picture()), strength=case["strength"])
     result = pipe(**args)
 
     record = dict(case, prompt=PROMPT, negative_prompt=NEGATIVE, width=WIDTH, height=HEIGHT,
                   scheduler={"source": "tiny-sd-control/scheduler/scheduler_config.json"})
-    record["diffusers_call"] = {k: v for k, v in args.items() if k not in ("image", "generator", "callback_on_step_end")}
+    record["diffusers_call"] = {k: v for k, v in args.items()
+                                if k not in ("image", "control_image", "generator", "callback_on_step_end")}
     record["diffusers_call"]["generator"] = f'torch.Generator("cpu").manual_seed({case["seed"]})'
-    record["diffusers_call"]["image"] = "PIL RGB images of the control pictures, in order"
+    record["diffusers_call"][control_key] = "PIL RGB images of the control pictures, in order"
+    if img2img:
+        record["diffusers_call"]["image"] = "PIL RGB image of the gradient picture (the init picture)"
     record["control_pictures_png_base64"] = [mfr.png(im) for im in images]
     record["token_ids"] = {"prompt": pipe.tokenizer(PROMPT, padding="max_length", max_length=77).input_ids[0].tolist(),
                            "negative_prompt": pipe.tokenizer(NEGATIVE, padding="max_length", max_length=77)
@@ -200,10 +212,12 @@ def main():
     check_folders(models, args.models)
     print("folders: every ONNX file is the export of the modules used here")
     from diffusers.pipelines.controlnet.pipeline_controlnet import StableDiffusionControlNetPipeline
+    from diffusers.pipelines.controlnet.pipeline_controlnet_img2img import StableDiffusionControlNetImg2ImgPipeline
+    classes = {"txt2img": StableDiffusionControlNetPipeline, "img2img": StableDiffusionControlNetImg2ImgPipeline}
 
     cases = []
     for case in CASES:
-        record = run_case(diffusers, StableDiffusionControlNetPipeline, models, case, args.models)
+        record = run_case(diffusers, classes, models, case, args.models)
         print(f"{case['name']}: {len(case['controls'])} ControlNet(s), {record['unet_calls']} UNet calls")
         cases.append(record)
     data = {

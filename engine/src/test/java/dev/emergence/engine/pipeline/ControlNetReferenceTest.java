@@ -44,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code engine/testmodels/make_control_models.py} exported to {@code tiny-sd-control/},
  * {@code tiny-controlnet-a/} and {@code tiny-controlnet-b/}: one ControlNet applied over part of the
  * schedule with CFG, two at once (MultiControlNetModel: residuals summed, each with its own weight,
- * start and end), and one without guidance. Compared, to 1e-4: each ControlNet's first call (its
+ * start and end), img2img (StableDiffusionControlNetImg2ImgPipeline: the range counts the steps the
+ * strength leaves) and one without guidance. Compared, to 1e-4: each ControlNet's first call (its
  * control picture as the pipeline prepared it, and its residuals for those inputs), the weight it
  * acted with at every step, the residuals the UNet's first call got, the latents after every step,
  * the final latents and the picture.
@@ -84,14 +85,16 @@ class ControlNetReferenceTest {
             }
             GenerationRequest request = new GenerationRequest(c.get("prompt").asText(), c.get("negative_prompt").asText(),
                     c.get("width").asInt(), c.get("height").asInt(), c.get("steps").asInt(), c.get("guidance_scale").asDouble(),
-                    c.get("seed").asLong(), SchedulerKind.PNDM, 1.0, 0, null, null, null).withControls(units);
+                    c.get("seed").asLong(), SchedulerKind.PNDM, c.path("strength").asDouble(1.0), 0, null, null, null).withControls(units);
+            // img2img: the init picture is the gradient formula (make_family_refs.picture, FakeModels.picture here)
+            BufferedImage init = c.has("strength") ? FakeModels.picture(c.get("width").asInt(), c.get("height").asInt()) : null;
             RecordingUnet unet = new RecordingUnet(m.bundle().controlDenoiser());
             var info = m.info();
             StableDiffusionPipeline pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), m.conditioner(),
                     m.bundle().denoiser(), m.bundle().vaeDecoder(), m.bundle()::imageEncoder, m.schedulerConfig(), info.vaeScaleFactor(),
                     info.unetInChannels(), info.latentChannels(), info.fp16(), () -> unet));
             List<StepSnapshot> steps = new ArrayList<>();
-            GenerationResult result = pipeline.generate(request, null, null, inputs, steps::add, new CancellationToken());
+            GenerationResult result = pipeline.generate(request, init, null, inputs, steps::add, new CancellationToken());
 
             for (int i = 0; i < nets.size(); i++) {
                 JsonNode expected = c.get("controlnets").get(i);
