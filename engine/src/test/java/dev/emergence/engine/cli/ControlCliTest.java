@@ -88,6 +88,15 @@ class ControlCliTest {
     }
 
     @Test
+    void infoSaysWhetherAModelTakesControlNets() {
+        CliRun with = CliRun.of("info", "--model", BASE.toString());
+        assertEquals(0, with.code(), with.err());
+        assertTrue(with.out().contains("ControlNet:     takes ControlNets"), with.out());
+        CliRun without = CliRun.of("info", "--model", Path.of("testmodels", "tiny-sd").toString());
+        assertFalse(without.out().contains("ControlNet:"), without.out());
+    }
+
+    @Test
     void whatCannotBeUsedIsNamedOnOneLine() throws Exception {
         Path out = dir.resolve("x.png");
         String[] common = {"generate", "--prompt", "x", "--steps", "2", "--seed", "1", "--quiet", "--out", out.toString()};
