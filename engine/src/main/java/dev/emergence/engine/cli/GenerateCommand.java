@@ -135,40 +135,56 @@ final class GenerateCommand implements Callable<Integer> {
 
         @Option(names = "--control-preprocessor", paramLabel = "NAME",
                 description = "How the control picture is made: none (the picture is one already), scribble (white strokes on black), "
-                        + "canny (edges) or tile (the picture itself). Default: none.")
-        String preprocessor = "none";
+                        + "canny (edges) or tile (the picture itself). Default: the --from-png picture's for this ControlNet, else none.")
+        String preprocessor;
 
         @Option(names = "--control-weight", paramLabel = "W", description = "How strongly it steers, 0 to " + ControlUnit.MAX_WEIGHT
-                + " (default 1).")
-        double weight = 1.0;
+                + " (default: the --from-png picture's, else 1).")
+        Double weight;
 
-        @Option(names = "--control-start", paramLabel = "F", description = "The fraction of the steps before which it does not act (default 0).")
-        double start = 0.0;
+        @Option(names = "--control-start", paramLabel = "F", description = "The fraction of the steps before which it does not act "
+                + "(default: the --from-png picture's, else 0).")
+        Double start;
 
-        @Option(names = "--control-end", paramLabel = "F", description = "The fraction of the steps after which it no longer acts (default 1).")
-        double end = 1.0;
+        @Option(names = "--control-end", paramLabel = "F", description = "The fraction of the steps after which it no longer acts "
+                + "(default: the --from-png picture's, else 1).")
+        Double end;
 
-        @Option(names = "--canny-low", paramLabel = "T", description = "Canny's lower threshold (default 100).")
+        @Option(names = "--canny-low", paramLabel = "T", description = "Canny's lower threshold (default: the --from-png picture's, else 100).")
         Double cannyLow;
 
-        @Option(names = "--canny-high", paramLabel = "T", description = "Canny's upper threshold (default 200).")
+        @Option(names = "--canny-high", paramLabel = "T", description = "Canny's upper threshold (default: the --from-png picture's, else 200).")
         Double cannyHigh;
 
-        @Option(names = "--canny-l2", description = "Canny's L2 gradient magnitude (default: L1, as OpenCV's).")
+        @Option(names = "--canny-l2", description = "Canny's L2 gradient magnitude (default: the --from-png picture's, else L1, as OpenCV's).")
         boolean cannyL2;
 
-        ControlUnit unit(int index) throws InvalidRequestException {
-            PreprocessorKind kind = PreprocessorKind.parse(preprocessor).orElseThrow(() -> new InvalidRequestException(
-                    "control " + index + ": preprocessor '" + preprocessor + "' is unknown; expected one of " + PreprocessorKind.cliNames()));
+        /**
+         * The unit these options give; settings not given are the stored unit's (the ControlNet at
+         * the same place in the --from-png picture), else the defaults.
+         */
+        ControlUnit unit(int index, ControlUnit stored) throws InvalidRequestException {
+            PreprocessorKind kind = PreprocessorKind.NONE;
+            if (preprocessor != null) {
+                kind = PreprocessorKind.parse(preprocessor).orElseThrow(() -> new InvalidRequestException("control " + index
+                        + ": preprocessor '" + preprocessor + "' is unknown; expected one of " + PreprocessorKind.cliNames()));
+            } else if (stored != null) {
+                kind = stored.preprocessor();
+            }
             if (kind != PreprocessorKind.CANNY && (cannyLow != null || cannyHigh != null || cannyL2)) {
                 throw new InvalidRequestException("control " + index + ": --canny-low, --canny-high and --canny-l2 apply to "
                         + "--control-preprocessor canny; it is " + kind.cliName());
             }
-            ControlUnit unit = new ControlUnit(model.toAbsolutePath().toString(), kind, weight, start, end)
+            ControlUnit unit = new ControlUnit(model.toAbsolutePath().toString(), kind,
+                    weight != null ? weight : stored != null ? stored.weight() : 1.0,
+                    start != null ? start : stored != null ? stored.guidanceStart() : 0.0,
+                    end != null ? end : stored != null ? stored.guidanceEnd() : 1.0)
                     .withImage(image.toAbsolutePath().toString());
             if (kind == PreprocessorKind.CANNY) {
-                unit = unit.withCanny(cannyLow != null ? cannyLow : CannyPreprocessor.DEFAULT_LOW,
-                        cannyHigh != null ? cannyHigh : CannyPreprocessor.DEFAULT_HIGH, cannyL2);
+                boolean storedCanny = stored != null && stored.preprocessor() == PreprocessorKind.CANNY;
+                unit = unit.withCanny(cannyLow != null ? cannyLow : storedCanny ? stored.cannyLowOrDefault() : CannyPreprocessor.DEFAULT_LOW,
+                        cannyHigh != null ? cannyHigh : storedCanny ? stored.cannyHighOrDefault() : CannyPreprocessor.DEFAULT_HIGH,
+                        cannyL2 || (storedCanny && stored.cannyL2OrDefault()));
             }
             unit.validate("control " + index);
             return unit;
@@ -195,7 +211,10 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (stored != null) stored.notice(fromPng).ifPresent(notice -> err.println("notice: " + SafeText.line(notice)));
         List<ControlUnit> units = new ArrayList<>();
-        for (int i = 0; i < controls.size(); i++) units.add(controls.get(i).unit(i + 1));
+        for (int i = 0; i < controls.size(); i++) {
+            ControlUnit storedUnit = base != null && i < base.controls().size() ? base.controls().get(i) : null;
+            units.add(controls.get(i).unit(i + 1, storedUnit));
+        }
         if (base != null && !base.controls().isEmpty() && units.isEmpty()) {
             err.println("notice: " + SafeText.line(fromPng + " was made with " + base.controls().size() + " ControlNet(s); stored paths "
                     + "are never read: give --control IMG --control-model DIR to use them"));

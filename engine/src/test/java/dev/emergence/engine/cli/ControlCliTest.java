@@ -85,6 +85,12 @@ class ControlCliTest {
                 "--out", again.toString(), "--quiet"}, controls));
         assertEquals(0, repeat.code(), repeat.err());
         assertTrue(CliTest.samePixels(ImageIO.read(out.toFile()), ImageIO.read(again.toFile())), "the same picture again");
+        // Only the pictures and ControlNets given: every other setting is the PNG's.
+        Path briefly = dir.resolve("briefly.png");
+        CliRun brief = CliRun.of("generate", "--model", BASE.toString(), "--from-png", out.toString(), "--out", briefly.toString(), "--quiet",
+                "--control", photo().toString(), "--control-model", NET_A, "--control", strokes().toString(), "--control-model", NET_B);
+        assertEquals(0, brief.code(), brief.err());
+        assertTrue(CliTest.samePixels(ImageIO.read(out.toFile()), ImageIO.read(briefly.toFile())), "the PNG's control settings");
     }
 
     @Test
