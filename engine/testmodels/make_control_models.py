@@ -154,9 +154,9 @@ def _example(unet):
             torch.zeros(2, mfm.TEXT_LENGTH, cfg.cross_attention_dim))
 
 
-def export_controlnet(net, unet):
-    n = residual_count(unet)
-    sample, timestep, states = _example(unet)
+def export_controlnet(net):
+    n = residual_count(net)  # a ControlNet's config has its UNet's block layout
+    sample, timestep, states = _example(net)
     cond = torch.rand(2, 3, mfm.PIXELS, mfm.PIXELS, generator=torch.Generator().manual_seed(1))
     inputs = {"sample": {0: "unet_sample_batch", 1: "unet_sample_channels", 2: "unet_sample_height", 3: "unet_sample_width"},
               "timestep": {0: "unet_time_batch"},
@@ -215,7 +215,7 @@ def export_all(models):
     }
     for name in SEED_CONTROLNETS:
         net = models[name]
-        files[name + "/model.onnx"] = export_controlnet(net, net)
+        files[name + "/model.onnx"] = export_controlnet(net)
     return files
 
 
