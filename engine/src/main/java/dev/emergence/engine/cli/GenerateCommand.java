@@ -1,6 +1,9 @@
 package dev.emergence.engine.cli;
 
 import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.control.CannyPreprocessor;
+import dev.emergence.engine.control.ControlUnit;
+import dev.emergence.engine.control.PreprocessorKind;
 import dev.emergence.engine.image.Images;
 import dev.emergence.engine.io.AtomicFiles;
 import dev.emergence.engine.model.ModelInfo;
@@ -17,6 +20,7 @@ import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.tensor.Npy;
 import dev.emergence.engine.text.SafeText;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -114,6 +118,79 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin DeviceOptions device;
 
+    @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "%nControlNet (repeat --control IMG --control-model DIR ... for several; "
+            + "their residuals are summed):%n")
+    List<ControlOptions> controls = new ArrayList<>();
+
+    /** One ControlNet: its picture, its model and how it steers. */
+    static final class ControlOptions {
+        @Option(names = "--control", required = true, paramLabel = "IMG",
+                description = "The picture the control is made from (PNG, JPEG or BMP); resized to the generation's size.")
+        Path image;
+
+        @Option(names = "--control-model", required = true, paramLabel = "DIR",
+                description = "The ControlNet: a folder with model.onnx (OnnxStack's export). The base model needs a ControlNet UNet "
+                        + "(controlnet/model.onnx in its folder).")
+        Path model;
+
+        @Option(names = "--control-preprocessor", paramLabel = "NAME",
+                description = "How the control picture is made: none (the picture is one already), scribble (white strokes on black), "
+                        + "canny (edges) or tile (the picture itself). Default: the --from-png picture's for this ControlNet, else none.")
+        String preprocessor;
+
+        @Option(names = "--control-weight", paramLabel = "W", description = "How strongly it steers, 0 to " + ControlUnit.MAX_WEIGHT
+                + " (default: the --from-png picture's, else 1).")
+        Double weight;
+
+        @Option(names = "--control-start", paramLabel = "F", description = "The fraction of the steps before which it does not act "
+                + "(default: the --from-png picture's, else 0).")
+        Double start;
+
+        @Option(names = "--control-end", paramLabel = "F", description = "The fraction of the steps after which it no longer acts "
+                + "(default: the --from-png picture's, else 1).")
+        Double end;
+
+        @Option(names = "--canny-low", paramLabel = "T", description = "Canny's lower threshold (default: the --from-png picture's, else 100).")
+        Double cannyLow;
+
+        @Option(names = "--canny-high", paramLabel = "T", description = "Canny's upper threshold (default: the --from-png picture's, else 200).")
+        Double cannyHigh;
+
+        @Option(names = "--canny-l2", description = "Canny's L2 gradient magnitude (default: the --from-png picture's, else L1, as OpenCV's).")
+        boolean cannyL2;
+
+        /**
+         * The unit these options give; settings not given are the stored unit's (the ControlNet at
+         * the same place in the --from-png picture), else the defaults.
+         */
+        ControlUnit unit(int index, ControlUnit stored) throws InvalidRequestException {
+            PreprocessorKind kind = PreprocessorKind.NONE;
+            if (preprocessor != null) {
+                kind = PreprocessorKind.parse(preprocessor).orElseThrow(() -> new InvalidRequestException("control " + index
+                        + ": preprocessor '" + preprocessor + "' is unknown; expected one of " + PreprocessorKind.cliNames()));
+            } else if (stored != null) {
+                kind = stored.preprocessor();
+            }
+            if (kind != PreprocessorKind.CANNY && (cannyLow != null || cannyHigh != null || cannyL2)) {
+                throw new InvalidRequestException("control " + index + ": --canny-low, --canny-high and --canny-l2 apply to "
+                        + "--control-preprocessor canny; it is " + kind.cliName());
+            }
+            ControlUnit unit = new ControlUnit(model.toAbsolutePath().toString(), kind,
+                    weight != null ? weight : stored != null ? stored.weight() : 1.0,
+                    start != null ? start : stored != null ? stored.guidanceStart() : 0.0,
+                    end != null ? end : stored != null ? stored.guidanceEnd() : 1.0)
+                    .withImage(image.toAbsolutePath().toString());
+            if (kind == PreprocessorKind.CANNY) {
+                boolean storedCanny = stored != null && stored.preprocessor() == PreprocessorKind.CANNY;
+                unit = unit.withCanny(cannyLow != null ? cannyLow : storedCanny ? stored.cannyLowOrDefault() : CannyPreprocessor.DEFAULT_LOW,
+                        cannyHigh != null ? cannyHigh : storedCanny ? stored.cannyHighOrDefault() : CannyPreprocessor.DEFAULT_HIGH,
+                        cannyL2 || (storedCanny && stored.cannyL2OrDefault()));
+            }
+            unit.validate("control " + index);
+            return unit;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
@@ -133,6 +210,23 @@ final class GenerateCommand implements Callable<Integer> {
             stored = stored.alsoIgnoring("Denoising strength (it applies to an init picture; give --init IMG to use it)");
         }
         if (stored != null) stored.notice(fromPng).ifPresent(notice -> err.println("notice: " + SafeText.line(notice)));
+        List<ControlUnit> units = new ArrayList<>();
+        for (int i = 0; i < controls.size(); i++) {
+            ControlUnit storedUnit = base != null && i < base.controls().size() ? base.controls().get(i) : null;
+            units.add(controls.get(i).unit(i + 1, storedUnit));
+        }
+        if (base != null && !base.controls().isEmpty() && units.isEmpty()) {
+            err.println("notice: " + SafeText.line(fromPng + " was made with " + base.controls().size() + " ControlNet(s); stored paths "
+                    + "are never read: give --control IMG --control-model DIR to use them"));
+        }
+        List<BufferedImage> controlPictures = new ArrayList<>();
+        for (int i = 0; i < controls.size(); i++) {
+            try {
+                controlPictures.add(Images.read(controls.get(i).image));
+            } catch (dev.emergence.engine.image.ImageException e) {
+                throw new dev.emergence.engine.image.ImageException("control " + (i + 1) + " (--control): " + e.getMessage(), e);
+            }
+        }
         BufferedImage initImage = init != null ? Images.read(init) : null;
         BufferedImage maskImage = mask != null ? Images.read(mask) : null;
         if (maskImage != null && initImage == null) {
@@ -158,7 +252,7 @@ final class GenerateCommand implements Callable<Integer> {
                 scheduler != null || base != null ? scheduleFor(base, askedSchedule) : ScheduleType.AUTOMATIC,
                 strength != null ? strength : base != null ? base.strength() : 1,
                 feather != null ? feather : base != null ? base.maskFeatherPixels() : 0,
-                null, null, null, clipSkip != null ? clipSkip : base != null ? base.clipSkip() : null).validate();
+                null, null, null, clipSkip != null ? clipSkip : base != null ? base.clipSkip() : null, units).validate();
 
         Path modelDir = ModelArgument.resolve(model);
         long loadStart = System.nanoTime();
@@ -168,7 +262,7 @@ final class GenerateCommand implements Callable<Integer> {
                 err.println(SafeText.line(String.format(Locale.ROOT, "model %s (%s%s) on %s, loaded in %.1f s", info.name(), info.family(),
                         info.inpainting() ? ", inpainting" : "", m.device(), (System.nanoTime() - loadStart) / 1e9)));
             }
-            GenerationRequest req = resolve(base, m, initImage, maskImage, init, mask);
+            GenerationRequest req = resolve(base, m, initImage, maskImage, init, mask).withControls(units);
             if (!quiet && seed == null && (base == null)) err.println("seed " + req.seed());
 
             StepListener listener = StepListener.NONE;
@@ -180,7 +274,9 @@ final class GenerateCommand implements Callable<Integer> {
                     if (saveSteps != null) saveStep(m, snapshot.stepIndex(), snapshot.latent(), snapshot.x0(), previewKind);
                 };
             }
-            GenerationResult result = m.pipeline().generate(req, initImage, maskImage, listener, new CancellationToken());
+            GenerationResult result = units.isEmpty()
+                    ? m.pipeline().generate(req, initImage, maskImage, listener, new CancellationToken())
+                    : m.pipeline().generate(req, initImage, maskImage, m.controlInputs(req, controlPictures), listener, new CancellationToken());
             for (String notice : result.notices()) err.println("notice: " + SafeText.line(notice));
             GenerationPng.save(out, result.image(), result.request(), result.mode());
             System.out.println(SafeText.line(out + " (seed " + result.request().seed() + ")"));

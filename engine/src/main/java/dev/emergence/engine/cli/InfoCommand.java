@@ -31,6 +31,7 @@ final class InfoCommand implements Callable<Integer> {
             } else {
                 // Names and classes come from the model's files: escaped like everything printed.
                 System.out.print(SafeText.lines(bundle.info().summary()));
+                if (bundle.takesControlNets()) System.out.println("ControlNet:     takes ControlNets (a ControlNet UNet in the folder)");
                 System.out.println(SafeText.line("device: " + bundle.device()));
             }
         }

@@ -180,6 +180,43 @@ public final class Images {
     }
 
     /**
+     * A picture at {@code width}×{@code height}, opaque RGB, resized as {@link #toTensor} resizes
+     * (PIL's Lanczos, stretching) and rounded back to 8 bits, as PIL resizes 8-bit pictures.
+     * Transparent pixels are composited over white, or over black when {@code overBlack} (strokes
+     * painted on an empty layer: white lines on black). At equal size and full opacity the pixels
+     * are returned unchanged.
+     */
+    public static BufferedImage resizedRgb(BufferedImage image, int width, int height, boolean overBlack) {
+        checkSize(width, height);
+        int w = image.getWidth(), h = image.getHeight();
+        int[] argb = Pixels.argb(image);
+        float[][] planes = new float[3][w * h];
+        for (int i = 0; i < argb.length; i++) {
+            int p = argb[i];
+            int a = p >>> 24;
+            for (int c = 0; c < 3; c++) {
+                float x = ((p >> (16 - 8 * c)) & 0xFF) / 255f;
+                if (a != 255) {
+                    float alpha = a / 255f;
+                    x = x * alpha + (overBlack ? 0f : 1f - alpha);
+                }
+                planes[c][i] = x;
+            }
+        }
+        boolean same = w == width && h == height;
+        int[] out = new int[width * height];
+        for (int c = 0; c < 3; c++) {
+            float[] p = same ? planes[c] : Lanczos.resize(planes[c], w, h, width, height);
+            for (int i = 0; i < out.length; i++) {
+                int v = Math.round(Math.max(0f, Math.min(1f, p[i])) * 255f);
+                out[i] |= v << (16 - 8 * c);
+            }
+        }
+        for (int i = 0; i < out.length; i++) out[i] |= 0xFF000000;
+        return Pixels.fromArgb(out, width, height, false);
+    }
+
+    /**
      * Decoded pixels [1, 3, H, W] in [-1, 1] to a TYPE_INT_RGB picture, as diffusers' postprocess
      * and numpy_to_pil do: (x·0.5 + 0.5) clamped to [0, 1], times 255, rounded half to even (numpy's
      * round), all in float32. NaN becomes 0.

@@ -2,6 +2,7 @@ package dev.emergence.engine.model;
 
 import dev.emergence.engine.tensor.Tensor;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -66,6 +67,39 @@ public final class DiffusionModels {
                         + extraInputs.keySet());
             }
             return predict(sample, timestep, encoderHiddenStates);
+        }
+
+        /**
+         * A ControlNet UNet's residual inputs by name, in the order a ControlNet returns its residuals
+         * (down blocks 0..N-1, then the mid block); empty for a UNet that takes none. Passed among the
+         * extra inputs; left out, they are zero.
+         */
+        default List<String> residualInputs() {
+            return List.of();
+        }
+    }
+
+    /**
+     * A ControlNet: for the latents the UNet is about to denoise and a control picture, the residuals
+     * the UNet adds to its down and mid blocks' outputs (diffusers' ControlNetModel).
+     */
+    public interface ControlNet {
+        /**
+         * @param sample              [B, 4, h, w] the UNet's scaled latents (without inpainting channels)
+         * @param encoderHiddenStates [B, tokens, D], as the UNet gets them
+         * @param controlImage        [B, 3, H, W] in [0, 1] at the picture's size
+         * @param scale               every residual is multiplied by it (diffusers' conditioning_scale)
+         * @return the residuals in order: down blocks 0..N-1, then the mid block, each [B, C, h', w']
+         */
+        List<Tensor> residuals(Tensor sample, double timestep, Tensor encoderHiddenStates, Tensor controlImage, double scale)
+                throws ModelException;
+
+        /** How many residuals it returns: N down blocks plus the mid block (13 for SD 1.5). */
+        int residualCount();
+
+        /** How messages name it ("control_sd15_canny/model.onnx"). */
+        default String label() {
+            return "the ControlNet";
         }
     }
 

@@ -9,7 +9,9 @@ public enum ElementType {
     FLOAT16("float16"),
     INT32("int32"),
     INT64("int64"),
-    /** Anything else (double, bfloat16, bool, ...): reported, not converted. */
+    /** Fed for scalars such as a ControlNet's conditioning_scale (OnnxStack exports it as double [1]). */
+    FLOAT64("float64"),
+    /** Anything else (bfloat16, bool, ...): reported, not converted. */
     OTHER("other");
 
     private final String label;
@@ -18,7 +20,7 @@ public enum ElementType {
         this.label = label;
     }
 
-    /** "float32", "float16", "int32", "int64" or "other"; also the JSON form. */
+    /** "float32", "float16", "int32", "int64", "float64" or "other"; also the JSON form. */
     @JsonValue
     public String label() {
         return label;
@@ -38,6 +40,7 @@ public enum ElementType {
             case FLOAT16: return FLOAT16;
             case INT32: return INT32;
             case INT64: return INT64;
+            case DOUBLE: return FLOAT64;
             default: return OTHER;
         }
     }

@@ -37,6 +37,8 @@ import java.util.stream.Stream;
 public final class ModelBundle implements AutoCloseable {
     /** The folder, inside a model folder, where the engine looks for a TAESD-style preview decoder. */
     public static final String PREVIEW_FOLDER = "vae_preview";
+    /** Where OnnxStack's model sets keep the UNet that takes ControlNet residuals. */
+    public static final String CONTROL_UNET_FOLDER = "controlnet";
 
     static final int DEFAULT_TEXT_LENGTH = 77;
     static final int DEFAULT_VAE_SCALE_FACTOR = 8;
@@ -56,6 +58,8 @@ public final class ModelBundle implements AutoCloseable {
     private final ModelInfo info;
     private final SchedulerConfig schedulerConfig;
     private OnnxImageEncoder imageEncoder;
+    /** The ControlNet UNet of {@value #CONTROL_UNET_FOLDER}/, opened on first use. */
+    private OnnxDenoiser controlDenoiser;
     private Optional<OnnxPreviewDecoder> previewDecoder;
     private boolean closed;
 
@@ -338,6 +342,11 @@ public final class ModelBundle implements AutoCloseable {
         return probe.dim(2);
     }
 
+    /** The execution options the folder was opened with (a ControlNet used with it opens with the same). */
+    public ExecutionOptions options() {
+        return options;
+    }
+
     public ModelInfo info() {
         return info;
     }
@@ -432,6 +441,52 @@ public final class ModelBundle implements AutoCloseable {
         return imageEncoder;
     }
 
+    /**
+     * Whether ControlNets can steer this model: its unet/ takes their residuals or the folder has
+     * {@value #CONTROL_UNET_FOLDER}/model.onnx (not opened here; {@link #controlDenoiser} checks it).
+     */
+    public boolean takesControlNets() {
+        return !denoiser.residualSpecs().isEmpty() || Files.isRegularFile(folder.resolve(CONTROL_UNET_FOLDER).resolve("model.onnx"));
+    }
+
+    /**
+     * The UNet a ControlNet feeds: {@code unet/model.onnx} itself when it takes the residuals, else
+     * {@value #CONTROL_UNET_FOLDER}/model.onnx (OnnxStack's model sets), loaded on first use.
+     *
+     * @throws ModelException when the folder has no UNet that takes ControlNet residuals
+     */
+    public synchronized DiffusionModels.Denoiser controlDenoiser() throws ModelException {
+        checkOpen();
+        if (!denoiser.residualSpecs().isEmpty()) return denoiser;
+        if (controlDenoiser == null) {
+            String relative = CONTROL_UNET_FOLDER + "/model.onnx";
+            Path file = folder.resolve(CONTROL_UNET_FOLDER).resolve("model.onnx");
+            if (!Files.isRegularFile(file)) {
+                throw new ModelException(name + ": has no ControlNet UNet: unet/model.onnx takes no ControlNet residuals and there is no "
+                        + relative + "; expected a UNet with inputs down_block_N_additional_residual and mid_block_additional_residual in "
+                        + relative + " (OnnxStack's layout) or in unet/model.onnx");
+            }
+            OnnxModel model = OnnxModel.open(file, name + "/" + relative, options, folder);
+            try {
+                OnnxDenoiser d = new OnnxDenoiser(model);
+                if (d.residualSpecs().isEmpty()) {
+                    throw model.error("takes no ControlNet residuals; expected inputs down_block_N_additional_residual and "
+                            + "mid_block_additional_residual (OnnxStack's ControlNet UNet)");
+                }
+                if (!d.extraInputs().keySet().equals(denoiser.extraInputs().keySet())) {
+                    throw model.error("takes the extra inputs " + d.extraInputs().keySet() + " but unet/model.onnx takes "
+                            + denoiser.extraInputs().keySet() + "; expected the ControlNet UNet of the same model");
+                }
+                d.setInChannels(denoiser.inChannels());
+                controlDenoiser = d;
+            } catch (ModelException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
+        return controlDenoiser;
+    }
+
     /** The TAESD-style preview decoder in {@value #PREVIEW_FOLDER}/, loaded on first use; empty when the folder has none. */
     public synchronized Optional<DiffusionModels.LatentDecoder> previewDecoder() throws ModelException {
         checkOpen();
@@ -465,6 +520,7 @@ public final class ModelBundle implements AutoCloseable {
         denoiser.model().close();
         vaeDecoder.model().close();
         if (imageEncoder != null) imageEncoder.model().close();
+        if (controlDenoiser != null) controlDenoiser.model().close();
         if (previewDecoder != null) previewDecoder.ifPresent(p -> p.model().close());
     }
 

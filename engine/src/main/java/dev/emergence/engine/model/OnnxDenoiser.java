@@ -13,7 +13,10 @@ import java.util.Set;
  * The UNet of an ONNX export: {@code sample} [B, 4|9, h, w], {@code timestep} [B] (int64, float32 or
  * float16, as the export declares), {@code encoder_hidden_states} [B, 77, D] to {@code out_sample}
  * [B, 4, h, w]; SDXL UNets also take {@code text_embeds} [B, 1280] and {@code time_ids} [B, 6], LCM
- * UNets {@code timestep_cond} [B, E] (optimum's names). A UNet exported with a static batch size is
+ * UNets {@code timestep_cond} [B, E] (optimum's names). A ControlNet UNet (OnnxStack's export) also
+ * takes {@code down_block_0_additional_residual} .. {@code down_block_N-1_additional_residual} and
+ * {@code mid_block_additional_residual}, each [B, C, h, w], which a ControlNet supplies; given none they
+ * are zero, so such a UNet also generates without control. A UNet exported with a static batch size is
  * run a piece at a time.
  */
 final class OnnxDenoiser implements DiffusionModels.Denoiser {
@@ -27,7 +30,10 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
             "time_ids", "SDXL's size and crop ids [B,6]",
             "timestep_cond", "LCM's guidance embedding [B,E]");
     static final String EXPECTED_INPUTS = "expected sample, timestep and encoder_hidden_states, plus text_embeds and time_ids (SDXL) "
-            + "or timestep_cond (LCM)";
+            + "or timestep_cond (LCM), or a ControlNet UNet's down_block_N_additional_residual and mid_block_additional_residual";
+    /** A ControlNet UNet's residual inputs, OnnxStack's names. */
+    static final java.util.regex.Pattern DOWN_RESIDUAL = java.util.regex.Pattern.compile("down_block_(\\d{1,3})_additional_residual");
+    static final String MID_RESIDUAL = "mid_block_additional_residual";
 
     private final OnnxModel model;
     private final TensorSpec sample;
@@ -35,6 +41,8 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
     private final TensorSpec text;
     private final TensorSpec out;
     private final Map<String, TensorSpec> extras;
+    /** The residual inputs in order (down blocks 0..N-1, then the mid block); empty for a plain UNet. */
+    private final List<TensorSpec> residuals;
     private volatile int inChannels;
 
     OnnxDenoiser(OnnxModel model) throws ModelException {
@@ -53,8 +61,19 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
             throw model.error("expected an input like " + EXPECTED_TEXT + ", found " + text.describe());
         }
         Map<String, TensorSpec> extra = new LinkedHashMap<>();
+        java.util.TreeMap<Integer, TensorSpec> down = new java.util.TreeMap<>();
+        TensorSpec mid = null;
         for (TensorSpec in : model.inputs()) {
             if (Set.of(sample.name(), timestep.name(), text.name()).contains(in.name())) continue;
+            var residual = DOWN_RESIDUAL.matcher(in.name());
+            if (residual.matches() || in.name().equals(MID_RESIDUAL)) {
+                if (in.rank() != 4 || !in.type().isFloat()) {
+                    throw model.error("expected a ControlNet residual input like '" + in.name() + "' [B,C,h,w] (float), found " + in.describe());
+                }
+                if (residual.matches()) down.put(Integer.parseInt(residual.group(1)), in);
+                else mid = in;
+                continue;
+            }
             if (!FAMILY_INPUTS.containsKey(in.name())) {
                 throw model.error("unexpected input " + in.describe() + ": " + EXPECTED_INPUTS);
             }
@@ -68,6 +87,16 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
                     + "; expected both (an SDXL UNet) or neither");
         }
         extras = Map.copyOf(extra);
+        if (!down.isEmpty() || mid != null) {
+            if (mid == null || down.isEmpty() || down.firstKey() != 0 || down.lastKey() != down.size() - 1) {
+                throw model.error("takes ControlNet residuals " + (mid == null ? "without " + MID_RESIDUAL : "down_block_" + down.keySet()
+                        + "_additional_residual") + "; expected down_block_0_additional_residual .. down_block_N-1_additional_residual and "
+                        + MID_RESIDUAL);
+            }
+        }
+        List<TensorSpec> res = new ArrayList<>(down.values());
+        if (mid != null) res.add(mid);
+        residuals = List.copyOf(res);
         TensorSpec o = model.output("out_sample").orElse(model.outputs().size() == 1 ? model.outputs().get(0) : null);
         if (o == null || o.rank() != 4 || !o.type().isFloat()) {
             throw model.error("expected an output like " + EXPECTED_OUTPUT + ", found " + OnnxModel.describe(model.outputs()));
@@ -83,6 +112,16 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
     /** The inputs beyond sample, timestep and encoder_hidden_states, by name. */
     Map<String, TensorSpec> extraInputs() {
         return extras;
+    }
+
+    /** The ControlNet residual inputs in the order a ControlNet returns them (down blocks, then mid); empty for a plain UNet. */
+    List<TensorSpec> residualSpecs() {
+        return residuals;
+    }
+
+    @Override
+    public List<String> residualInputs() {
+        return residuals.stream().map(TensorSpec::name).toList();
     }
 
     TensorSpec sampleSpec() {
@@ -127,7 +166,8 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
         for (int channels : new int[] {4, 9}) {
             Map<String, Tensor> extra = new LinkedHashMap<>();
             for (TensorSpec e : extras.values()) extra.put(e.name(), Tensor.zeros(batch, e.isStatic(1) ? (int) e.dim(1) : 6));
-            Map<String, Tensor> feeds = feeds(Tensor.zeros(batch, channels, h, w), 500, Tensor.zeros(batch, textLength, textWidth), extra);
+            Map<String, Tensor> feeds = feeds(Tensor.zeros(batch, channels, h, w), 500, Tensor.zeros(batch, textLength, textWidth),
+                    withZeroResiduals(extra, batch));
             try {
                 model.run(feeds);
                 return channels;
@@ -147,10 +187,23 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
 
     @Override
     public Tensor predict(Tensor latents, double t, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs) throws ModelException {
-        if (!extraInputs.keySet().equals(extras.keySet())) {
-            throw new IllegalArgumentException(model.label() + " takes the extra inputs " + extras.keySet() + ", got " + extraInputs.keySet());
+        Map<String, Tensor> family = new LinkedHashMap<>(extraInputs);
+        Map<String, Tensor> given = new LinkedHashMap<>();
+        for (TensorSpec r : residuals) {
+            Tensor v = family.remove(r.name());
+            if (v != null) given.put(r.name(), v);
         }
-        for (Map.Entry<String, Tensor> e : extraInputs.entrySet()) {
+        if (!family.keySet().equals(extras.keySet()) || (!given.isEmpty() && given.size() != residuals.size())) {
+            throw new IllegalArgumentException(model.label() + " takes the extra inputs " + extras.keySet()
+                    + (residuals.isEmpty() ? "" : " and the residuals " + residualInputs()) + ", got " + extraInputs.keySet());
+        }
+        for (Map.Entry<String, Tensor> e : given.entrySet()) {
+            Tensor v = e.getValue();
+            if (v.rank() != 4 || v.dim(0) != latents.dim(0)) {
+                throw new IllegalArgumentException("expected " + e.getKey() + " [" + latents.dim(0) + ",C,h,w], got " + v);
+            }
+        }
+        for (Map.Entry<String, Tensor> e : family.entrySet()) {
             TensorSpec spec = extras.get(e.getKey());
             Tensor v = e.getValue();
             if (v.rank() != 2 || v.dim(0) != latents.dim(0)) {
@@ -178,6 +231,9 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
                     + latents.dim(2) + "x" + latents.dim(3));
         }
         int batch = latents.dim(0);
+        Map<String, Tensor> all = new LinkedHashMap<>(family);
+        all.putAll(given.isEmpty() ? withZeroResiduals(Map.of(), batch) : given);
+        extraInputs = all;
         int fixed = fixedBatch();
         if (fixed == 0 || fixed == batch) return runOnce(latents, t, encoderHiddenStates, extraInputs);
         if (batch % fixed != 0) {
@@ -192,9 +248,27 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
         return Tensor.concatBatch(parts.toArray(new Tensor[0]));
     }
 
+    /**
+     * {@code extra} with zero residuals for a ControlNet UNet run without control. A residual is added
+     * to a block's output, so where the export leaves its channels or size dynamic (OnnxStack's does)
+     * a zero of size 1 there broadcasts over the block; declared sizes are used as declared.
+     */
+    private Map<String, Tensor> withZeroResiduals(Map<String, Tensor> extra, int batch) {
+        if (residuals.isEmpty()) return extra;
+        Map<String, Tensor> all = new LinkedHashMap<>(extra);
+        for (TensorSpec r : residuals) {
+            int[] shape = {batch, 1, 1, 1};
+            for (int d = 1; d < 4; d++) if (r.isStatic(d)) shape[d] = (int) r.dim(d);
+            all.put(r.name(), Tensor.zeros(shape));
+        }
+        return all;
+    }
+
     /** Bare session runs on these inputs (batch as given), for the benchmark. */
     long[] timeRawRuns(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs, int runs) throws ModelException {
-        return model.timeRawRuns(feeds(latents, t, states, extraInputs), runs);
+        Map<String, Tensor> inputs = extraInputs.keySet().containsAll(residualInputs()) ? extraInputs
+                : withZeroResiduals(extraInputs, latents.dim(0));
+        return model.timeRawRuns(feeds(latents, t, states, inputs), runs);
     }
 
     private Tensor runOnce(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs) throws ModelException {

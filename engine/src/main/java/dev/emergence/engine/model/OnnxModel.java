@@ -16,6 +16,7 @@ import dev.emergence.engine.tensor.Tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -257,6 +258,11 @@ public final class OnnxModel implements AutoCloseable {
                 for (int i = 0; i < n; i++) b.put(i, (long) data[i]);
                 return OnnxTensor.createTensor(env, b, shape);
             }
+            case FLOAT64: {
+                DoubleBuffer b = direct(8L * n).asDoubleBuffer();
+                for (int i = 0; i < n; i++) b.put(i, data[i]);
+                return OnnxTensor.createTensor(env, b, shape);
+            }
             default:
                 throw error("input " + spec.describe() + " has an element type the engine cannot feed");
         }
@@ -285,6 +291,12 @@ public final class OnnxModel implements AutoCloseable {
                 LongBuffer b = tensor.getLongBuffer();
                 data = new float[b.remaining()];
                 for (int i = 0; i < data.length; i++) data[i] = b.get(i);
+                break;
+            }
+            case DOUBLE: {
+                DoubleBuffer b = tensor.getDoubleBuffer();
+                data = new float[b.remaining()];
+                for (int i = 0; i < data.length; i++) data[i] = (float) b.get(i);
                 break;
             }
             default:

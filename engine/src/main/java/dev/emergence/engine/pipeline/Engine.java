@@ -57,12 +57,24 @@ public final class Engine implements AutoCloseable {
      * @param init null for txt2img; @param mask null unless inpainting
      */
     public GenerationJob generate(GenerationRequest request, BufferedImage init, BufferedImage mask, StepListener listener) {
+        return generate(request, init, mask, java.util.List.of(), listener);
+    }
+
+    /**
+     * Queues a generation steered by the request's ControlNets, one picture per
+     * {@link GenerationRequest#controls()} (each unit's preprocessor makes its control picture from
+     * it). The ControlNets are opened on the engine thread on first use and kept with the model; one
+     * that cannot be used fails this job only.
+     */
+    public GenerationJob generate(GenerationRequest request, BufferedImage init, BufferedImage mask,
+                                  java.util.List<BufferedImage> controlPictures, StepListener listener) {
         CancellationToken token = new CancellationToken();
         CompletableFuture<GenerationResult> future = CompletableFuture.supplyAsync(() -> {
             LoadedModel m = model;
             if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded; load a model folder first"));
             try {
-                return m.pipeline().generate(request, init, mask, listener, token);
+                if (request.controls().isEmpty() && controlPictures.isEmpty()) return m.pipeline().generate(request, init, mask, listener, token);
+                return m.pipeline().generate(request, init, mask, m.controlInputs(request, controlPictures), listener, token);
             } catch (Exception e) {
                 throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
             }

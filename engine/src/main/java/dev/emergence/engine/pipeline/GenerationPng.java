@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.control.ControlInfotext;
 import dev.emergence.engine.image.A1111Parameters;
 import dev.emergence.engine.image.ImageException;
 import dev.emergence.engine.image.PngMetadata;
@@ -51,6 +52,8 @@ public final class GenerationPng {
         extra.put(SCHEDULE_TYPE, A1111Sampling.label(r.scheduler(), r.schedule()));
         // create_infotext writes "Clip skip" only above 1.
         if (r.clipSkipOrDefault() > 1) extra.put(CLIP_SKIP, Integer.toString(r.clipSkipOrDefault()));
+        // The ControlNet extension's entries (the extension writes them after the core parameters).
+        extra.putAll(ControlInfotext.entries(r.controls(), r.width(), r.height()));
         return new A1111Parameters(r.prompt(), r.negativePrompt(), r.steps(), r.scheduler().a1111Name(), r.cfgScale(),
                 r.seed(), r.width(), r.height(), r.model(), strength, extra);
     }

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.control.ControlUnit;
 import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.text.PromptAttention;
 import dev.emergence.engine.text.PromptSyntaxException;
+
+import java.util.List;
 
 /**
  * Everything that determines a picture, apart from the model's weights and the images themselves.
@@ -29,6 +32,8 @@ import dev.emergence.engine.text.PromptSyntaxException;
  * @param clipSkip      AUTOMATIC1111's "Clip skip": 1 (or null) conditions on the layer the model's
  *                      family uses, 2 on the one before it, and so on; applied where the text encoders
  *                      export their hidden states (SDXL), named as ignored elsewhere
+ * @param controls      the ControlNets steering the generation, in order (their residuals are summed);
+ *                      empty for none. Their control pictures are passed beside the request.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -47,7 +52,8 @@ public record GenerationRequest(
         String initImage,
         String maskImage,
         String model,
-        Integer clipSkip) {
+        Integer clipSkip,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ControlUnit> controls) {
 
     public static final int DEFAULT_STEPS = 20;
     public static final double DEFAULT_CFG = 7.5;
@@ -73,6 +79,8 @@ public record GenerationRequest(
     public static final int MAX_PROMPT_CHARS = 16384;
     /** AUTOMATIC1111's range for Clip skip. */
     public static final int MAX_CLIP_SKIP = 12;
+    /** The most ControlNets at once (AUTOMATIC1111 offers 3 units by default; each costs a model run per step). */
+    public static final int MAX_CONTROLS = 8;
 
     @JsonCreator
     public GenerationRequest {
@@ -80,10 +88,19 @@ public record GenerationRequest(
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         if (schedule == null) schedule = ScheduleType.AUTOMATIC;
         if (clipSkip != null && clipSkip == 1) clipSkip = null;
+        controls = controls == null ? List.of() : List.copyOf(controls);
         if (scheduler == SchedulerKind.DPMPP_2M_KARRAS && (schedule == ScheduleType.AUTOMATIC || schedule == ScheduleType.KARRAS)) {
             scheduler = SchedulerKind.DPMPP_2M;
             schedule = ScheduleType.KARRAS;
         }
+    }
+
+    /** A request without ControlNets. */
+    public GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps, double cfgScale, long seed,
+                             SchedulerKind scheduler, ScheduleType schedule, double strength, double maskFeatherPixels,
+                             String initImage, String maskImage, String model, Integer clipSkip) {
+        this(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength,
+                maskFeatherPixels, initImage, maskImage, model, clipSkip, List.of());
     }
 
     /** A request without Clip skip. */
@@ -135,6 +152,13 @@ public record GenerationRequest(
         if (refused.isPresent()) throw new InvalidRequestException("schedule: " + schedule.cliName() + " cannot be used: " + refused.get());
         checkSyntax("prompt", prompt);
         checkSyntax("negative prompt", negativePrompt);
+        if (controls.size() > MAX_CONTROLS) {
+            throw new InvalidRequestException("controls: " + controls.size() + " ControlNets; expected at most " + MAX_CONTROLS);
+        }
+        for (int i = 0; i < controls.size(); i++) {
+            if (controls.get(i) == null) throw new InvalidRequestException("control " + (i + 1) + ": missing");
+            controls.get(i).validate("control " + (i + 1));
+        }
     }
 
     /** AUTOMATIC1111's attention syntax, read as the text encoding will read it. */
@@ -156,19 +180,19 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withSize(int w, int h) {
-        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip);
+        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls);
     }
 
     public GenerationRequest withSeed(long s) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls);
     }
 
     public GenerationRequest withImages(String init, String mask) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, init, mask, model, clipSkip);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, init, mask, model, clipSkip, controls);
     }
 
     public GenerationRequest withSchedule(ScheduleType t) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, t, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, t, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls);
     }
 
     /** The Clip skip as AUTOMATIC1111 counts it: 1 when none is set. */
@@ -177,10 +201,14 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withClipSkip(Integer c) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, c);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, c, controls);
+    }
+
+    public GenerationRequest withControls(List<ControlUnit> units) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, units);
     }
 
     public GenerationRequest withModel(String m) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, m, clipSkip);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, m, clipSkip, controls);
     }
 }

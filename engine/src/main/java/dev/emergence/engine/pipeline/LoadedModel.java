@@ -1,5 +1,7 @@
 package dev.emergence.engine.pipeline;
 
+import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.control.ControlInput;
 import dev.emergence.engine.family.ClipConditioner;
 import dev.emergence.engine.family.Conditioner;
 import dev.emergence.engine.family.GuidanceEmbedding;
@@ -11,6 +13,7 @@ import dev.emergence.engine.model.ModelBundle;
 import dev.emergence.engine.model.ModelException;
 import dev.emergence.engine.model.ModelFamily;
 import dev.emergence.engine.model.ModelInfo;
+import dev.emergence.engine.model.OnnxControlNet;
 import dev.emergence.engine.runtime.DeviceReport;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import dev.emergence.engine.scheduler.SchedulerConfig;
@@ -21,6 +24,10 @@ import dev.emergence.engine.text.ClipTokenizer;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A model folder opened once and kept: its ONNX sessions, tokenizer, scheduler configuration,
@@ -34,6 +41,8 @@ public final class LoadedModel implements AutoCloseable {
     private final SchedulerConfig schedulerConfig;
     private final StableDiffusionPipeline pipeline;
     private volatile LatentPreview latentPreview;
+    /** The ControlNets opened for this model, by their real path; owned here and closed with it. */
+    private final Map<Path, OnnxControlNet> controlNets = new LinkedHashMap<>();
 
     private LoadedModel(ModelBundle bundle, ClipTokenizer tokenizer, ClipTokenizer tokenizer2, SchedulerConfig schedulerConfig) {
         this.bundle = bundle;
@@ -44,7 +53,8 @@ public final class LoadedModel implements AutoCloseable {
         this.conditioner = conditionerOf(bundle, tokenizer, tokenizer2);
         this.pipeline = new StableDiffusionPipeline(new PipelineComponents(info.name(), conditioner,
                 bundle.denoiser(), bundle.vaeDecoder(), bundle::imageEncoder,
-                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels(), info.fp16()));
+                schedulerConfig, info.vaeScaleFactor(), info.unetInChannels(), info.latentChannels(), info.fp16(),
+                bundle::controlDenoiser));
     }
 
     /** The family's conditioning: SDXL's two encoders or SD's one, with LCM's guidance embedding on top. */
@@ -69,6 +79,50 @@ public final class LoadedModel implements AutoCloseable {
             bundle.close();
             throw e;
         }
+    }
+
+    /** Whether ControlNets can steer this model (it has a ControlNet UNet); the studio offers them only then. */
+    public boolean takesControlNets() {
+        return bundle.takesControlNets();
+    }
+
+    /**
+     * The ControlNet in {@code location} (a folder with model.onnx, or the file), opened on first use
+     * with the model's execution options and kept until this model is closed. A folder that is not a
+     * ControlNet is refused and nothing kept, so the model stays as it was.
+     */
+    public synchronized OnnxControlNet controlNet(Path location) throws ModelException {
+        Path key;
+        try {
+            key = location.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new ModelException(location + ": no such ControlNet folder; expected a folder with model.onnx");
+        }
+        OnnxControlNet net = controlNets.get(key);
+        if (net == null) {
+            net = OnnxControlNet.open(key, bundle.options());
+            controlNets.put(key, net);
+        }
+        return net;
+    }
+
+    /**
+     * The ControlNets of a request with their pictures, one per {@link GenerationRequest#controls()}:
+     * what {@link StableDiffusionPipeline#generate(GenerationRequest, BufferedImage, BufferedImage, List, StepListener,
+     * CancellationToken)} takes.
+     */
+    public List<ControlInput> controlInputs(GenerationRequest request, List<BufferedImage> pictures)
+            throws ModelException, InvalidRequestException {
+        if (request.controls().size() != pictures.size()) {
+            throw new InvalidRequestException("controls: the request has " + request.controls().size() + " ControlNets but "
+                    + pictures.size() + " control pictures were given; expected one picture per ControlNet");
+        }
+        List<ControlInput> inputs = new ArrayList<>();
+        for (int i = 0; i < pictures.size(); i++) {
+            OnnxControlNet net = controlNet(Path.of(request.controls().get(i).model()));
+            inputs.add(new ControlInput(net, net.shortHash(), pictures.get(i)));
+        }
+        return inputs;
     }
 
     /** The family's conditioning of the UNet (what {@code bench} times as text encoding). */
@@ -160,6 +214,10 @@ public final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            controlNets.values().forEach(OnnxControlNet::close);
+            controlNets.clear();
+        }
         tokenizer.close();
         if (tokenizer2 != null) tokenizer2.close();
         bundle.close();

@@ -16,6 +16,7 @@ import dev.emergence.engine.text.ClipTokenizer;
  * @param vaeScaleFactor  pixels per latent cell (8 for SD)
  * @param unetInChannels  4, or 9 for inpainting models
  * @param fp16            a half-precision export: a non-finite VAE output then comes with the advice to use an fp32 VAE
+ * @param controlDenoiser the UNet that takes ControlNet residuals, opened on first use; it says why when the model has none
  */
 public record PipelineComponents(
         String modelName,
@@ -27,7 +28,32 @@ public record PipelineComponents(
         int vaeScaleFactor,
         int unetInChannels,
         int latentChannels,
-        boolean fp16) {
+        boolean fp16,
+        DenoiserSource controlDenoiser) {
+
+    /** Components without a ControlNet UNet. */
+    public PipelineComponents(String modelName, Conditioner conditioner, DiffusionModels.Denoiser denoiser,
+                              DiffusionModels.LatentDecoder vaeDecoder, ImageEncoderSource imageEncoder,
+                              SchedulerConfig schedulerConfig, int vaeScaleFactor, int unetInChannels, int latentChannels,
+                              boolean fp16) {
+        this(modelName, conditioner, denoiser, vaeDecoder, imageEncoder, schedulerConfig, vaeScaleFactor, unetInChannels,
+                latentChannels, fp16, residualUnetOr(denoiser, modelName));
+    }
+
+    /** The denoiser itself when it takes ControlNet residuals, else a source that says the model has no ControlNet UNet. */
+    private static DenoiserSource residualUnetOr(DiffusionModels.Denoiser denoiser, String modelName) {
+        return () -> {
+            if (!denoiser.residualInputs().isEmpty()) return denoiser;
+            throw new ModelException(modelName + ": has no ControlNet UNet; expected a UNet with inputs down_block_N_additional_residual "
+                    + "and mid_block_additional_residual");
+        };
+    }
+
+    /** Gives a UNet, or says why the model has none. */
+    @FunctionalInterface
+    public interface DenoiserSource {
+        DiffusionModels.Denoiser get() throws ModelException;
+    }
 
     /** Components of an SD 1.x/2.x-style model: one CLIP text encoder. */
     public PipelineComponents(String modelName, ClipTokenizer tokenizer, DiffusionModels.TextEncoder textEncoder,

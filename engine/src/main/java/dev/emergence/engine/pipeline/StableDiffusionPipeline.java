@@ -1,6 +1,10 @@
 package dev.emergence.engine.pipeline;
 
 import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.control.ControlGuidance;
+import dev.emergence.engine.control.ControlInput;
+import dev.emergence.engine.control.ControlPictures;
+import dev.emergence.engine.control.ControlUnit;
 import dev.emergence.engine.family.Conditioner;
 import dev.emergence.engine.family.Conditioning;
 import dev.emergence.engine.image.Images;
@@ -17,7 +21,9 @@ import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * txt2img, img2img and inpainting in one loop for every model family, mirroring diffusers'
@@ -47,6 +53,19 @@ public final class StableDiffusionPipeline {
     public GenerationResult generate(GenerationRequest request, BufferedImage init, BufferedImage mask,
                                      StepListener listener, CancellationToken cancel)
             throws InvalidRequestException, ModelException {
+        return generate(request, init, mask, List.of(), listener, cancel);
+    }
+
+    /**
+     * As {@link #generate(GenerationRequest, BufferedImage, BufferedImage, StepListener, CancellationToken)},
+     * steered by the request's ControlNets.
+     *
+     * @param controls one per {@link GenerationRequest#controls()}, in order: the ControlNet and the picture
+     *                 its preprocessor makes the control picture from
+     */
+    public GenerationResult generate(GenerationRequest request, BufferedImage init, BufferedImage mask, List<ControlInput> controls,
+                                     StepListener listener, CancellationToken cancel)
+            throws InvalidRequestException, ModelException {
         request.validate();
         List<String> notices = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -57,6 +76,13 @@ public final class StableDiffusionPipeline {
         Conditioning cond = encodePrompt(req, notices);
         long tText1 = System.nanoTime();
         cancel.throwIfCancelled();
+        DiffusionModels.Denoiser unet = c.denoiser();
+        ControlGuidance control = ControlGuidance.none();
+        if (!req.controls().isEmpty() || !controls.isEmpty()) {
+            unet = c.controlDenoiser().get();
+            control = ControlGuidance.prepare(req.controls(), controls, unet.residualInputs(), "the ControlNet UNet of " + c.modelName(),
+                    cond.guided(), req.width(), req.height());
+        }
 
         boolean strengthInSchedule = mode != GenerationMode.TXT2IMG && c.conditioner().strengthInSchedule();
         Scheduler scheduler = Schedulers.prepare(req.scheduler(), req.schedule().configure(req.scheduler(), c.schedulerConfig()),
@@ -67,7 +93,7 @@ public final class StableDiffusionPipeline {
         LatentStart start = prepareLatents(req, mode, init, mask, scheduler, strengthInSchedule, generator, notices, cancel);
         long tEnc1 = System.nanoTime();
 
-        Loop loop = denoise(req, cond, scheduler, generator, start, listener, cancel, t0);
+        Loop loop = denoise(req, cond, unet, control, scheduler, generator, start, listener, cancel, t0);
         cancel.throwIfCancelled();
 
         long d0 = System.nanoTime();
@@ -78,6 +104,14 @@ public final class StableDiffusionPipeline {
         // The schedule type as run, so the picture's parameters name it (Automatic: what the config asked for).
         GenerationRequest ran = req.schedule() == ScheduleType.AUTOMATIC
                 ? req.withSchedule(ScheduleType.resolve(req.scheduler(), c.schedulerConfig())) : req;
+        if (!controls.isEmpty()) {
+            // The hashes of the pictures and ControlNets as run, so the picture names exactly what steered it.
+            List<ControlUnit> units = new ArrayList<>();
+            for (int k = 0; k < controls.size(); k++) {
+                units.add(req.controls().get(k).withHashes(ControlPictures.sha256(controls.get(k).picture()), controls.get(k).netHash()));
+            }
+            ran = ran.withControls(units);
+        }
         return new GenerationResult(ran, mode, image, loop.latents, List.copyOf(notices), timings);
     }
 
@@ -208,8 +242,9 @@ public final class StableDiffusionPipeline {
     }
 
     /** The denoising loop over the scheduler's timesteps from the start index, one snapshot per step. */
-    private Loop denoise(GenerationRequest req, Conditioning cond, Scheduler scheduler, TorchGenerator generator,
-                         LatentStart start, StepListener listener, CancellationToken cancel, long t0) throws ModelException {
+    private Loop denoise(GenerationRequest req, Conditioning cond, DiffusionModels.Denoiser unet, ControlGuidance control,
+                         Scheduler scheduler, TorchGenerator generator, LatentStart start, StepListener listener,
+                         CancellationToken cancel, long t0) throws ModelException {
         double[] timesteps = scheduler.timesteps();
         int startIndex = start.startIndex();
         int stepCount = timesteps.length - startIndex;
@@ -223,12 +258,28 @@ public final class StableDiffusionPipeline {
             cancel.throwIfCancelled();
             long s0 = System.nanoTime();
             Tensor modelInput = scheduler.scaleModelInput(latents, i);
+            // A ControlNet sees the scaled latents without an inpainting UNet's extra channels.
+            Tensor controlSample = control.isEmpty() ? null : guided ? Tensor.concatBatch(modelInput, modelInput) : modelInput;
             if (start.inpaintMask() != null) {
                 modelInput = Tensor.concatChannels(modelInput, start.inpaintMask(), start.maskedImageLatents());
             }
             Tensor batch = guided ? Tensor.concatBatch(modelInput, modelInput) : modelInput;
             long u0 = System.nanoTime();
-            Tensor out = c.denoiser().predict(batch, timesteps[i], cond.encoderHiddenStates(), cond.extraInputs());
+            Map<String, Tensor> extra = cond.extraInputs();
+            Map<String, Tensor> residuals = Map.of();
+            if (controlSample != null) {
+                residuals = control.unetInputs(controlSample, timesteps[i], cond.encoderHiddenStates(), i - startIndex, stepCount);
+                extra = new LinkedHashMap<>(extra);
+                extra.putAll(residuals);
+            }
+            Tensor out;
+            try {
+                out = unet.predict(batch, timesteps[i], cond.encoderHiddenStates(), extra);
+            } catch (ModelException e) {
+                if (residuals.isEmpty()) throw e;
+                throw new ModelException("the ControlNet UNet of " + c.modelName() + " did not take the ControlNets' residuals "
+                        + residuals.values() + " (" + e.getMessage() + "); expected ControlNets made for this base model", e);
+            }
             long u1 = System.nanoTime();
             String atStep = "at step " + (i - startIndex + 1) + " of " + stepCount;
             FiniteCheck.require(out, part("unet/model.onnx"), atStep, "finite noise predictions", "");

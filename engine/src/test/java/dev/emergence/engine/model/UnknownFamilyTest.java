@@ -14,10 +14,20 @@ class UnknownFamilyTest {
     @Test
     void aUnetInputNoFamilyKnowsIsNamedWithTheInputsExpected(@TempDir Path temp) throws Exception {
         Path bundle = TestModels.copyBundle("tiny-sd", temp);
+        NonFiniteGraphs.unetWithExtraInputs(bundle.resolve("unet/model.onnx"), "image_embeds");
+        ModelException e = assertThrows(ModelException.class, () -> ModelBundle.open(bundle, TestModels.CPU).close());
+        assertEquals("tiny-sd/unet/model.onnx: unexpected input 'image_embeds' float32 [batch,8]: expected sample, "
+                + "timestep and encoder_hidden_states, plus text_embeds and time_ids (SDXL) or timestep_cond (LCM), or a ControlNet "
+                + "UNet's down_block_N_additional_residual and mid_block_additional_residual", e.getMessage());
+    }
+
+    @Test
+    void controlNetResidualInputsOfTheWrongShapeOrIncompleteAreRefused(@TempDir Path temp) throws Exception {
+        Path bundle = TestModels.copyBundle("tiny-sd", temp);
         NonFiniteGraphs.unetWithExtraInputs(bundle.resolve("unet/model.onnx"), "down_block_0_additional_residual");
         ModelException e = assertThrows(ModelException.class, () -> ModelBundle.open(bundle, TestModels.CPU).close());
-        assertEquals("tiny-sd/unet/model.onnx: unexpected input 'down_block_0_additional_residual' float32 [batch,8]: expected sample, "
-                + "timestep and encoder_hidden_states, plus text_embeds and time_ids (SDXL) or timestep_cond (LCM)", e.getMessage());
+        assertEquals("tiny-sd/unet/model.onnx: expected a ControlNet residual input like 'down_block_0_additional_residual' [B,C,h,w] "
+                + "(float), found 'down_block_0_additional_residual' float32 [batch,8]", e.getMessage());
     }
 
     @Test
