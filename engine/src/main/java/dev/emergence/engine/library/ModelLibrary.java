@@ -50,6 +50,9 @@ public final class ModelLibrary {
     public static final String STAGING = ".staging";
     /** Inside the library: LoRA files that prompts name as {@code <lora:NAME:weight>}; never listed as a model. */
     public static final String LORAS = "loras";
+    /** Inside the library: ControlNet folders, each with its model.onnx; never listed as a model. */
+    public static final String CONTROLNETS = "controlnets";
+    private static final java.util.Set<String> RESERVED = java.util.Set.of(LORAS, CONTROLNETS);
 
     /** Letters, digits, and . _ - + and spaces inside; portable as a folder name on every system. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._+ -]{0,98}[A-Za-z0-9_+-])?");
@@ -118,6 +121,31 @@ public final class ModelLibrary {
         return out;
     }
 
+    /** Where the library keeps its ControlNets (created when first needed). */
+    public Path controlNetsFolder() {
+        return root.resolve(CONTROLNETS);
+    }
+
+    /**
+     * The ControlNets of {@link #controlNetsFolder}, sorted by name: folders directly in it that hold
+     * a model.onnx. Links are not followed, so nothing outside the library is listed.
+     */
+    public List<ControlNetEntry> listControlNets() throws IOException {
+        Path folder = controlNetsFolder();
+        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) return List.of();
+        List<ControlNetEntry> out = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
+            for (Path child : children) {
+                String name = child.getFileName().toString();
+                if (name.startsWith(".") || !Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) continue;
+                if (!Files.isRegularFile(child.resolve("model.onnx"), LinkOption.NOFOLLOW_LINKS)) continue;
+                out.add(new ControlNetEntry(name, child));
+            }
+        }
+        out.sort((x, y) -> x.name().compareToIgnoreCase(y.name()));
+        return out;
+    }
+
     public FreeSpace freeSpace() {
         return freeSpace;
     }
@@ -144,7 +172,7 @@ public final class ModelLibrary {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
             for (Path child : children) {
                 String name = child.getFileName().toString();
-                if (name.startsWith(".") || name.equals(LORAS)) continue;
+                if (name.startsWith(".") || RESERVED.contains(name)) continue;
                 boolean link = Files.isSymbolicLink(child);
                 if (link && !Files.exists(child)) {
                     models.add(new ModelEntry(name, child, ModelEntry.Source.LINKED, null,
@@ -381,6 +409,9 @@ public final class ModelLibrary {
         if (name.equalsIgnoreCase(LORAS)) {
             throw new LibraryException("'" + name + "' is the library's folder for LoRA files; choose another name");
         }
+        if (name.equalsIgnoreCase(CONTROLNETS)) {
+            throw new LibraryException("'" + name + "' is the library's folder for ControlNets; choose another name");
+        }
         return name;
     }
 
@@ -389,7 +420,7 @@ public final class ModelLibrary {
         String s = anything.replaceAll("[^A-Za-z0-9._+ -]+", "-").replaceAll("^[^A-Za-z0-9]+|[. ]+$", "");
         if (s.length() > 100) s = s.substring(0, 100).replaceAll("[. ]+$", "");
         if (s.isEmpty()) s = "model";
-        if (s.equalsIgnoreCase(EMBEDDED_NAME) || s.equalsIgnoreCase(LORAS)) s = s + "-1";
+        if (s.equalsIgnoreCase(EMBEDDED_NAME) || s.equalsIgnoreCase(LORAS) || s.equalsIgnoreCase(CONTROLNETS)) s = s + "-1";
         return s;
     }
 
@@ -403,7 +434,7 @@ public final class ModelLibrary {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
             for (Path child : children) {
                 String n = child.getFileName().toString();
-                if (!n.startsWith(".") && !n.equals(LORAS) && n.equalsIgnoreCase(name)) return Optional.of(child);
+                if (!n.startsWith(".") && !RESERVED.contains(n) && n.equalsIgnoreCase(name)) return Optional.of(child);
             }
         }
         return Optional.empty();

@@ -175,6 +175,24 @@ class ModelLibraryTest {
         assertEquals("loras-1", ModelLibrary.suggestName("loras"));
     }
 
+    /** The controlnets folder: folders in it holding a model.onnx are ControlNets; it is never a model. */
+    @Test
+    void theControlNetsFolderListsItsControlNetsAndIsNeverAModel() throws Exception {
+        ModelLibrary lib = Fixtures.library(temp.resolve("models"));
+        assertEquals(List.of(), lib.listControlNets());
+        Path nets = Files.createDirectories(lib.controlNetsFolder());
+        Files.write(Files.createDirectories(nets.resolve("scribble")).resolve("model.onnx"), new byte[] {1});
+        Files.write(Files.createDirectories(nets.resolve("Canny")).resolve("model.onnx"), new byte[] {1});
+        Files.createDirectories(nets.resolve("empty"));
+        Path outside = Files.createDirectories(temp.resolve("elsewhere"));
+        Files.write(outside.resolve("model.onnx"), new byte[] {1});
+        Files.createSymbolicLink(nets.resolve("linked"), outside);
+        assertEquals(List.of("Canny", "scribble"), lib.listControlNets().stream().map(ControlNetEntry::name).toList());
+        assertEquals(List.of(), lib.list());
+        LibraryException reserved = assertThrows(LibraryException.class, () -> lib.importFolder(Fixtures.TINY, "controlnets", false));
+        assertEquals("'controlnets' is the library's folder for ControlNets; choose another name", reserved.getMessage());
+    }
+
     @Test
     void notEnoughSpaceForTheCopyIsRefusedBeforeCopying() throws Exception {
         ModelLibrary lib = new ModelLibrary(temp.resolve("models"), Optional::empty, folder -> 1000);
