@@ -4,6 +4,8 @@ import dev.emergence.app.canvas.CanvasDocument;
 import dev.emergence.app.canvas.Layer;
 import dev.emergence.app.canvas.ToolSettings;
 import dev.emergence.app.canvas.UndoHistory;
+import dev.emergence.app.control.ControlLayer;
+import dev.emergence.app.control.ControlStack;
 import dev.emergence.app.engine.EngineErrors;
 import dev.emergence.app.engine.ModelSummary;
 import dev.emergence.app.engine.StudioEngine;
@@ -100,6 +102,10 @@ public final class Studio implements AutoCloseable {
     /** The first model has been chosen at start; from then on a model added to an empty studio is loaded at once. */
     private boolean started;
     private final ExecutorService io = FxThread.worker("studio-io");
+    /** The ControlNets steering the next generation. */
+    private final ControlStack controls = new ControlStack();
+    /** The mode the next run uses: the canvas's, unless a ControlNet takes the painting. */
+    private final javafx.beans.binding.ObjectBinding<GenerationMode> runMode;
     private final ExecutorService tokenThread = FxThread.worker("tokens");
     /** What the preview shows when it follows: the live preview while running, else the picture on display. */
     private final ObjectProperty<Image> followImage = new SimpleObjectProperty<>();
@@ -136,8 +142,10 @@ public final class Studio implements AutoCloseable {
         this.gc = new GenerationController(engine, FxThread.FX, results);
         this.library = new LibraryModel(config.library());
         this.downloads = new DownloadJob(library, config.downloaders());
-        this.keeper = new SessionKeeper(sessions, params, tools, canvas, gc,
+        this.keeper = new SessionKeeper(sessions, params, tools, canvas, gc, controls,
                 () -> shown == null ? null : shown.file(), m -> notifier.error(m));
+        this.runMode = javafx.beans.binding.Bindings.createObjectBinding(() -> controls.mode(canvas.mode()), canvas.modeProperty(),
+                controls.layers());
     }
 
     // ---- building
@@ -149,11 +157,17 @@ public final class Studio implements AutoCloseable {
         scrubber = new StepScrubber(gc, preview, followImage);
         promptTokens = new TokenCounter(engine, tokenThread, params.promptProperty());
         negativeTokens = new TokenCounter(engine, tokenThread, params.negativePromptProperty());
-        promptPanel = new PromptPanel(params, gc, library.choices(), canvas.modeProperty(), canvas.widthProperty(), canvas.heightProperty(),
+        promptPanel = new PromptPanel(params, gc, library.choices(), runMode, canvas.widthProperty(), canvas.heightProperty(),
                 promptTokens, negativeTokens, this::generate, this::openModels, c -> loadModel(c.folder()), this::resizeCanvas);
         promptPanel.setLoraPanel(new dev.emergence.app.ui.LoraPanel(params.promptProperty(), library.loras(), this::openLorasFolder,
                 () -> library.refresh().exceptionally(err -> {
                     notifier.error("cannot read the loras folder: " + EngineErrors.message(err));
+                    return null;
+                })));
+        promptPanel.setControlPanel(new dev.emergence.app.ui.ControlPanel(controls, library.controlNets(), canvas::snapshot,
+                canvas.revisionProperty(), this::openControlPicture, this::openControlNetsFolder,
+                () -> library.refresh().exceptionally(err -> {
+                    notifier.error("cannot read the controlnets folder: " + EngineErrors.message(err));
                     return null;
                 })));
         galleryView = new GalleryView(gallery, new GalleryView.Actions(this::showEntry, this::restoreEntry,
@@ -321,8 +335,14 @@ public final class Studio implements AutoCloseable {
             return;
         }
         ModelSummary m = gc.modelProperty().get();
-        GenerationRequest request = params.toRequest(canvas.width(), canvas.height(), canvas.mode(), m.name());
-        gc.generate(request, canvas.snapshot());
+        // A ControlNet reading the painting takes it as the composition: the run is made from text.
+        GenerationMode mode = runMode.get();
+        if (mode != canvas.mode() && canvas.mode() == GenerationMode.INPAINT) {
+            notifier.info("the mask is not used: a ControlNet reads the paint layer, so this run is made from text");
+        }
+        ControlStack.Plan plan = controls.plan();
+        GenerationRequest request = params.toRequest(canvas.width(), canvas.height(), mode, m.name()).withControls(plan.units());
+        gc.generate(request, canvas.snapshot(), mode, plan::pictures);
     }
 
     private void resultArrived(Finished f) {
@@ -554,6 +574,36 @@ public final class Studio implements AutoCloseable {
         openFolder(results.folder(), "Outputs are in ");
     }
 
+    /** A picture for a ControlNet whose source is an opened picture; read off the FX thread. */
+    private void openControlPicture(ControlLayer layer) {
+        config.dialogs().openImage(stage).ifPresent(file -> CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedImage img = ImageIO.read(file.toFile());
+                if (img == null) throw new IOException(file.getFileName() + ": not an image this studio can read (PNG, JPEG, BMP, GIF)");
+                return img;
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io).whenComplete((img, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                notifier.error("cannot open " + file.getFileName() + ": " + EngineErrors.message(err));
+                return;
+            }
+            layer.pictureNameProperty().set(file.getFileName().toString());
+            layer.pictureFileProperty().set(file.toAbsolutePath());
+            layer.pictureProperty().set(img);
+        })));
+    }
+
+    private void openControlNetsFolder() {
+        Path folder = library.controlNetsFolder();
+        if (folder == null) {
+            notifier.info("the model library has not been read yet");
+            return;
+        }
+        openFolder(folder, "ControlNet folders go in ");
+    }
+
     /** The library's loras folder, made when first asked for, so that files can be dropped into it. */
     private void openLorasFolder() {
         Path folder = library.lorasFolder();
@@ -749,6 +799,8 @@ public final class Studio implements AutoCloseable {
     public SessionStore sessions() { return sessions; }
 
     public LibraryModel library() { return library; }
+
+    public ControlStack controls() { return controls; }
 
     public DownloadJob downloads() { return downloads; }
 

@@ -95,8 +95,9 @@ public final class EngineAdapter implements StudioEngine {
     }
 
     @Override
-    public RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask, StepListener listener) {
-        GenerationJob job = engine.generate(request, init, mask, listener);
+    public RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask,
+                                      java.util.List<BufferedImage> controlPictures, StepListener listener) {
+        GenerationJob job = engine.generate(request, init, mask, controlPictures, listener);
         return new RunningGeneration() {
             @Override
             public CompletableFuture<GenerationResult> result() { return job.result(); }

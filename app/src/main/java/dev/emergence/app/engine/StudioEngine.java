@@ -26,7 +26,17 @@ public interface StudioEngine extends AutoCloseable {
      *
      * @param init null for txt2img; @param mask null unless inpainting (white = repaint)
      */
-    RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask, StepListener listener);
+    default RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask, StepListener listener) {
+        return generate(request, init, mask, java.util.List.of(), listener);
+    }
+
+    /**
+     * Starts a generation steered by the request's ControlNets.
+     *
+     * @param controlPictures one per {@code request.controls()}: the pictures their preprocessors read
+     */
+    RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask,
+                               java.util.List<BufferedImage> controlPictures, StepListener listener);
 
     /** Decodes a latent (scaled latent space) into a picture by the chosen decoder. */
     CompletableFuture<BufferedImage> preview(Tensor latent, PreviewKind kind);

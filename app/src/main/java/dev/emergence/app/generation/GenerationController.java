@@ -205,11 +205,21 @@ public final class GenerationController implements AutoCloseable {
      * Returns false (and says why) when it cannot start.
      */
     public boolean generate(GenerationRequest request, CanvasSnapshot canvas) {
+        return generate(request, canvas, canvas.mode(), c -> java.util.List.of());
+    }
+
+    /**
+     * Starts a generation from the canvas in {@code mode}, steered by the request's ControlNets.
+     *
+     * @param controlPictures the ControlNets' pictures from the snapshot, one per {@code request.controls()};
+     *                        made off the JavaFX thread
+     */
+    public boolean generate(GenerationRequest request, CanvasSnapshot canvas, GenerationMode mode,
+                            java.util.function.Function<CanvasSnapshot, java.util.List<BufferedImage>> controlPictures) {
         if (state.get() != GenerationState.READY) {
             errors.accept(state.get() == GenerationState.NO_MODEL ? "no model: import one first" : "the engine is busy");
             return false;
         }
-        GenerationMode mode = canvas.mode();
         long gen = timeline.reset();
         stepImages.clear();
         runningGeneration = gen;
@@ -249,7 +259,7 @@ public final class GenerationController implements AutoCloseable {
         CompletableFuture<RunningGeneration> started = CompletableFuture.supplyAsync(() -> {
             BufferedImage init = mode == GenerationMode.TXT2IMG ? null : canvas.initImage();
             BufferedImage mask = mode == GenerationMode.INPAINT ? canvas.maskImage() : null;
-            return engine.generate(request, init, mask, listener);
+            return engine.generate(request, init, mask, controlPictures.apply(canvas), listener);
         }, ioThread);
         started.whenComplete((job, err) -> fx.execute(() -> {
             if (err != null) {

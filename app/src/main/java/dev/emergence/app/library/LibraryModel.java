@@ -1,6 +1,7 @@
 package dev.emergence.app.library;
 
 import dev.emergence.app.fx.FxThread;
+import dev.emergence.engine.library.ControlNetEntry;
 import dev.emergence.engine.library.LoraFile;
 import dev.emergence.engine.library.ModelEntry;
 import dev.emergence.engine.library.ModelLibrary;
@@ -36,6 +37,7 @@ public final class LibraryModel implements AutoCloseable {
     private final ObservableList<ModelEntry> entries = FXCollections.observableArrayList();
     private final ObservableList<ModelChoice> choices = FXCollections.observableArrayList();
     private final ObservableList<LoraFile> loras = FXCollections.observableArrayList();
+    private final ObservableList<ControlNetEntry> controlNets = FXCollections.observableArrayList();
     private final ReadOnlyObjectWrapper<Path> root = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper activity = new ReadOnlyStringWrapper("");
@@ -103,7 +105,7 @@ public final class LibraryModel implements AutoCloseable {
         T call() throws Exception;
     }
 
-    private record Outcome<T>(T value, Throwable failure, List<ModelEntry> listing, List<LoraFile> loras, Path root) {
+    private record Outcome<T>(T value, Throwable failure, List<ModelEntry> listing, List<LoraFile> loras, List<ControlNetEntry> controlNets, Path root) {
     }
 
     private <T> CompletableFuture<T> run(String what, Work<T> work) {
@@ -121,15 +123,17 @@ public final class LibraryModel implements AutoCloseable {
             }
             List<ModelEntry> listing = null;
             List<LoraFile> loraListing = null;
+            List<ControlNetEntry> netListing = null;
             Path folder = null;
             try {
                 folder = library().root();
                 listing = library().list();
                 loraListing = library().listLoras();
+                netListing = library().listControlNets();
             } catch (Exception e) {
                 if (failure == null) failure = e;
             }
-            return new Outcome<>(value, failure, listing, loraListing, folder);
+            return new Outcome<>(value, failure, listing, loraListing, netListing, folder);
         }, worker).thenApplyAsync(o -> {
             if (--running == 0) {
                 busy.set(false);
@@ -138,6 +142,7 @@ public final class LibraryModel implements AutoCloseable {
             if (o.root() != null) root.set(o.root());
             if (o.listing() != null) show(o.listing());
             if (o.loras() != null && !o.loras().equals(loras)) loras.setAll(o.loras());
+            if (o.controlNets() != null && !o.controlNets().equals(controlNets)) controlNets.setAll(o.controlNets());
             if (o.failure() != null) throw new CompletionException(o.failure());
             return o.value();
         }, FxThread.FX);
@@ -166,6 +171,17 @@ public final class LibraryModel implements AutoCloseable {
     /** The LoRA files of the library's loras folder, by name (FX thread); read with every listing. */
     public ObservableList<LoraFile> loras() {
         return loras;
+    }
+
+    /** The ControlNets of the library's controlnets folder, by name (FX thread); read with every listing. */
+    public ObservableList<ControlNetEntry> controlNets() {
+        return controlNets;
+    }
+
+    /** Where ControlNet folders go, once the library has been read. */
+    public Path controlNetsFolder() {
+        Path r = root.get();
+        return r == null ? null : r.resolve(ModelLibrary.CONTROLNETS);
     }
 
     /** Where LoRA files go, once the library has been read. */

@@ -1,6 +1,11 @@
 package dev.emergence.app.session;
 
 import dev.emergence.app.canvas.CanvasDocument;
+import dev.emergence.app.control.ControlLayer;
+import dev.emergence.app.control.ControlSource;
+import dev.emergence.app.control.ControlStack;
+import dev.emergence.engine.control.PreprocessorKind;
+import dev.emergence.engine.library.ControlNetEntry;
 import dev.emergence.app.canvas.Layer;
 import dev.emergence.app.canvas.LayerId;
 import dev.emergence.app.canvas.Tool;
@@ -49,6 +54,7 @@ public final class SessionKeeper {
     private final ToolSettings tools;
     private final CanvasDocument canvas;
     private final GenerationController gc;
+    private final ControlStack controls;
     private final Supplier<Path> shownFile;
     private final Consumer<String> errors;
     private final ExecutorService worker = FxThread.worker("autosave");
@@ -65,13 +71,14 @@ public final class SessionKeeper {
      * @param shownFile      the picture file on display, or null
      */
     public SessionKeeper(SessionStore store, Parameters params, ToolSettings tools, CanvasDocument canvas,
-                         GenerationController gc, Supplier<Path> shownFile,
+                         GenerationController gc, ControlStack controls, Supplier<Path> shownFile,
                          Consumer<String> errors) {
         this.store = store;
         this.params = params;
         this.tools = tools;
         this.canvas = canvas;
         this.gc = gc;
+        this.controls = controls;
         this.shownFile = shownFile;
         this.errors = errors;
     }
@@ -110,12 +117,49 @@ public final class SessionKeeper {
                 if (s.brushHardness() != null) tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
                 if (s.brushOpacity() != null && s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
                 if (s.brushColor() != null) tools.colorProperty().set(s.brushColor() & 0xffffff);
+                if (s.controls() != null) s.controls().stream().filter(java.util.Objects::nonNull)
+                        .limit(dev.emergence.engine.pipeline.GenerationRequest.MAX_CONTROLS).forEach(this::restoreControl);
             });
             loaded.layers().ifPresent(l -> canvas.restore(l[0], l[1]));
         } finally {
             restoring = false;
         }
         return new Restored(saved, scheduler[0], loaded.damaged() ? Optional.of(loaded.notice()) : Optional.empty());
+    }
+
+    /** One ControlNet card as saved; its opened picture is read again off the FX thread (a missing file leaves it unset). */
+    private void restoreControl(ControlState c) {
+        ControlLayer l = controls.add();
+        if (c.enabled() != null) l.enabledProperty().set(c.enabled());
+        if (c.model() != null) {
+            Path folder = Path.of(c.model());
+            l.modelProperty().set(new ControlNetEntry(folder.getFileName() == null ? c.model() : folder.getFileName().toString(), folder));
+        }
+        parseEnum(ControlSource.class, c.source()).ifPresent(l.sourceProperty()::set);
+        if (c.preprocessor() != null) PreprocessorKind.parse(c.preprocessor()).ifPresent(l.preprocessorProperty()::set);
+        if (c.weight() != null) l.weightProperty().set(ControlLayer.WEIGHT.snap(c.weight()));
+        if (c.start() != null) l.startProperty().set(ControlLayer.FRACTION.snap(c.start()));
+        if (c.end() != null) l.endProperty().set(ControlLayer.FRACTION.snap(c.end()));
+        if (c.cannyLow() != null) l.cannyLowProperty().set(ControlLayer.THRESHOLD.snap(c.cannyLow()));
+        if (c.cannyHigh() != null) l.cannyHighProperty().set(ControlLayer.THRESHOLD.snap(c.cannyHigh()));
+        if (c.pictureFile() != null) {
+            Path file = Path.of(c.pictureFile());
+            l.pictureFileProperty().set(file);
+            l.pictureNameProperty().set(file.getFileName() == null ? c.pictureFile() : file.getFileName().toString());
+            worker.execute(() -> {
+                java.awt.image.BufferedImage img = null;
+                try {
+                    img = javax.imageio.ImageIO.read(file.toFile());
+                } catch (IOException | RuntimeException e) {
+                    img = null;
+                }
+                java.awt.image.BufferedImage read = img;
+                Platform.runLater(() -> {
+                    if (read != null) l.pictureProperty().set(read);
+                    else errors.accept("the ControlNet picture " + file + " could not be read again; open it once more");
+                });
+            });
+        }
     }
 
     /** Names written by an older or newer studio that this one does not know are skipped. */
@@ -138,6 +182,7 @@ public final class SessionKeeper {
         });
         for (var p : params.all()) p.addListener(o -> changed());
         tools.toolProperty().addListener(o -> changed());
+        controls.layers().addListener((javafx.collections.ListChangeListener<ControlLayer>) c -> changed());
         tools.sizeProperty().addListener(o -> changed());
         tools.colorProperty().addListener(o -> changed());
         gc.previewKindProperty().addListener(o -> changed());
@@ -173,7 +218,16 @@ public final class SessionKeeper {
                 tools.toolProperty().get().name(), tools.sizeProperty().get(), tools.hardnessProperty().get(),
                 tools.opacityProperty().get(), tools.colorProperty().get(),
                 m == null ? null : m.folder().toString(),
-                shown == null ? null : shown.toString(), g);
+                shown == null ? null : shown.toString(), g,
+                controls.layers().stream().map(SessionKeeper::controlState).toList());
+    }
+
+    private static ControlState controlState(ControlLayer l) {
+        Path file = l.pictureFileProperty().get();
+        return new ControlState(l.enabledProperty().get(), l.modelProperty().get() == null ? null : l.modelProperty().get().folder().toString(),
+                l.sourceProperty().get().name(), file == null ? null : file.toString(), l.preprocessorProperty().get().cliName(),
+                l.weightProperty().get(), l.startProperty().get(), l.endProperty().get(), l.cannyLowProperty().get(),
+                l.cannyHighProperty().get());
     }
 
     private void saveState() {

@@ -31,5 +31,6 @@ public record SessionState(
         Integer brushColor,
         String modelFolder,
         String selectedResult,
-        WindowGeometry window) {
+        WindowGeometry window,
+        java.util.List<ControlState> controls) {
 }

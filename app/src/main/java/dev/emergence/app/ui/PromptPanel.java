@@ -68,7 +68,7 @@ public final class PromptPanel extends VBox {
      * @param onModel    the artist picked a model
      */
     public PromptPanel(Parameters p, GenerationController gc, ObservableList<ModelChoice> models,
-                       ReadOnlyObjectProperty<GenerationMode> mode, ReadOnlyIntegerProperty canvasWidth,
+                       javafx.beans.value.ObservableObjectValue<GenerationMode> mode, ReadOnlyIntegerProperty canvasWidth,
                        ReadOnlyIntegerProperty canvasHeight, TokenCounter promptCounter, TokenCounter negativeCounter,
                        Runnable onGenerate, Runnable onOpenModels, Consumer<ModelChoice> onModel,
                        BiConsumer<Integer, Integer> onResize) {
@@ -282,6 +282,13 @@ public final class PromptPanel extends VBox {
     public void setLoraPanel(LoraPanel panel) {
         int at = form.getChildren().indexOf(negativeTokens) + 1;
         form.getChildren().addAll(at, List.of(section("LORA"), panel));
+    }
+
+    /** Puts the ControlNet panel under the LoRA panel (or the negative prompt), before the parameters. */
+    public void setControlPanel(ControlPanel panel) {
+        int lora = form.getChildren().indexOf(form.lookup("#lora-panel"));
+        int at = lora >= 0 ? lora + 1 : form.getChildren().indexOf(negativeTokens) + 1;
+        form.getChildren().addAll(at, List.of(section("CONTROLNET"), panel));
     }
 
     /** Picks a model in the picker, as the artist would (it is loaded unless it already is). */

@@ -63,8 +63,9 @@ final class PacedEngine implements StudioEngine {
     }
 
     @Override
-    public RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask, StepListener listener) {
-        return real.generate(request, init, mask, s -> {
+    public RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask,
+                                      java.util.List<BufferedImage> controlPictures, StepListener listener) {
+        return real.generate(request, init, mask, controlPictures, s -> {
             try {
                 Thread.sleep(stepMillis);
                 if (s.stepIndex() >= holdFromStep) release.await(60, java.util.concurrent.TimeUnit.SECONDS);

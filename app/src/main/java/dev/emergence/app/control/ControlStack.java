@@ -1,0 +1,79 @@
+package dev.emergence.app.control;
+
+import dev.emergence.app.canvas.CanvasSnapshot;
+import dev.emergence.engine.control.ControlUnit;
+import dev.emergence.engine.control.PreprocessorKind;
+import dev.emergence.engine.pipeline.GenerationMode;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import javafx.beans.Observable;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The studio's ControlNets, in order (their residuals are summed). Changes of any layer's settings
+ * are changes of the list, so one listener sees them all.
+ */
+public final class ControlStack {
+    private final ObservableList<ControlLayer> layers = FXCollections.observableArrayList(l -> l.all().toArray(Observable[]::new));
+
+    public ObservableList<ControlLayer> layers() {
+        return layers;
+    }
+
+    /** Adds a ControlNet with the default settings (scribble of the paint layer at full strength). */
+    public ControlLayer add() {
+        if (layers.size() >= GenerationRequest.MAX_CONTROLS) {
+            throw new IllegalStateException("at most " + GenerationRequest.MAX_CONTROLS + " ControlNets");
+        }
+        ControlLayer l = new ControlLayer();
+        layers.add(l);
+        return l;
+    }
+
+    public List<ControlLayer> active() {
+        return layers.stream().filter(ControlLayer::active).toList();
+    }
+
+    /**
+     * Whether an active ControlNet reads the paint layer. The painting then steers the composition
+     * instead of starting the picture: the generation is made from text (with the mask ignored).
+     */
+    public boolean readsPaint() {
+        return active().stream().anyMatch(l -> l.sourceProperty().get() == ControlSource.PAINT);
+    }
+
+    /** The mode a generation runs in: the canvas's, unless a ControlNet takes the painting. */
+    public GenerationMode mode(GenerationMode canvasMode) {
+        return readsPaint() ? GenerationMode.TXT2IMG : canvasMode;
+    }
+
+    /** What one generation needs of the ControlNets, copied on the JavaFX thread. */
+    public record Plan(List<ControlUnit> units, List<Source> sources) {
+        public static final Plan NONE = new Plan(List.of(), List.of());
+
+        /** The pictures, one per unit, from a snapshot of the canvas (any thread). */
+        public List<BufferedImage> pictures(CanvasSnapshot canvas) {
+            List<BufferedImage> out = new ArrayList<>();
+            for (Source s : sources) out.add(ControlLayer.sourcePicture(s.source(), s.kind(), canvas, s.picture()));
+            return out;
+        }
+    }
+
+    /** Where one unit's picture comes from. */
+    public record Source(ControlSource source, PreprocessorKind kind, BufferedImage picture) {
+    }
+
+    public Plan plan() {
+        List<ControlUnit> units = new ArrayList<>();
+        List<Source> sources = new ArrayList<>();
+        for (ControlLayer l : active()) {
+            units.add(l.unit());
+            sources.add(new Source(l.sourceProperty().get(), l.preprocessorProperty().get(), l.pictureProperty().get()));
+        }
+        return units.isEmpty() ? Plan.NONE : new Plan(List.copyOf(units), List.copyOf(sources));
+    }
+}
