@@ -164,7 +164,7 @@ public final class Studio implements AutoCloseable {
                     notifier.error("cannot read the loras folder: " + EngineErrors.message(err));
                     return null;
                 })));
-        promptPanel.setControlPanel(new dev.emergence.app.ui.ControlPanel(controls, library.controlNets(), canvas::snapshot,
+        promptPanel.setControlPanel(new dev.emergence.app.ui.ControlPanel(controls, library.controlNets(), gc.modelProperty(), canvas::snapshot,
                 canvas.revisionProperty(), this::openControlPicture, this::openControlNetsFolder,
                 () -> library.refresh().exceptionally(err -> {
                     notifier.error("cannot read the controlnets folder: " + EngineErrors.message(err));

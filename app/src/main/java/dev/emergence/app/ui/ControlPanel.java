@@ -4,6 +4,7 @@ import dev.emergence.app.canvas.CanvasSnapshot;
 import dev.emergence.app.control.ControlLayer;
 import dev.emergence.app.control.ControlSource;
 import dev.emergence.app.control.ControlStack;
+import dev.emergence.app.engine.ModelSummary;
 import dev.emergence.app.fx.FxImages;
 import dev.emergence.app.fx.FxThread;
 import dev.emergence.app.generation.LatestWins;
@@ -58,13 +59,15 @@ public final class ControlPanel extends VBox {
     private int made;
 
     /**
+     * @param model         the loaded model, to say when it takes no ControlNet
      * @param canvas        a snapshot of the canvas (FX thread), for the previews
      * @param canvasChanged fires when the canvas changes (a stroke, an undo)
      * @param onOpenPicture asks for a picture for a layer whose source is {@link ControlSource#PICTURE}
      * @param onOpenFolder  shows the controlnets folder
      * @param onRefresh     reads the library again
      */
-    public ControlPanel(ControlStack stack, ObservableList<ControlNetEntry> nets, Supplier<CanvasSnapshot> canvas,
+    public ControlPanel(ControlStack stack, ObservableList<ControlNetEntry> nets, ObservableValue<ModelSummary> model,
+                        Supplier<CanvasSnapshot> canvas,
                         ObservableValue<?> canvasChanged, Consumer<ControlLayer> onOpenPicture, Runnable onOpenFolder,
                         Runnable onRefresh) {
         this.stack = stack;
@@ -80,6 +83,18 @@ public final class ControlPanel extends VBox {
         HBox.setHgrow(empty, Priority.ALWAYS);
         empty.visibleProperty().bind(javafx.beans.binding.Bindings.isEmpty(nets));
         empty.managedProperty().bind(empty.visibleProperty());
+        // ControlNets need a UNet that takes their residuals: say so where the model has none.
+        Label noUnet = new Label();
+        noUnet.setId("control-no-unet");
+        noUnet.getStyleClass().add("field-error");
+        noUnet.setWrapText(true);
+        noUnet.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
+            ModelSummary m = model.getValue();
+            return m == null || m.takesControlNets() || stack.layers().isEmpty() ? ""
+                    : m.name() + " takes no ControlNet: its folder has no controlnet/model.onnx (a UNet with residual inputs)";
+        }, model, stack.layers()));
+        noUnet.visibleProperty().bind(noUnet.textProperty().isNotEmpty());
+        noUnet.managedProperty().bind(noUnet.visibleProperty());
         Button add = new Button("Add ControlNet");
         add.setId("control-add");
         Icons.decorate(add, "mdi2v-vector-polyline-edit", "Steer the composition with a ControlNet", null);
@@ -98,7 +113,7 @@ public final class ControlPanel extends VBox {
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox actions = new HBox(6, add, gap, open, refresh);
         actions.setAlignment(Pos.CENTER_LEFT);
-        getChildren().addAll(cards, empty, actions);
+        getChildren().addAll(noUnet, cards, empty, actions);
         stack.layers().addListener((ListChangeListener<ControlLayer>) c -> sync());
         canvasChanged.addListener((o, a, b) -> shown.values().forEach(Card::refreshSoon));
         sync();

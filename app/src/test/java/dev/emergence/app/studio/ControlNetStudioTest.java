@@ -51,9 +51,16 @@ class ControlNetStudioTest extends StudioTest {
         }
         clickOn("#control-refresh");
         waitUntil("the ControlNet listed", () -> studio.library().controlNets().size() == 1);
+        // On a model without a ControlNet UNet, a card says it cannot steer.
+        clickOn("#control-add");
+        waitUntil("the note", () -> lookup("#control-no-unet").query().isVisible());
+        assertTrue(onFx(() -> lookup("#control-no-unet").queryLabeled().getText())
+                .endsWith("takes no ControlNet: its folder has no controlnet/model.onnx (a UNet with residual inputs)"));
+        fx(() -> studio.controls().layers().clear());
         fx(() -> studio.loadModel(BASE));
         waitUntil("the ControlNet base model", () -> studio.generation().modelProperty().get() != null
                 && studio.generation().modelProperty().get().folder().equals(BASE));
+        assertTrue(onFx(() -> studio.generation().modelProperty().get().takesControlNets()));
 
         clickOn("#control-add");
         waitUntil("a card", () -> studio.controls().layers().size() == 1);
@@ -68,10 +75,11 @@ class ControlNetStudioTest extends StudioTest {
         strokeOnCanvas(8, 8, 56, 56);
         strokeOnCanvas(8, 56, 56, 8);
         assertEquals("TEXT → IMAGE", lookup("#mode").queryLabeled().getText(), "the scribble steers; it does not start the picture");
-        ImageView preview = lookup("#control-card-1 .control-preview").queryAs(ImageView.class);
+        javafx.scene.Node card = lookup(n -> n.getStyleClass().contains("control-card") && n.getUserData() == layer).query();
+        ImageView preview = (ImageView) card.lookup(".control-preview");
         waitUntil("the control preview", () -> preview.getImage() != null && hasWhite(preview));
         // For a look at the card: target/control-card.png.
-        javafx.scene.image.WritableImage shot = onFx(() -> lookup("#control-card-1").query().snapshot(null, null));
+        javafx.scene.image.WritableImage shot = onFx(() -> card.snapshot(null, null));
         javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(shot, null), "png", Path.of("target", "control-card.png").toFile());
 
         // (The panel is long with a card open: set directly rather than scrolling to each field.)
