@@ -1,6 +1,11 @@
 package dev.emergence.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.emergence.engine.lora.LoraChange;
+import dev.emergence.engine.lora.LoraException;
+import dev.emergence.engine.lora.LoraMerger;
+import dev.emergence.engine.lora.LoraTarget;
+import dev.emergence.engine.lora.LoraWeight;
 import dev.emergence.engine.runtime.DeviceReport;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import dev.emergence.engine.scheduler.SchedulerConfig;
@@ -47,11 +52,28 @@ public final class ModelBundle implements AutoCloseable {
     private final Path folder;
     private final String name;
     private final ExecutionOptions options;
-    private final OnnxTextEncoder textEncoder;
-    private final OnnxTextEncoder textEncoder2;
+    // Replaced when LoRAs change (applyLoras); callers hold the views below, which follow them.
+    private volatile OnnxTextEncoder textEncoder;
+    private volatile OnnxTextEncoder textEncoder2;
     private final boolean forceZerosForEmptyPrompt;
     private final int guidanceEmbeddingWidth;
-    private final OnnxDenoiser denoiser;
+    private volatile OnnxDenoiser denoiser;
+    /** The LoRAs each network's current session was made with (absent: none). */
+    private final java.util.Map<LoraTarget, List<LoraWeight>> applied = new java.util.EnumMap<>(LoraTarget.class);
+    private final DiffusionModels.TextEncoder textEncoderView = new EncoderView(() -> textEncoder);
+    private final DiffusionModels.TextEncoder textEncoder2View = new EncoderView(() -> textEncoder2);
+    private final DiffusionModels.Denoiser denoiserView = new DiffusionModels.Denoiser() {
+        @Override
+        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates) throws ModelException {
+            return denoiser.predict(sample, timestep, encoderHiddenStates);
+        }
+
+        @Override
+        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, java.util.Map<String, Tensor> extraInputs)
+                throws ModelException {
+            return denoiser.predict(sample, timestep, encoderHiddenStates, extraInputs);
+        }
+    };
     private final OnnxVaeDecoder vaeDecoder;
     private final ModelInfo info;
     private final SchedulerConfig schedulerConfig;
@@ -364,20 +386,83 @@ public final class ModelBundle implements AutoCloseable {
         return folder.resolve("scheduler").resolve("scheduler_config.json");
     }
 
+    /** The text encoder; it follows the session LoRAs last made ({@link #applyLoras}). */
     public DiffusionModels.TextEncoder textEncoder() {
         checkOpen();
-        return textEncoder;
+        return textEncoderView;
     }
 
+    /** The UNet; it follows the session LoRAs last made ({@link #applyLoras}). */
     public DiffusionModels.Denoiser denoiser() {
         checkOpen();
-        return denoiser;
+        return denoiserView;
     }
 
     /** SDXL's second text encoder (text_encoder_2/), or empty for single-encoder families. */
     public Optional<DiffusionModels.TextEncoder> textEncoder2() {
         checkOpen();
-        return Optional.ofNullable(textEncoder2);
+        return textEncoder2 == null ? Optional.empty() : Optional.of(textEncoder2View);
+    }
+
+    /**
+     * Makes the UNet and text encoder sessions carry {@code loras} merged into their weights (none: the
+     * model's own weights), rebuilding only the sessions whose LoRAs change. Nothing on disk is written.
+     * On any failure (a bad file, one that matches nothing, cancellation) the current sessions stay as they were.
+     *
+     * @param progress  told after each merged weight
+     * @param cancelled asked between weights; true stops with a CancellationException
+     */
+    public synchronized LoraChange applyLoras(List<LoraWeight> loras, LoraMerger.Progress progress,
+                                              java.util.function.BooleanSupplier cancelled) throws ModelException, LoraException {
+        checkOpen();
+        java.util.Map<LoraTarget, OnnxTextEncoder> encoders = new java.util.EnumMap<>(LoraTarget.class);
+        encoders.put(LoraTarget.TEXT_ENCODER, textEncoder);
+        if (textEncoder2 != null) encoders.put(LoraTarget.TEXT_ENCODER_2, textEncoder2);
+        LoraSessions.Built built = LoraSessions.build(folder, name, options, loras, applied, encoders.keySet(), progress, cancelled);
+        try {
+            for (java.util.Map.Entry<LoraTarget, OnnxModel> e : built.models().entrySet()) {
+                if (e.getKey() == LoraTarget.UNET) {
+                    OnnxDenoiser next = new OnnxDenoiser(e.getValue());
+                    next.setInChannels(denoiser.inChannels());
+                    built.wrapped().put(e.getKey(), next);
+                } else {
+                    built.wrapped().put(e.getKey(), new OnnxTextEncoder(e.getValue()));
+                }
+            }
+        } catch (ModelException | RuntimeException e) {
+            built.models().values().forEach(OnnxModel::close);
+            throw e;
+        }
+        // Everything is made: swap, then close what the new sessions replace.
+        for (java.util.Map.Entry<LoraTarget, Object> e : built.wrapped().entrySet()) {
+            OnnxModel old;
+            switch (e.getKey()) {
+                case UNET -> {
+                    old = denoiser.model();
+                    denoiser = (OnnxDenoiser) e.getValue();
+                }
+                case TEXT_ENCODER -> {
+                    old = textEncoder.model();
+                    textEncoder = (OnnxTextEncoder) e.getValue();
+                }
+                default -> {
+                    old = textEncoder2.model();
+                    textEncoder2 = (OnnxTextEncoder) e.getValue();
+                }
+            }
+            old.close();
+            List<LoraWeight> now = built.applied().get(e.getKey());
+            if (now.isEmpty()) applied.remove(e.getKey());
+            else applied.put(e.getKey(), now);
+        }
+        return new LoraChange(built.notices(), built.models().keySet());
+    }
+
+    /** The LoRAs the current sessions carry, in the order given, each once. */
+    public synchronized List<LoraWeight> appliedLoras() {
+        java.util.LinkedHashSet<LoraWeight> all = new java.util.LinkedHashSet<>();
+        applied.values().forEach(all::addAll);
+        return List.copyOf(all);
     }
 
     public Path tokenizer2Dir() {
@@ -450,6 +535,25 @@ public final class ModelBundle implements AutoCloseable {
             }
         }
         return previewDecoder.map(d -> d);
+    }
+
+    /** A text encoder that follows whichever session is current. */
+    private static final class EncoderView implements DiffusionModels.TextEncoder {
+        private final java.util.function.Supplier<OnnxTextEncoder> current;
+
+        EncoderView(java.util.function.Supplier<OnnxTextEncoder> current) {
+            this.current = current;
+        }
+
+        @Override
+        public Tensor encode(int[][] tokenIds) throws ModelException {
+            return current.get().encode(tokenIds);
+        }
+
+        @Override
+        public DiffusionModels.TextStates encodeStates(int[][] tokenIds, int fromEnd) throws ModelException {
+            return current.get().encodeStates(tokenIds, fromEnd);
+        }
     }
 
     private synchronized void checkOpen() {
