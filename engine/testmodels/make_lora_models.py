@@ -28,7 +28,7 @@ JSON header, then the raw little-endian bytes; the safetensors package is not in
 The merged weights W' = W + weight * (alpha / rank) * up @ down (alpha = rank when absent) are made
 in torch from the very values stored in the files (after their rounding to float16/bfloat16), and
 the merged modules are run on fixed inputs; the outputs go to
-engine/src/test/resources/reference/lora/reference.json.
+engine/src/test/resources/reference/lora/reference.json, with each file's AUTOMATIC1111 Lora hash.
 
 Usage:
     /usr/bin/python3 make_lora_models.py --diffusers-src DIR [--out DIR] [--refs FILE]
@@ -36,6 +36,7 @@ Usage:
 
 import argparse
 import copy
+import hashlib
 import io
 import json
 import os
@@ -385,6 +386,15 @@ def write_bundle(folder, diffusers, vocab, text, unet, vae, ids, inputs, loras):
                           {"ss_network_module": "networks.lora"} if name.startswith("kohya") else None)
 
 
+def addnet_hash(path):
+    """AUTOMATIC1111's Lora hash of a .safetensors file (modules/hashes.py addnet_hash_safetensors, the
+    kohya-ss hash): sha256 of the bytes after the header; infotexts write its first 12 hex digits."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        f.seek(8 + n)
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
@@ -431,6 +441,8 @@ def main():
         "inputs": {"input_ids": [int(i) for i in ids[0].tolist()], "sample": flat(sample), "sample_shape": list(sample.shape),
                    "timestep": float(timestep), "encoder_hidden_states": flat(ehs), "encoder_hidden_states_shape": list(ehs.shape)},
         "cases": {},
+        "lora_hashes": {name: addnet_hash(os.path.join(args.out, "tiny-lora", "loras", name + ".safetensors"))[:12]
+                        for name in ("kohya-style", "peft-style")},
     }
     for name, applied in cases.items():
         last, pooled = merged(text, applied)(ids)

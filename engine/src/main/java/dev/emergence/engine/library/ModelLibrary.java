@@ -84,6 +84,11 @@ public final class ModelLibrary {
         return new ModelLibrary(DataFolders.modelsFolder());
     }
 
+    /** The folder of LoRA files inside the library ({@code loras/}); it is no model. */
+    public Path lorasFolder() {
+        return root.resolve(dev.emergence.engine.lora.LoraLibrary.FOLDER);
+    }
+
     public Path root() {
         return root;
     }
@@ -114,7 +119,7 @@ public final class ModelLibrary {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
             for (Path child : children) {
                 String name = child.getFileName().toString();
-                if (name.startsWith(".")) continue;
+                if (name.startsWith(".") || name.equals(dev.emergence.engine.lora.LoraLibrary.FOLDER)) continue;
                 boolean link = Files.isSymbolicLink(child);
                 if (link && !Files.exists(child)) {
                     models.add(new ModelEntry(name, child, ModelEntry.Source.LINKED, null,
@@ -347,6 +352,9 @@ public final class ModelLibrary {
         }
         if (name.equalsIgnoreCase(EMBEDDED_NAME)) {
             throw new LibraryException("'" + name + "' is the embedded model's name; choose another");
+        }
+        if (name.equalsIgnoreCase(dev.emergence.engine.lora.LoraLibrary.FOLDER)) {
+            throw new LibraryException("'" + name + "' is the library's folder of LoRA files; choose another name");
         }
         return name;
     }

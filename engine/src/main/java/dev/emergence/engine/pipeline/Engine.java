@@ -52,6 +52,25 @@ public final class Engine implements AutoCloseable {
     public Optional<LoadedModel> model() { return Optional.ofNullable(model); }
 
     /**
+     * Merges {@code loras} into the loaded model's sessions on the engine thread (after any queued
+     * generation), rebuilding only those they change; {@code token} cancels between weights. On failure
+     * the model keeps its current sessions.
+     */
+    public CompletableFuture<dev.emergence.engine.lora.LoraChange> applyLoras(java.util.List<dev.emergence.engine.lora.LoraWeight> loras,
+                                                                            dev.emergence.engine.lora.LoraMerger.Progress progress,
+                                                                            CancellationToken token) {
+        return CompletableFuture.supplyAsync(() -> {
+            LoadedModel m = model;
+            if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded; load a model folder first"));
+            try {
+                return m.applyLoras(loras, progress, token);
+            } catch (Exception e) {
+                throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
+            }
+        }, thread);
+    }
+
+    /**
      * Queues a generation. The listener is called on the engine thread after every step.
      *
      * @param init null for txt2img; @param mask null unless inpainting
