@@ -27,7 +27,8 @@ JSON header, then the raw little-endian bytes; the safetensors package is not in
 
 The merged weights W' = W + weight * (alpha / rank) * up @ down (alpha = rank when absent) are made
 in torch from the very values stored in the files (after their rounding to float16/bfloat16), and
-the merged modules are run on fixed inputs; the outputs go to
+the merged modules are run on fixed inputs. lora-graphs/ (write_graph_cases) adds two one-node graphs
+for a float16 weight and a weight two nodes share. The outputs go to
 engine/src/test/resources/reference/lora/reference.json, with each file's AUTOMATIC1111 Lora hash.
 
 Usage:
@@ -395,6 +396,46 @@ def addnet_hash(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def write_graph_cases(folder):
+    """lora-graphs/: two one-purpose graphs made with onnx.helper, each with a LoRA, for what tiny-lora
+    cannot show:
+      fp16.onnx  a float16 MatMul named by module scope, its weight stored transposed ([in, out]);
+                 fp16-lora.safetensors changes it. The expected merged weight, rounded back to float16 as
+                 torch rounds it, goes to the references.
+      shared.onnx  one initializer consumed by two MatMul nodes (/a/proj and /b/proj); shared-lora.safetensors
+                 names /a/proj, which the engine must refuse, since merging would change /b/proj too."""
+    from onnx import TensorProto, helper, numpy_helper
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)
+    os.makedirs(folder)
+    gen = torch.Generator().manual_seed(SEED_LORA + 1)
+    out_f, in_f, rank, alpha, weight = 3, 4, 2, 1.0, 0.7
+
+    w = (torch.randn(out_f, in_f, generator=gen) * 0.5).half()   # torch's [out, in]
+    node = helper.make_node("MatMul", ["x", "onnx::MatMul_7"], ["y"], name="/text_model/encoder/layers.0/self_attn/q_proj/MatMul")
+    graph = helper.make_graph([node], "fp16", [helper.make_tensor_value_info("x", TensorProto.FLOAT16, [1, in_f])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT16, [1, out_f])],
+                              [numpy_helper.from_array(w.t().contiguous().numpy(), "onnx::MatMul_7")])
+    onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", mfm.OPSET)]), os.path.join(folder, "fp16.onnx"))
+    down = (torch.randn(rank, in_f, generator=gen) * 0.5).half()
+    up = (torch.randn(out_f, rank, generator=gen) * 0.5).half()
+    key = "lora_te_text_model_encoder_layers_0_self_attn_q_proj"
+    write_safetensors(os.path.join(folder, "fp16-lora.safetensors"), {
+        key + ".lora_down.weight": down, key + ".lora_up.weight": up, key + ".alpha": torch.tensor(alpha)})
+    merged = (w.float() + weight * (alpha / rank) * (up.float() @ down.float())).half()  # merged in float, stored as float16
+    expected = [float(v) for v in merged.t().contiguous().float().reshape(-1).tolist()]  # as the graph stores it: [in, out]
+
+    shared = numpy_helper.from_array(np.eye(in_f, dtype=np.float32), "onnx::MatMul_1")
+    nodes = [helper.make_node("MatMul", ["x", "onnx::MatMul_1"], ["a"], name="/a/proj/MatMul"),
+             helper.make_node("MatMul", ["a", "onnx::MatMul_1"], ["y"], name="/b/proj/MatMul")]
+    graph = helper.make_graph(nodes, "shared", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, in_f])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, in_f])], [shared])
+    onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", mfm.OPSET)]), os.path.join(folder, "shared.onnx"))
+    write_safetensors(os.path.join(folder, "shared-lora.safetensors"), {
+        "unet.a.proj.lora_A.weight": torch.ones(rank, in_f), "unet.a.proj.lora_B.weight": torch.ones(in_f, rank)})
+    return {"fp16_weight": {"initializer": "onnx::MatMul_7", "lora_weight": weight, "merged": expected}}
+
+
 def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
@@ -435,6 +476,7 @@ def main():
         "peft-style@1": [(peft_layers, 1.0)],
         "kohya-style@0.8+peft-style@-0.5": [(kohya_layers, 0.8), (peft_layers, -0.5)],
     }
+    graph_refs = write_graph_cases(os.path.join(args.out, "lora-graphs"))
     refs = {
         "source": "make_lora_models.py: torch " + torch.__version__ + ", diffusers " + diffusers.__version__
                   + " UNet2DConditionModel, merged by W + weight * (alpha / rank) * up @ down",
@@ -443,6 +485,7 @@ def main():
         "cases": {},
         "lora_hashes": {name: addnet_hash(os.path.join(args.out, "tiny-lora", "loras", name + ".safetensors"))[:12]
                         for name in ("kohya-style", "peft-style")},
+        **graph_refs,
     }
     for name, applied in cases.items():
         last, pooled = merged(text, applied)(ids)
