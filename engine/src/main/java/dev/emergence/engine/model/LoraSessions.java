@@ -28,11 +28,10 @@ import java.util.function.BooleanSupplier;
 final class LoraSessions {
     /**
      * @param models  the new sessions, by network; owned by the caller
-     * @param wrapped room for the caller's wrappers of them
      * @param applied the LoRAs of every network after the change (an empty list: none)
      * @param notices what of the LoRAs matched nothing
      */
-    record Built(Map<LoraTarget, OnnxModel> models, Map<LoraTarget, Object> wrapped, Map<LoraTarget, List<LoraWeight>> applied,
+    record Built(Map<LoraTarget, OnnxModel> models, Map<LoraTarget, List<LoraWeight>> applied,
                  List<String> notices) {
     }
 
@@ -89,7 +88,7 @@ final class LoraSessions {
                 models.values().forEach(OnnxModel::close);
                 throw e;
             }
-            return new Built(models, new EnumMap<>(LoraTarget.class), next, matches.notices());
+            return new Built(models, next, matches.notices());
         } finally {
             files.forEach(LoraFile::close);
         }

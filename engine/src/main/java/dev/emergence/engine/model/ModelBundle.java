@@ -16,9 +16,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -59,7 +66,7 @@ public final class ModelBundle implements AutoCloseable {
     private final int guidanceEmbeddingWidth;
     private volatile OnnxDenoiser denoiser;
     /** The LoRAs each network's current session was made with (absent: none). */
-    private final java.util.Map<LoraTarget, List<LoraWeight>> applied = new java.util.EnumMap<>(LoraTarget.class);
+    private final Map<LoraTarget, List<LoraWeight>> applied = new EnumMap<>(LoraTarget.class);
     private final DiffusionModels.TextEncoder textEncoderView = new EncoderView(() -> textEncoder);
     private final DiffusionModels.TextEncoder textEncoder2View = new EncoderView(() -> textEncoder2);
     private final DiffusionModels.Denoiser denoiserView = new DiffusionModels.Denoiser() {
@@ -69,7 +76,7 @@ public final class ModelBundle implements AutoCloseable {
         }
 
         @Override
-        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, java.util.Map<String, Tensor> extraInputs)
+        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
                 throws ModelException {
             return denoiser.predict(sample, timestep, encoderHiddenStates, extraInputs);
         }
@@ -413,54 +420,52 @@ public final class ModelBundle implements AutoCloseable {
      * @param cancelled asked between weights; true stops with a CancellationException
      */
     public synchronized LoraChange applyLoras(List<LoraWeight> loras, LoraMerger.Progress progress,
-                                              java.util.function.BooleanSupplier cancelled) throws ModelException, LoraException {
+                                              BooleanSupplier cancelled) throws ModelException, LoraException {
         checkOpen();
-        java.util.Map<LoraTarget, OnnxTextEncoder> encoders = new java.util.EnumMap<>(LoraTarget.class);
-        encoders.put(LoraTarget.TEXT_ENCODER, textEncoder);
-        if (textEncoder2 != null) encoders.put(LoraTarget.TEXT_ENCODER_2, textEncoder2);
-        LoraSessions.Built built = LoraSessions.build(folder, name, options, loras, applied, encoders.keySet(), progress, cancelled);
+        Set<LoraTarget> encoders = textEncoder2 == null ? EnumSet.of(LoraTarget.TEXT_ENCODER)
+                : EnumSet.of(LoraTarget.TEXT_ENCODER, LoraTarget.TEXT_ENCODER_2);
+        LoraSessions.Built built = LoraSessions.build(folder, name, options, loras, applied, encoders, progress, cancelled);
+        // Wrapped (and so checked) before anything is swapped: a failure here leaves the current sessions.
+        OnnxDenoiser nextDenoiser = null;
+        Map<LoraTarget, OnnxTextEncoder> nextEncoders = new EnumMap<>(LoraTarget.class);
         try {
-            for (java.util.Map.Entry<LoraTarget, OnnxModel> e : built.models().entrySet()) {
+            for (Map.Entry<LoraTarget, OnnxModel> e : built.models().entrySet()) {
                 if (e.getKey() == LoraTarget.UNET) {
-                    OnnxDenoiser next = new OnnxDenoiser(e.getValue());
-                    next.setInChannels(denoiser.inChannels());
-                    built.wrapped().put(e.getKey(), next);
+                    nextDenoiser = new OnnxDenoiser(e.getValue());
+                    nextDenoiser.setInChannels(denoiser.inChannels());
                 } else {
-                    built.wrapped().put(e.getKey(), new OnnxTextEncoder(e.getValue()));
+                    nextEncoders.put(e.getKey(), new OnnxTextEncoder(e.getValue()));
                 }
             }
         } catch (ModelException | RuntimeException e) {
             built.models().values().forEach(OnnxModel::close);
             throw e;
         }
-        // Everything is made: swap, then close what the new sessions replace.
-        for (java.util.Map.Entry<LoraTarget, Object> e : built.wrapped().entrySet()) {
-            OnnxModel old;
-            switch (e.getKey()) {
-                case UNET -> {
-                    old = denoiser.model();
-                    denoiser = (OnnxDenoiser) e.getValue();
-                }
-                case TEXT_ENCODER -> {
-                    old = textEncoder.model();
-                    textEncoder = (OnnxTextEncoder) e.getValue();
-                }
-                default -> {
-                    old = textEncoder2.model();
-                    textEncoder2 = (OnnxTextEncoder) e.getValue();
-                }
-            }
-            old.close();
-            List<LoraWeight> now = built.applied().get(e.getKey());
-            if (now.isEmpty()) applied.remove(e.getKey());
-            else applied.put(e.getKey(), now);
+        List<OnnxModel> replaced = new ArrayList<>();
+        if (nextDenoiser != null) {
+            replaced.add(denoiser.model());
+            denoiser = nextDenoiser;
+        }
+        if (nextEncoders.containsKey(LoraTarget.TEXT_ENCODER)) {
+            replaced.add(textEncoder.model());
+            textEncoder = nextEncoders.get(LoraTarget.TEXT_ENCODER);
+        }
+        if (nextEncoders.containsKey(LoraTarget.TEXT_ENCODER_2)) {
+            replaced.add(textEncoder2.model());
+            textEncoder2 = nextEncoders.get(LoraTarget.TEXT_ENCODER_2);
+        }
+        replaced.forEach(OnnxModel::close);
+        for (LoraTarget t : built.models().keySet()) {
+            List<LoraWeight> now = built.applied().get(t);
+            if (now.isEmpty()) applied.remove(t);
+            else applied.put(t, now);
         }
         return new LoraChange(built.notices(), built.models().keySet());
     }
 
     /** The LoRAs the current sessions carry, in the order given, each once. */
     public synchronized List<LoraWeight> appliedLoras() {
-        java.util.LinkedHashSet<LoraWeight> all = new java.util.LinkedHashSet<>();
+        Set<LoraWeight> all = new LinkedHashSet<>();
         applied.values().forEach(all::addAll);
         return List.copyOf(all);
     }
@@ -539,9 +544,9 @@ public final class ModelBundle implements AutoCloseable {
 
     /** A text encoder that follows whichever session is current. */
     private static final class EncoderView implements DiffusionModels.TextEncoder {
-        private final java.util.function.Supplier<OnnxTextEncoder> current;
+        private final Supplier<OnnxTextEncoder> current;
 
-        EncoderView(java.util.function.Supplier<OnnxTextEncoder> current) {
+        EncoderView(Supplier<OnnxTextEncoder> current) {
             this.current = current;
         }
 
