@@ -151,6 +151,11 @@ public final class Studio implements AutoCloseable {
         negativeTokens = new TokenCounter(engine, tokenThread, params.negativePromptProperty());
         promptPanel = new PromptPanel(params, gc, library.choices(), canvas.modeProperty(), canvas.widthProperty(), canvas.heightProperty(),
                 promptTokens, negativeTokens, this::generate, this::openModels, c -> loadModel(c.folder()), this::resizeCanvas);
+        promptPanel.setLoraPanel(new dev.emergence.app.ui.LoraPanel(params.promptProperty(), library.loras(), this::openLorasFolder,
+                () -> library.refresh().exceptionally(err -> {
+                    notifier.error("cannot read the loras folder: " + EngineErrors.message(err));
+                    return null;
+                })));
         galleryView = new GalleryView(gallery, new GalleryView.Actions(this::showEntry, this::restoreEntry,
                 this::entryToCanvas, e -> openOutputFolder(), this::deleteEntry));
         window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
@@ -299,6 +304,7 @@ public final class Studio implements AutoCloseable {
             params.cfgProperty().set(m.defaultCfg());
             if (familyChanged) notifier.info(m.family() + " model: " + m.defaultSteps() + " steps, CFG " + m.defaultCfg() + ", " + m.defaultScheduler().a1111Name());
         }
+        if (!m.cpuNote().isEmpty()) notifier.info(m.name() + " runs on the CPU; " + m.cpuNote());
     }
 
 
@@ -446,8 +452,9 @@ public final class Studio implements AutoCloseable {
                 if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
                     try {
                         GenerationPng.Read read = GenerationPng.read(file);
-                        // The studio has no Clip skip setting yet: an opened picture's is named as ignored.
-                        if (read.request().clipSkipOrDefault() > 1) read = read.alsoIgnoring("Clip skip");
+                        // Restored either way (the next model may honour it), and named while the loaded one cannot.
+                        int limit = engine.model().map(ModelSummary::clipSkipLimit).orElse(1);
+                        if (read.request().clipSkipOrDefault() > limit) read = read.alsoIgnoring("Clip skip");
                         r = read.request();
                         ignored = read.notice(file);
                     } catch (InvalidRequestException e) {
@@ -544,13 +551,26 @@ public final class Studio implements AutoCloseable {
     }
 
     private void openOutputFolder() {
-        try {
-            Files.createDirectories(results.folder());
-        } catch (IOException e) {
-            notifier.error("cannot create " + results.folder() + ": " + e.getMessage());
+        openFolder(results.folder(), "Outputs are in ");
+    }
+
+    /** The library's loras folder, made when first asked for, so that files can be dropped into it. */
+    private void openLorasFolder() {
+        Path folder = library.lorasFolder();
+        if (folder == null) {
+            notifier.info("the model library has not been read yet");
             return;
         }
-        Path folder = results.folder();
+        openFolder(folder, "LoRA files go in ");
+    }
+
+    private void openFolder(Path folder, String pathNotice) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            notifier.error("cannot create " + folder + ": " + e.getMessage());
+            return;
+        }
         CompletableFuture.supplyAsync(() -> config.openUri().test(folder.toUri().toString()), io).whenComplete((opened, err) ->
                 Platform.runLater(() -> {
                     if (err == null && opened) return;
@@ -558,7 +578,7 @@ public final class Studio implements AutoCloseable {
                     javafx.scene.input.ClipboardContent path = new javafx.scene.input.ClipboardContent();
                     path.putString(folder.toString());
                     Clipboard.getSystemClipboard().setContent(path);
-                    statusBar.notice("Outputs are in " + folder + " (path copied to the clipboard)");
+                    statusBar.notice(pathNotice + folder + " (path copied to the clipboard)");
                 }));
     }
 

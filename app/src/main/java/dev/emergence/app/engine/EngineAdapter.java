@@ -85,7 +85,8 @@ public final class EngineAdapter implements StudioEngine {
     private static ModelSummary summarise(Path folder, ModelInfo info, LoadedModel m) {
         return new ModelSummary(folder, info.name(), info.family(), info.nativeSampleSize(), m.pipeline().sizeMultiple(),
                 String.valueOf(m.device()), info.inpainting(), info.hasImageEncoder(), info.hasPreviewDecoder(),
-                m.familyScheduler(), m.family().defaultSteps(), m.family().defaultCfg());
+                m.familyScheduler(), m.family().defaultSteps(), m.family().defaultCfg(), m.conditioner().clipSkipLimit(),
+                m.device().onCuda() ? "" : info.precisionNote());
     }
 
     @Override

@@ -13,10 +13,12 @@ import java.nio.file.Path;
  * @param inpaintingModel   a 9-channel inpainting UNet (otherwise inpainting blends)
  * @param canEncodeImages   img2img and inpainting are possible (the model has a VAE encoder)
  * @param hasPreviewDecoder a tiny preview decoder ships with the model
+ * @param clipSkipLimit     the largest Clip skip the model honours; 1 when its text encoder gives only its last layer
+ * @param cpuNote           what the model's precision means on the CPU it runs on (fp16 is meant for a GPU), or ""
  */
 public record ModelSummary(Path folder, String name, String family, int nativeSize, int sizeMultiple, String device,
                            boolean inpaintingModel, boolean canEncodeImages, boolean hasPreviewDecoder,
-                           SchedulerKind defaultScheduler, int defaultSteps, double defaultCfg) {
+                           SchedulerKind defaultScheduler, int defaultSteps, double defaultCfg, int clipSkipLimit, String cpuNote) {
 
     /** One line for the status bar, e.g. "tiny-sd · SD 1.x · inpainting". */
     public String label() {

@@ -1,6 +1,7 @@
 package dev.emergence.app.library;
 
 import dev.emergence.app.fx.FxThread;
+import dev.emergence.engine.library.LoraFile;
 import dev.emergence.engine.library.ModelEntry;
 import dev.emergence.engine.library.ModelLibrary;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -34,6 +35,7 @@ public final class LibraryModel implements AutoCloseable {
     private final ExecutorService worker = FxThread.worker("model-library");
     private final ObservableList<ModelEntry> entries = FXCollections.observableArrayList();
     private final ObservableList<ModelChoice> choices = FXCollections.observableArrayList();
+    private final ObservableList<LoraFile> loras = FXCollections.observableArrayList();
     private final ReadOnlyObjectWrapper<Path> root = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper activity = new ReadOnlyStringWrapper("");
@@ -101,7 +103,7 @@ public final class LibraryModel implements AutoCloseable {
         T call() throws Exception;
     }
 
-    private record Outcome<T>(T value, Throwable failure, List<ModelEntry> listing, Path root) {
+    private record Outcome<T>(T value, Throwable failure, List<ModelEntry> listing, List<LoraFile> loras, Path root) {
     }
 
     private <T> CompletableFuture<T> run(String what, Work<T> work) {
@@ -118,14 +120,16 @@ public final class LibraryModel implements AutoCloseable {
                 failure = e;
             }
             List<ModelEntry> listing = null;
+            List<LoraFile> loraListing = null;
             Path folder = null;
             try {
                 folder = library().root();
                 listing = library().list();
+                loraListing = library().listLoras();
             } catch (Exception e) {
                 if (failure == null) failure = e;
             }
-            return new Outcome<>(value, failure, listing, folder);
+            return new Outcome<>(value, failure, listing, loraListing, folder);
         }, worker).thenApplyAsync(o -> {
             if (--running == 0) {
                 busy.set(false);
@@ -133,6 +137,7 @@ public final class LibraryModel implements AutoCloseable {
             }
             if (o.root() != null) root.set(o.root());
             if (o.listing() != null) show(o.listing());
+            if (o.loras() != null && !o.loras().equals(loras)) loras.setAll(o.loras());
             if (o.failure() != null) throw new CompletionException(o.failure());
             return o.value();
         }, FxThread.FX);
@@ -156,6 +161,17 @@ public final class LibraryModel implements AutoCloseable {
     /** The usable models for the picker, embedded first, then by name (FX thread). */
     public ObservableList<ModelChoice> choices() {
         return choices;
+    }
+
+    /** The LoRA files of the library's loras folder, by name (FX thread); read with every listing. */
+    public ObservableList<LoraFile> loras() {
+        return loras;
+    }
+
+    /** Where LoRA files go, once the library has been read. */
+    public Path lorasFolder() {
+        Path r = root.get();
+        return r == null ? null : r.resolve(ModelLibrary.LORAS);
     }
 
     /** The library's folder, once it has been read. */

@@ -34,6 +34,7 @@ public final class Parameters {
     public static final NumberRule SEED = NumberRule.whole("seed", 0, (1L << 53) - 1);
     public static final NumberRule STRENGTH = NumberRule.stepped("strength", 0, 1, 0.01);
     public static final NumberRule FEATHER = NumberRule.whole("feather", 0, 64);
+    public static final NumberRule CLIP_SKIP = NumberRule.whole("Clip skip", 1, GenerationRequest.MAX_CLIP_SKIP);
 
     private final StringProperty prompt = new SimpleStringProperty("");
     private final StringProperty negativePrompt = new SimpleStringProperty("");
@@ -43,6 +44,8 @@ public final class Parameters {
     private final BooleanProperty seedLocked = new SimpleBooleanProperty(false);
     private final DoubleProperty strength = new SimpleDoubleProperty(GenerationRequest.DEFAULT_STRENGTH);
     private final IntegerProperty feather = new SimpleIntegerProperty(8);
+    /** AUTOMATIC1111's Clip skip: 1 conditions on the layer the model's family uses, 2 on the one before, … */
+    private final IntegerProperty clipSkip = new SimpleIntegerProperty(1);
     private final ObjectProperty<SchedulerKind> scheduler = new SimpleObjectProperty<>(SchedulerKind.EULER_ANCESTRAL);
     /** Always one the sampler takes: a sampler that does not take it sets it back to Automatic. */
     private final ObjectProperty<ScheduleType> schedule = new SimpleObjectProperty<>(ScheduleType.AUTOMATIC);
@@ -95,6 +98,8 @@ public final class Parameters {
 
     public IntegerProperty featherProperty() { return feather; }
 
+    public IntegerProperty clipSkipProperty() { return clipSkip; }
+
     public ObjectProperty<SchedulerKind> schedulerProperty() { return scheduler; }
 
     /** AUTOMATIC1111's "Schedule type" of the sampler. */
@@ -102,7 +107,7 @@ public final class Parameters {
 
     /** Every property, for listeners that save or validate on any change. */
     public List<Observable> all() {
-        return List.of(prompt, negativePrompt, cfg, steps, seed, seedLocked, strength, feather, scheduler, schedule);
+        return List.of(prompt, negativePrompt, cfg, steps, seed, seedLocked, strength, feather, clipSkip, scheduler, schedule);
     }
 
     /** The dice: a new random seed. */
@@ -128,7 +133,7 @@ public final class Parameters {
         double s = mode == GenerationMode.TXT2IMG ? GenerationRequest.DEFAULT_STRENGTH : strength.get();
         double f = mode == GenerationMode.INPAINT ? feather.get() : 0;
         return new GenerationRequest(prompt.get(), negativePrompt.get(), width, height, steps.get(), cfg.get(), seed.get(),
-                scheduler.get(), schedule.get(), s, f, null, null, modelName);
+                scheduler.get(), schedule.get(), s, f, null, null, modelName, clipSkip.get());
     }
 
     /**
@@ -146,6 +151,7 @@ public final class Parameters {
         seedLocked.set(true);
         strength.set(clamp(STRENGTH, r.strength(), clamped));
         feather.set((int) clamp(FEATHER, Math.round(r.maskFeatherPixels()), clamped));
+        clipSkip.set((int) clamp(CLIP_SKIP, r.clipSkipOrDefault(), clamped));
         if (r.scheduler() != null) scheduler.set(r.scheduler());
         schedule.set(r.schedule());
         return clamped;

@@ -102,6 +102,7 @@ public final class SessionKeeper {
                 });
                 // After the sampler, which sets it back to Automatic when it does not take it.
                 ScheduleType.parse(s.schedule()).ifPresent(params.scheduleProperty()::set);
+                if (s.clipSkip() != null) params.clipSkipProperty().set((int) Parameters.CLIP_SKIP.snap(s.clipSkip()));
                 parseEnum(PreviewKind.class, s.previewKind()).ifPresent(gc.previewKindProperty()::set);
                 if (s.previewStride() != null && s.previewStride() >= 1) gc.previewStrideProperty().set(Math.min(50, s.previewStride()));
                 parseEnum(Tool.class, s.tool()).ifPresent(tools.toolProperty()::set);
@@ -167,7 +168,7 @@ public final class SessionKeeper {
                 params.stepsProperty().get(), params.seedProperty().get(), params.seedLockedProperty().get(),
                 params.strengthProperty().get(), params.featherProperty().get(),
                 params.schedulerProperty().get() == null ? null : params.schedulerProperty().get().cliName(),
-                params.scheduleProperty().get().cliName(),
+                params.scheduleProperty().get().cliName(), params.clipSkipProperty().get(),
                 gc.previewKindProperty().get().name(), gc.previewStrideProperty().get(),
                 tools.toolProperty().get().name(), tools.sizeProperty().get(), tools.hardnessProperty().get(),
                 tools.opacityProperty().get(), tools.colorProperty().get(),

@@ -21,6 +21,7 @@ public record SessionState(
         Integer feather,
         String scheduler,
         String schedule,
+        Integer clipSkip,
         String previewKind,
         Integer previewStride,
         String tool,

@@ -60,6 +60,7 @@ public final class PromptPanel extends VBox {
     private final SliderRow<Number> featherRow;
     private boolean updatingSize;
     private final CustomSizeRow customSize;
+    private final VBox form;
     private final ReadOnlyObjectProperty<ModelSummary> gcModel;
 
     /**
@@ -115,6 +116,20 @@ public final class PromptPanel extends VBox {
         SliderRow<Number> cfgRow = new SliderRow<>("CFG", Parameters.CFG, p.cfgProperty(), d -> d, "cfg");
         Icons.tooltip(cfgRow.field(), "Classifier-free guidance: how strongly the prompt steers (" + Parameters.CFG.expectation() + ")");
         SliderRow<Number> stepsRow = new SliderRow<>("Steps", Parameters.STEPS, p.stepsProperty(), d -> (int) Math.round(d), "steps");
+        SliderRow<Number> clipSkipRow = new SliderRow<>("Clip skip", Parameters.CLIP_SKIP, p.clipSkipProperty(), d -> (int) Math.round(d), "clip-skip");
+        // Where the model cannot honour it, a note says so as soon as it is set above 1 (the
+        // engine names it as ignored too), and a value restored from a picture is still seen.
+        Label clipSkipNote = new Label();
+        clipSkipNote.setId("clip-skip-note");
+        clipSkipNote.getStyleClass().add("field-note");
+        clipSkipNote.setWrapText(true);
+        clipSkipNote.textProperty().bind(Bindings.createStringBinding(() -> clipSkipNote(gc.modelProperty().get(), p.clipSkipProperty().get()),
+                gc.modelProperty(), p.clipSkipProperty()));
+        clipSkipNote.visibleProperty().bind(clipSkipNote.textProperty().isNotEmpty());
+        clipSkipNote.managedProperty().bind(clipSkipNote.visibleProperty());
+        clipSkipRow.getChildren().add(clipSkipNote);
+        Icons.tooltip(clipSkipRow.field(), "AUTOMATIC1111's Clip skip: 1 conditions on the text layer the model was trained with, "
+                + "2 on the one before it, and so on");
         strengthRow = new SliderRow<>("Strength", Parameters.STRENGTH, p.strengthProperty(), d -> d, "strength");
         Icons.tooltip(strengthRow.field(), "How much of the canvas is repainted: 0 keeps it, 1 starts from noise");
         featherRow = new SliderRow<>("Feather", Parameters.FEATHER, p.featherProperty(), d -> (int) Math.round(d), "feather");
@@ -234,11 +249,11 @@ public final class PromptPanel extends VBox {
         cancel.disableProperty().bind(Bindings.createBooleanBinding(() -> gc.state() != GenerationState.RUNNING, gc.stateProperty()));
         HBox buttons = new HBox(8, generate, cancel);
 
-        VBox form = new VBox(10,
+        form = new VBox(10,
                 section("MODEL"), modelRow,
                 sectionWithBadge("PROMPT", modeBadge), prompt, promptTokens,
                 section("NEGATIVE PROMPT"), negative, negativeTokens,
-                section("PARAMETERS"), cfgRow, stepsRow, seedBox, schedRow, scheduleRow, strengthRow, featherRow,
+                section("PARAMETERS"), cfgRow, stepsRow, clipSkipRow, seedBox, schedRow, scheduleRow, strengthRow, featherRow,
                 section("PICTURE"), sizeBox, previewBox);
         form.getStyleClass().add("form");
         ScrollPane scroll = new ScrollPane(form);
@@ -252,6 +267,21 @@ public final class PromptPanel extends VBox {
         });
         buttons.getStyleClass().add("generate-bar");
         getChildren().addAll(scroll, buttons);
+    }
+
+    /** What the loaded model makes of a Clip skip, when it cannot honour it; "" when it can (or it is 1). */
+    static String clipSkipNote(ModelSummary m, int clipSkip) {
+        if (m == null || clipSkip <= 1 || clipSkip <= m.clipSkipLimit()) return "";
+        if (m.clipSkipLimit() <= 1) {
+            return m.name() + " ignores Clip skip: its text encoder gives only its last layer (SDXL exports give every layer)";
+        }
+        return m.name() + " takes Clip skip 1 to " + m.clipSkipLimit() + ": its text encoders have no earlier layer";
+    }
+
+    /** Puts the LoRA panel under the negative prompt, where it edits the prompt's tags. */
+    public void setLoraPanel(LoraPanel panel) {
+        int at = form.getChildren().indexOf(negativeTokens) + 1;
+        form.getChildren().addAll(at, List.of(section("LORA"), panel));
     }
 
     /** Picks a model in the picker, as the artist would (it is loaded unless it already is). */

@@ -20,7 +20,7 @@ class SessionStoreTest {
     @Test
     void stateAndLayersRoundTrip() throws Exception {
         SessionStore store = new SessionStore(dir);
-        SessionState s = new SessionState("p", "n", 7.5, 20, 42L, true, 0.6, 8, "euler_a", "sgm_uniform", "TINY_DECODER", 2, "MASK_BRUSH",
+        SessionState s = new SessionState("p", "n", 7.5, 20, 42L, true, 0.6, 8, "euler_a", "sgm_uniform", 2, "TINY_DECODER", 2, "MASK_BRUSH",
                 12.0, 0.5, 0.9, 0x123456, "/models/x", null, new WindowGeometry(10, 20, 1280, 800, false));
         store.saveState(s);
         assertEquals(s, store.loadState().orElseThrow());

@@ -100,7 +100,7 @@ class SchedulePickerTest extends StudioTest {
         assertEquals(ScheduleType.SGM_UNIFORM, onFx(() -> studio.parameters().scheduleProperty().get()));
         assertEquals("a fox ", onFx(() -> studio.parameters().promptProperty().get()), "the tag is out of the prompt, as A1111 encodes it");
         String notice = onFx(() -> studio.statusBar().noticeText());
-        // The studio has no Clip skip setting: it is named as ignored there.
+        // The loaded SD 1.x model cannot honour Clip skip: it is named as ignored (and kept in the panel).
         assertTrue(notice.contains("from-a1111.png: ignored what the engine cannot apply: Model hash,"
                 + " <lora:foxes:0.7> in the prompt, Clip skip"), notice);
         assertFalse(notice.contains("\n"), notice);

@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time each stage of a guided txt2img generation and the engine's per-step overhead.",
-                "Timings are medians over repeats, after a warm-up; the overhead is the ratio of a step through the engine"
-                        + " to a bare ONNX Runtime UNet run of the same batch."})
+                "Timings are medians over repeats, after a warm-up. The overhead is measured interleaved: after every step"
+                        + " through the engine, one bare ONNX Runtime run of the same UNet call (same batch, timestep and text"
+                        + " states); the ratio is the median of the step/run pairs, with its quartiles."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR|NAME",
             description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
@@ -85,9 +86,24 @@ final class BenchCommand implements Callable<Integer> {
                     askedSchedule, 1.0, 0, null, null, info.name());
             req.validate();
 
-            // Warm-up with the same request: first runs allocate arenas, pick kernels and let the JIT compile.
-            m.pipeline().generate(req.withSeed(1), null, null, StepListener.NONE, new CancellationToken());
-            GenerationResult r = m.pipeline().generate(req, null, null, StepListener.NONE, new CancellationToken());
+            // The bare run's inputs: the batch the engine's steps run (two halves when guided, one for
+            // Turbo and LCM), at the request's size.
+            Conditioning benchCond = m.conditioner().condition(new Conditioner.TextRequest(PROMPT, "blurry", req.cfgScale(),
+                    req.width(), req.height()));
+            int batch = benchCond.encoderHiddenStates().dim(0);
+            int multiple = m.pipeline().sizeMultiple();
+            int runW = req.width() / multiple * multiple, runH = req.height() / multiple * multiple;
+            Tensor sample = new TorchGenerator(7).randn(batch, info.unetInChannels(), runH / info.vaeScaleFactor(), runW / info.vaeScaleFactor());
+            // Interleaved: after each engine step, one bare run at the step's timestep, so both see the
+            // same machine state (caches, clock, other load) and their ratio is paired step by step.
+            Interleaved pairs = new Interleaved(m, sample, benchCond);
+
+            // Warm-up with the same request and the same interleaving: first runs allocate arenas, pick
+            // kernels and let the JIT compile.
+            m.pipeline().generate(req.withSeed(1), null, null, pairs, new CancellationToken());
+            pairs.clear();
+            GenerationResult r = m.pipeline().generate(req, null, null, pairs, new CancellationToken());
+            pairs.check();
             int width = r.request().width(), height = r.request().height();
 
             long[] tokenize = time(repeats * 20, () -> m.tokenizer().tokenize(PROMPT, 1));
@@ -100,14 +116,19 @@ final class BenchCommand implements Callable<Integer> {
             long[] tiny = info.hasPreviewDecoder() ? time(repeats, () -> m.preview(latent, PreviewKind.TINY_DECODER)) : null;
             long[] vae = time(repeats, () -> m.preview(latent, PreviewKind.FULL_VAE));
 
-            // The batch the engine's steps run: two halves when guided, one for Turbo and LCM.
-            int batch = cond[0].encoderHiddenStates().dim(0);
-            Tensor sample = new TorchGenerator(7).randn(batch, info.unetInChannels(), height / info.vaeScaleFactor(), width / info.vaeScaleFactor());
-            long[] raw = m.bundle().timeRawUnetRuns(sample, 500, cond[0].encoderHiddenStates(), cond[0].extraInputs(),
-                    Math.max(steps, repeats));
+            long[] encode = null;
+            if (info.hasImageEncoder()) {
+                Tensor pixels = new TorchGenerator(9).randn(1, 3, height, width);
+                var encoder = m.bundle().imageEncoder();
+                encode = time(repeats, () -> encoder.encode(pixels, new TorchGenerator(1)));
+            }
 
-            double stepMedian = median(r.timings().stepNanos());
-            double schedulerPerStep = r.timings().schedulerNanos() / (double) r.timings().stepNanos().length;
+            long[] stepNanos = r.timings().stepNanos();
+            long[] raw = pairs.rawNanos();
+            double[] ratios = new double[stepNanos.length];
+            for (int i = 0; i < ratios.length; i++) ratios[i] = stepNanos[i] / (double) raw[i];
+            double stepMedian = median(stepNanos);
+            double schedulerPerStep = r.timings().schedulerNanos() / (double) stepNanos.length;
             double rawMedian = median(raw);
 
             Map<String, Object> out = new LinkedHashMap<>();
@@ -125,8 +146,12 @@ final class BenchCommand implements Callable<Integer> {
             out.put("preview_latent_rgb_ms", ms(median(latentRgb)));
             if (tiny != null) out.put("preview_tiny_decoder_ms", ms(median(tiny)));
             out.put("vae_decode_ms", ms(median(vae)));
+            if (encode != null) out.put("vae_encode_ms", ms(median(encode)));
             out.put("raw_unet_run_median_ms", ms(rawMedian));
-            out.put("step_overhead_ratio", round(stepMedian / rawMedian, 3));
+            out.put("step_overhead_ratio", round(quantile(ratios, 0.5), 3));
+            out.put("step_overhead_ratio_p25", round(quantile(ratios, 0.25), 3));
+            out.put("step_overhead_ratio_p75", round(quantile(ratios, 0.75), 3));
+            PeakMemory.residentMiB().ifPresent(mib -> out.put("peak_rss_mib", mib));
             out.put("total_generation_ms", ms(Arrays.stream(r.timings().stepNanos()).sum() + r.timings().decodeNanos()
                     + r.timings().textEncodeNanos() + r.timings().tokenizeNanos()));
             if (json) {
@@ -135,10 +160,70 @@ final class BenchCommand implements Callable<Integer> {
                 for (Map.Entry<String, Object> e : out.entrySet()) {
                     System.out.println(SafeText.line(String.format(Locale.ROOT, "%-36s %s", e.getKey(), e.getValue())));
                 }
-                System.out.println("(step_overhead_ratio = median step through the engine / median bare OrtSession.run of the same UNet call: batch 2 when guided, 1 for Turbo and LCM)");
+                System.out.println("(step_overhead_ratio = median over the steps of (step through the engine / the bare OrtSession.run"
+                        + " of the same UNet call run right after it), with its quartiles; batch 2 when guided, 1 for Turbo and LCM;"
+                        + " peak_rss_mib = the process's peak resident memory, JVM included)");
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** After every engine step, one bare UNet run of the same call; their times, paired by step. */
+    private static final class Interleaved implements StepListener {
+        private final LoadedModel model;
+        private final Tensor sample;
+        private final Conditioning cond;
+        private final java.util.List<Long> raw = new java.util.ArrayList<>();
+        private Exception failure;
+
+        Interleaved(LoadedModel model, Tensor sample, Conditioning cond) {
+            this.model = model;
+            this.sample = sample;
+            this.cond = cond;
+        }
+
+        @Override
+        public void onStep(dev.emergence.engine.pipeline.StepSnapshot s) {
+            if (failure != null) return;
+            try {
+                if (!model.info().unetBatchFixed() || sample.dim(0) == 1) {
+                    raw.add(model.bundle().timeRawUnetRuns(sample, s.timestep(), cond.encoderHiddenStates(), cond.extraInputs(), 1)[0]);
+                    return;
+                }
+                // A UNet exported with a fixed batch of 1 is run a half at a time, by the engine as here.
+                long sum = 0;
+                for (int b = 0; b < sample.dim(0); b++) {
+                    Map<String, Tensor> extras = new LinkedHashMap<>();
+                    for (Map.Entry<String, Tensor> e : cond.extraInputs().entrySet()) extras.put(e.getKey(), e.getValue().batchItem(b));
+                    sum += model.bundle().timeRawUnetRuns(sample.batchItem(b), s.timestep(), cond.encoderHiddenStates().batchItem(b),
+                            extras, 1)[0];
+                }
+                raw.add(sum);
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+
+        void clear() {
+            raw.clear();
+        }
+
+        void check() throws Exception {
+            if (failure != null) throw failure;
+        }
+
+        long[] rawNanos() {
+            return raw.stream().mapToLong(Long::longValue).toArray();
+        }
+    }
+
+    /** The q-quantile by linear interpolation between order statistics (numpy's default). */
+    static double quantile(double[] values, double q) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        double pos = q * (v.length - 1);
+        int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
+        return v[lo] + (v[hi] - v[lo]) * (pos - lo);
     }
 
     interface Stage {

@@ -22,6 +22,14 @@ public interface Conditioner {
     }
 
     /**
+     * The largest Clip skip this conditioning honours; 1 when it has only the family's own layer
+     * (a larger one is then named as ignored).
+     */
+    default int clipSkipLimit() {
+        return 1;
+    }
+
+    /**
      * The prompt side of a generation.
      *
      * @param negativePrompt "" for none

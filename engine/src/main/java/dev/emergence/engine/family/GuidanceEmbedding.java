@@ -29,6 +29,11 @@ public final class GuidanceEmbedding implements Conditioner {
     }
 
     @Override
+    public int clipSkipLimit() {
+        return text.clipSkipLimit();
+    }
+
+    @Override
     public Conditioning condition(TextRequest r) throws ModelException, InvalidRequestException {
         // Guidance 1 asks the text conditioning for no unconditional half; the negative prompt has no use.
         Conditioning c = text.condition(new TextRequest(r.prompt(), "", 1.0, r.width(), r.height(), r.clipSkip()));

@@ -51,8 +51,19 @@ public final class SdxlConditioner implements Conditioner {
         this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
     }
 
+    /** Clip skip n takes hidden_states[-(n + 1)] of both encoders: as far back as the shallower one reaches. */
+    @Override
+    public int clipSkipLimit() {
+        int states = Math.min(first.hiddenStateCount(), second.hiddenStateCount());
+        return Math.max(1, states - LAYER_FROM_END + 1);
+    }
+
     @Override
     public Conditioning condition(TextRequest r) throws ModelException, InvalidRequestException {
+        if (r.clipSkip() > clipSkipLimit()) {
+            throw new InvalidRequestException("clip skip: " + r.clipSkip() + " reaches past this model's text encoders ("
+                    + Math.min(first.hiddenStateCount(), second.hiddenStateCount()) + " hidden states); expected 1 to " + clipSkipLimit());
+        }
         boolean guided = r.cfgScale() > 1.0;
         boolean zeroNegative = guided && forceZerosForEmptyPrompt && r.negativePrompt().isEmpty();
         boolean encodeNegative = guided && !zeroNegative;

@@ -48,6 +48,8 @@ public final class ModelLibrary {
     public static final String EMBEDDED_NAME = DefaultModel.NAME;
     /** Inside the library: work in progress (copies, downloads, deletions), never listed. */
     public static final String STAGING = ".staging";
+    /** Inside the library: LoRA files that prompts name as {@code <lora:NAME:weight>}; never listed as a model. */
+    public static final String LORAS = "loras";
 
     /** Letters, digits, and . _ - + and spaces inside; portable as a folder name on every system. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._+ -]{0,98}[A-Za-z0-9_+-])?");
@@ -84,13 +86,36 @@ public final class ModelLibrary {
         return new ModelLibrary(DataFolders.modelsFolder());
     }
 
-    /** The folder of LoRA files inside the library ({@code loras/}); it is no model. */
-    public Path lorasFolder() {
-        return root.resolve(dev.emergence.engine.lora.LoraLibrary.FOLDER);
-    }
-
     public Path root() {
         return root;
+    }
+
+    /** Where the library keeps its LoRA files (created when first needed). */
+    public Path lorasFolder() {
+        return root.resolve(LORAS);
+    }
+
+    /**
+     * The LoRA files of {@link #lorasFolder}, sorted by name: regular {@code .safetensors} files
+     * directly in it. Links are not followed, so nothing outside the library is listed.
+     */
+    public List<LoraFile> listLoras() throws IOException {
+        Path folder = lorasFolder();
+        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) return List.of();
+        List<LoraFile> out = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
+            for (Path child : children) {
+                String file = child.getFileName().toString();
+                if (file.startsWith(".") || !file.toLowerCase(java.util.Locale.ROOT).endsWith(LoraFile.EXTENSION)
+                        || file.length() == LoraFile.EXTENSION.length()) continue;
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(child,
+                        java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (!a.isRegularFile()) continue;
+                out.add(new LoraFile(file.substring(0, file.length() - LoraFile.EXTENSION.length()), child, a.size()));
+            }
+        }
+        out.sort((x, y) -> x.name().compareToIgnoreCase(y.name()));
+        return out;
     }
 
     public FreeSpace freeSpace() {
@@ -119,7 +144,7 @@ public final class ModelLibrary {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
             for (Path child : children) {
                 String name = child.getFileName().toString();
-                if (name.startsWith(".") || name.equals(dev.emergence.engine.lora.LoraLibrary.FOLDER)) continue;
+                if (name.startsWith(".") || name.equals(LORAS)) continue;
                 boolean link = Files.isSymbolicLink(child);
                 if (link && !Files.exists(child)) {
                     models.add(new ModelEntry(name, child, ModelEntry.Source.LINKED, null,
@@ -353,8 +378,8 @@ public final class ModelLibrary {
         if (name.equalsIgnoreCase(EMBEDDED_NAME)) {
             throw new LibraryException("'" + name + "' is the embedded model's name; choose another");
         }
-        if (name.equalsIgnoreCase(dev.emergence.engine.lora.LoraLibrary.FOLDER)) {
-            throw new LibraryException("'" + name + "' is the library's folder of LoRA files; choose another name");
+        if (name.equalsIgnoreCase(LORAS)) {
+            throw new LibraryException("'" + name + "' is the library's folder for LoRA files; choose another name");
         }
         return name;
     }
@@ -364,7 +389,7 @@ public final class ModelLibrary {
         String s = anything.replaceAll("[^A-Za-z0-9._+ -]+", "-").replaceAll("^[^A-Za-z0-9]+|[. ]+$", "");
         if (s.length() > 100) s = s.substring(0, 100).replaceAll("[. ]+$", "");
         if (s.isEmpty()) s = "model";
-        if (s.equalsIgnoreCase(EMBEDDED_NAME)) s = s + "-1";
+        if (s.equalsIgnoreCase(EMBEDDED_NAME) || s.equalsIgnoreCase(LORAS)) s = s + "-1";
         return s;
     }
 
@@ -378,7 +403,7 @@ public final class ModelLibrary {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
             for (Path child : children) {
                 String n = child.getFileName().toString();
-                if (!n.startsWith(".") && n.equalsIgnoreCase(name)) return Optional.of(child);
+                if (!n.startsWith(".") && !n.equals(LORAS) && n.equalsIgnoreCase(name)) return Optional.of(child);
             }
         }
         return Optional.empty();

@@ -18,9 +18,12 @@ import java.util.Set;
 public final class OnnxSubset {
     static final List<String> FOLDERS = List.of("scheduler", "tokenizer", "tokenizer_2", "text_encoder", "text_encoder_2", "unet",
             "vae_decoder", "vae_encoder", "vae_preview");
-    /** Weights for other frameworks, and documents: never part of an ONNX bundle. */
+    /**
+     * Weights for other frameworks, and documents: never part of an ONNX bundle. OpenVINO's IR is
+     * an .xml graph beside its .bin weights (SDXL base 1.0 publishes both in the ONNX folders).
+     */
     private static final Set<String> SKIPPED_EXTENSIONS = Set.of("safetensors", "bin", "ckpt", "pt", "pth", "msgpack", "h5",
-            "gguf", "md", "png", "jpg", "jpeg", "webp", "gif");
+            "gguf", "xml", "md", "png", "jpg", "jpeg", "webp", "gif");
 
     private OnnxSubset() {
     }

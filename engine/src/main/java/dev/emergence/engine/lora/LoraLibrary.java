@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  */
 public final class LoraLibrary {
     /** The folder's name inside the model library. */
-    public static final String FOLDER = "loras";
+    public static final String FOLDER = dev.emergence.engine.library.ModelLibrary.LORAS;
     public static final String EXTENSION = ".safetensors";
     private static final int MAX_DEPTH = 8;
 

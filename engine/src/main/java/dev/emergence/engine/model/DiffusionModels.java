@@ -28,6 +28,11 @@ public final class DiffusionModels {
         default TextStates encodeStates(int[][] tokenIds, int fromEnd) throws ModelException {
             throw new ModelException("the text encoder does not export its hidden states (hidden_states.N outputs)");
         }
+
+        /** How many {@code hidden_states.N} the export gives (its layers + 1), 0 when none. */
+        default int hiddenStateCount() {
+            return 0;
+        }
     }
 
     /**

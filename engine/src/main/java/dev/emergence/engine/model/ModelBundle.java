@@ -559,6 +559,11 @@ public final class ModelBundle implements AutoCloseable {
         public DiffusionModels.TextStates encodeStates(int[][] tokenIds, int fromEnd) throws ModelException {
             return current.get().encodeStates(tokenIds, fromEnd);
         }
+
+        @Override
+        public int hiddenStateCount() {
+            return current.get().hiddenStateCount();
+        }
     }
 
     private synchronized void checkOpen() {

@@ -90,6 +90,15 @@ public record ModelInfo(
         return "txt2img, img2img, inpainting (" + (inpainting ? "9-channel" : "by blending") + ")";
     }
 
+    /**
+     * What the precision means for where the model runs: an fp16 export is meant for a GPU, since
+     * ONNX Runtime's CPU provider has few fp16 kernels (it converts around the rest, which costs
+     * time and memory); "" for fp32.
+     */
+    public String precisionNote() {
+        return fp16 ? "fp16: meant for a GPU; on a CPU an fp32 export of the same model is faster and needs less memory" : "";
+    }
+
     /** A multi-line, human-readable description (what {@code info --model DIR} prints). */
     public String summary() {
         StringBuilder s = new StringBuilder();
@@ -108,6 +117,7 @@ public record ModelInfo(
         line(s, "Latents", latentChannels + " channels, 1/" + vaeScaleFactor + " scale, scaling factor "
                 + String.format(Locale.ROOT, "%s", latentScalingFactor));
         line(s, "Generates", capabilities());
+        line(s, "Precision", fp16 ? precisionNote() : "fp32");
         line(s, "Image encoder", hasImageEncoder ? "yes" : "no");
         line(s, "Preview decoder", hasPreviewDecoder ? "yes" : "no");
         line(s, "Size on disk", humanBytes(sizeOnDiskBytes));

@@ -67,7 +67,8 @@ final class OnnxTextEncoder implements DiffusionModels.TextEncoder {
     }
 
     /** How many hidden_states.N outputs the export has (layers + 1), 0 when none. */
-    int hiddenStateCount() {
+    @Override
+    public int hiddenStateCount() {
         return hiddenStates.size();
     }
 

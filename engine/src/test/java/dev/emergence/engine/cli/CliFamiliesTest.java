@@ -145,4 +145,27 @@ class CliFamiliesTest {
             assertTrue(json.get("raw_unet_run_median_ms").asDouble() > 0, r.out());
         }
     }
+
+    /**
+     * The overhead is paired step by step (a bare run after each engine step), reported as the median
+     * ratio between its quartiles; the VAE encoder is timed where the model has one; the peak resident
+     * memory is given where the system reports it.
+     */
+    @Test
+    void benchReportsThePairedRatioWithItsSpreadTheEncoderAndPeakMemory() throws Exception {
+        CliRun r = CliRun.of("bench", "--model", Path.of("testmodels", "tiny-sd").toString(), "--steps", "5", "--repeats", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        double p25 = json.get("step_overhead_ratio_p25").asDouble(), median = json.get("step_overhead_ratio").asDouble(),
+                p75 = json.get("step_overhead_ratio_p75").asDouble();
+        assertTrue(0 < p25 && p25 <= median && median <= p75, r.out());
+        assertTrue(json.get("vae_encode_ms").asDouble() > 0, r.out());
+        if (java.nio.file.Files.isReadable(Path.of("/proc/self/status"))) {
+            assertTrue(json.get("peak_rss_mib").asLong() > 0, r.out());
+        }
+        CliRun noEncoder = CliRun.of("bench", "--model", Path.of("testmodels", "tiny-sd-batch1").toString(), "--steps", "2",
+                "--repeats", "1", "--json");
+        assertEquals(0, noEncoder.code(), noEncoder.err());
+        assertTrue(new ObjectMapper().readTree(noEncoder.out()).get("vae_encode_ms") == null, noEncoder.out());
+    }
 }

@@ -85,6 +85,17 @@ class CliMessagesTest {
         else System.setProperty(key, value);
     }
 
+    /** ONNX Runtime's CPU provider has few fp16 kernels: info says an fp16 model is meant for a GPU, and nothing of the kind for fp32. */
+    @Test
+    void infoSaysAnFp16ModelIsMeantForAGpu() {
+        CliRun half = CliRun.of("info", "--model", Path.of("testmodels", "tiny-sd-fp16").toString());
+        assertEquals(0, half.code(), half.err());
+        assertTrue(half.out().contains("Precision:      fp16: meant for a GPU; on a CPU an fp32 export of the same model is faster"
+                + " and needs less memory\n"), half.out());
+        CliRun full = CliRun.of("info", "--model", Path.of("testmodels", "tiny-sd").toString());
+        assertTrue(full.out().contains("Precision:      fp32\n"), full.out());
+    }
+
     @Test
     void everyModelSaysWhatItGenerates() {
         String library = dir.resolve("library").toString();

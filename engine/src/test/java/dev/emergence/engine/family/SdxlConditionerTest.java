@@ -15,6 +15,7 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SDXL's size ids for a picture that is not square. diffusers' StableDiffusionXLPipeline builds
@@ -67,6 +68,42 @@ class SdxlConditionerTest {
         Conditioning cond = new SdxlConditioner(encoder(3), tokenizer, encoder(5), tokenizer, true)
                 .condition(new Conditioner.TextRequest(most, "", 5.0, 1024, 1024));
         assertArrayEquals(new int[] {2, TokenizedPrompt.MAX_WINDOWS * 77, 8}, cond.encoderHiddenStates().shape());
+    }
+
+    @Test
+    void clipSkipReachesAsFarBackAsTheShallowerEncoderAndNoFurther() throws Exception {
+        // Encoders of 3 and 5 layers give 4 and 6 hidden states; Clip skip n takes hidden_states[-(n + 1)],
+        // so the first reaches n = 3 at most (hidden_states[-4] is its embeddings' output).
+        SdxlConditioner c = new SdxlConditioner(layered(3, 4), tokenizer, layered(5, 6), tokenizer, true);
+        assertEquals(3, c.clipSkipLimit());
+        Conditioning cond = c.condition(new Conditioner.TextRequest("a cat", "", 5.0, 1024, 1024, 3));
+        assertEquals(2, cond.encoderHiddenStates().dim(0));
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                () -> c.condition(new Conditioner.TextRequest("a cat", "", 5.0, 1024, 1024, 4)));
+        assertEquals("clip skip: 4 reaches past this model's text encoders (4 hidden states); expected 1 to 3", e.getMessage());
+        // Encoders that export no hidden states honour only the family's own layer.
+        assertEquals(1, new SdxlConditioner(encoder(3), tokenizer, encoder(5), tokenizer, true).clipSkipLimit());
+    }
+
+    /** A fake encoder with {@code states} hidden states, each asked-for layer within them. */
+    private static DiffusionModels.TextEncoder layered(int width, int states) {
+        return new DiffusionModels.TextEncoder() {
+            @Override
+            public Tensor encode(int[][] ids) {
+                throw new AssertionError("SDXL conditions on hidden states, not last_hidden_state");
+            }
+
+            @Override
+            public int hiddenStateCount() {
+                return states;
+            }
+
+            @Override
+            public DiffusionModels.TextStates encodeStates(int[][] ids, int fromEnd) {
+                assertTrue(fromEnd >= 2 && fromEnd <= states, "hidden_states[-" + fromEnd + "] of " + states);
+                return new DiffusionModels.TextStates(Tensor.zeros(ids.length, ids[0].length, width), Tensor.zeros(ids.length, 2));
+            }
+        };
     }
 
     private static DiffusionModels.TextEncoder refusing() {

@@ -65,6 +65,40 @@ class HubPiecesTest {
         assertEquals(List.of("text_encoder_2/model.onnx"), OnnxSubset.missing(OnnxSubset.select(noSecondEncoder)));
     }
 
+    /**
+     * The published file listing of stabilityai/stable-diffusion-xl-base-1.0 (its tree on main,
+     * last changed 2023-10-30): PyTorch, Flax, OpenVINO and ONNX weights side by side in the same
+     * folders. The download keeps exactly the ONNX export, its configs and the tokenizers.
+     */
+    @Test
+    void sdxlBasesPublishedListingKeepsOnlyItsOnnxExport() {
+        List<String> onnx = List.of("model_index.json", "scheduler/scheduler_config.json",
+                "text_encoder/config.json", "text_encoder/model.onnx",
+                "text_encoder_2/config.json", "text_encoder_2/model.onnx", "text_encoder_2/model.onnx_data",
+                "tokenizer/merges.txt", "tokenizer/special_tokens_map.json", "tokenizer/tokenizer_config.json", "tokenizer/vocab.json",
+                "tokenizer_2/merges.txt", "tokenizer_2/special_tokens_map.json", "tokenizer_2/tokenizer_config.json", "tokenizer_2/vocab.json",
+                "unet/config.json", "unet/model.onnx", "unet/model.onnx_data",
+                "vae_decoder/config.json", "vae_decoder/model.onnx", "vae_encoder/config.json", "vae_encoder/model.onnx");
+        List<String> others = List.of(".gitattributes", "01.png", "LICENSE.md", "README.md", "comparison.png", "pipeline.png",
+                "sd_xl_base_1.0.safetensors", "sd_xl_base_1.0_0.9vae.safetensors", "sd_xl_offset_example-lora_1.0.safetensors",
+                "text_encoder/flax_model.msgpack", "text_encoder/model.fp16.safetensors", "text_encoder/model.safetensors",
+                "text_encoder/openvino_model.bin", "text_encoder/openvino_model.xml",
+                "text_encoder_2/flax_model.msgpack", "text_encoder_2/model.fp16.safetensors", "text_encoder_2/model.safetensors",
+                "text_encoder_2/openvino_model.bin", "text_encoder_2/openvino_model.xml",
+                "unet/diffusion_flax_model.msgpack", "unet/diffusion_pytorch_model.fp16.safetensors",
+                "unet/diffusion_pytorch_model.safetensors", "unet/openvino_model.bin", "unet/openvino_model.xml",
+                "vae/config.json", "vae/diffusion_flax_model.msgpack", "vae/diffusion_pytorch_model.fp16.safetensors",
+                "vae/diffusion_pytorch_model.safetensors", "vae_1_0/config.json", "vae_1_0/diffusion_pytorch_model.fp16.safetensors",
+                "vae_1_0/diffusion_pytorch_model.safetensors", "vae_decoder/openvino_model.bin", "vae_decoder/openvino_model.xml",
+                "vae_encoder/openvino_model.bin", "vae_encoder/openvino_model.xml");
+        List<HubFile> listing = new java.util.ArrayList<>();
+        for (String p : others) listing.add(f(p));
+        for (String p : onnx) listing.add(f(p));
+        List<HubFile> kept = OnnxSubset.select(listing);
+        assertEquals(new java.util.TreeSet<>(onnx), new java.util.TreeSet<>(kept.stream().map(HubFile::path).toList()));
+        assertEquals(List.of(), OnnxSubset.missing(kept));
+    }
+
     @Test
     void revisionsAndPathsAreEncodedAsOnePathSegmentEach() {
         // huggingface_hub quotes the revision with quote(revision, safe=""): "refs/pr/1" becomes "refs%2Fpr%2F1".

@@ -148,6 +148,33 @@ class ModelLibraryTest {
         ModelLibrary.checkName(ModelLibrary.suggestName("..//weird::name.."));
     }
 
+    /**
+     * The loras folder holds LoRA files, not a model: never listed as one, its name never given to
+     * a model, and only regular .safetensors files directly in it are LoRAs (links are not followed).
+     */
+    @Test
+    void theLorasFolderListsItsSafetensorsFilesAndIsNeverAModel() throws Exception {
+        ModelLibrary lib = Fixtures.library(temp.resolve("models"));
+        assertEquals(List.of(), lib.listLoras(), "no folder yet");
+        Path loras = Files.createDirectories(lib.lorasFolder());
+        Files.write(loras.resolve("Ink Style.safetensors"), new byte[] {1, 2, 3});
+        Files.write(loras.resolve("cat.SAFETENSORS"), new byte[] {1});
+        Files.write(loras.resolve("notes.txt"), new byte[] {1});
+        Files.write(loras.resolve(".hidden.safetensors"), new byte[] {1});
+        Files.createDirectories(loras.resolve("folder.safetensors"));
+        Path outside = Files.write(temp.resolve("outside.safetensors"), new byte[] {1});
+        Files.createSymbolicLink(loras.resolve("linked.safetensors"), outside);
+
+        List<LoraFile> found = lib.listLoras();
+        assertEquals(List.of("cat", "Ink Style"), found.stream().map(LoraFile::name).toList());
+        assertEquals(3, found.get(1).bytes());
+        assertEquals(List.of(), lib.list(), "the loras folder is not a model");
+        assertFalse(lib.contains("loras"));
+        LibraryException reserved = assertThrows(LibraryException.class, () -> lib.importFolder(Fixtures.TINY, "Loras", false));
+        assertEquals("'Loras' is the library's folder for LoRA files; choose another name", reserved.getMessage());
+        assertEquals("loras-1", ModelLibrary.suggestName("loras"));
+    }
+
     @Test
     void notEnoughSpaceForTheCopyIsRefusedBeforeCopying() throws Exception {
         ModelLibrary lib = new ModelLibrary(temp.resolve("models"), Optional::empty, folder -> 1000);

@@ -143,7 +143,8 @@ class ModelBundleTest {
             assertTrue(summary.contains("77 tokens x 768"), summary);
             assertTrue(summary.contains("Generates:      txt2img, img2img, inpainting (by blending)"), summary);
             assertTrue(summary.contains("Runs with:      20 steps, CFG 7.5, its own scheduler (the family's defaults)"), summary);
-            assertEquals(12, summary.lines().count(), summary);
+            assertTrue(summary.contains("Precision:      fp16: meant for a GPU"), summary);
+            assertEquals(13, summary.lines().count(), summary);
         }
     }
 
