@@ -83,6 +83,21 @@ class LoraRefusalTest {
         }
     }
 
+    /** A LoRA of UNet layers only rebuilds the UNet's session, on and off; the text encoder's stays. */
+    @Test
+    void onlyTheSessionsALoraTouchesAreRebuilt() throws Exception {
+        Path unetOnly = oneLayer("unet-only.safetensors", "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q", 16, 16);
+        try (ModelBundle bundle = ModelBundle.open(LoraReferenceTest.TINY_LORA, ExecutionOptions.cpu(1))) {
+            int[][] ids = {new int[77]};
+            float[] before = bundle.textEncoder().encode(ids).data();
+            LoraChange on = bundle.applyLoras(List.of(new LoraWeight(unetOnly, "unet-only", 1)), LoraMerger.Progress.NONE, () -> false);
+            assertEquals(java.util.Set.of(LoraTarget.UNET), on.rebuilt());
+            assertEquals(List.of(), on.notices());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before, bundle.textEncoder().encode(ids).data());
+            assertEquals(java.util.Set.of(LoraTarget.UNET), bundle.applyLoras(List.of(), LoraMerger.Progress.NONE, () -> false).rebuilt());
+        }
+    }
+
     @Test
     void aFileOfNoLoraLayersIsRefused() throws Exception {
         Path f = SafeTensorsTest.write(dir.resolve("weights.safetensors"),
