@@ -6,6 +6,13 @@ import dev.emergence.engine.control.ControlUnit;
 import dev.emergence.engine.control.PreprocessorKind;
 import dev.emergence.engine.image.Images;
 import dev.emergence.engine.io.AtomicFiles;
+import dev.emergence.engine.library.ModelLibrary;
+import dev.emergence.engine.lora.LoraChange;
+import dev.emergence.engine.lora.LoraFile;
+import dev.emergence.engine.lora.LoraLibrary;
+import dev.emergence.engine.lora.LoraMerger;
+import dev.emergence.engine.lora.LoraTarget;
+import dev.emergence.engine.lora.LoraWeight;
 import dev.emergence.engine.model.ModelInfo;
 import dev.emergence.engine.pipeline.CancellationToken;
 import dev.emergence.engine.pipeline.GenerationPng;
@@ -13,6 +20,7 @@ import dev.emergence.engine.pipeline.GenerationRequest;
 import dev.emergence.engine.pipeline.GenerationResult;
 import dev.emergence.engine.pipeline.LoadedModel;
 import dev.emergence.engine.pipeline.PreviewKind;
+import dev.emergence.engine.pipeline.PromptLoras;
 import dev.emergence.engine.pipeline.StepListener;
 import dev.emergence.engine.pipeline.StepSnapshot;
 import dev.emergence.engine.random.TorchGenerator;
@@ -113,6 +121,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"--out", "-o"}, required = true, paramLabel = "FILE.png",
             description = "The picture to write, with its parameters; its folder must exist and be writable.")
     Path out;
+
+    @Option(names = "--lora", paramLabel = "NAME_OR_PATH[:WEIGHT]",
+            description = "Apply a LoRA (repeatable): a .safetensors file, or a name in the library's loras folder; the weight is 1 when not"
+                    + " given. Like a <lora:NAME:WEIGHT> tag in the prompt, which is looked up in the same folder. Kohya and diffusers (peft) files.")
+    List<String> loras = new ArrayList<>();
 
     @Option(names = "--quiet", description = "No progress lines.") boolean quiet;
 
@@ -254,6 +267,20 @@ final class GenerateCommand implements Callable<Integer> {
                 feather != null ? feather : base != null ? base.maskFeatherPixels() : 0,
                 null, null, null, clipSkip != null ? clipSkip : base != null ? base.clipSkip() : null, units).validate();
 
+        // LoRAs are found and their files checked before the model loads, so a typo fails fast.
+        LoraLibrary library = new LoraLibrary(ModelLibrary.openDefault().lorasFolder());
+        String promptText = prompt != null ? prompt : base.prompt();
+        PromptLoras tagged = PromptLoras.of(promptText, library);
+        tagged.missing().forEach(line -> err.println("notice: " + SafeText.line(line)));
+        List<LoraWeight> flagged = new ArrayList<>();
+        for (String value : loras) flagged.add(loraOption(value, library));
+        List<LoraWeight> wanted = new ArrayList<>(tagged.loras());
+        wanted.addAll(flagged);
+        for (LoraWeight w : wanted) LoraFile.open(w.file(), w.name()).close();
+        // A picture records --lora as the tags AUTOMATIC1111 writes, so --from-png applies them again.
+        StringBuilder storedPrompt = new StringBuilder(promptText);
+        for (LoraWeight w : flagged) storedPrompt.append(storedPrompt.length() == 0 ? "" : " ").append("<lora:").append(w.name()).append(':').append(number(w.weight())).append('>');
+
         Path modelDir = ModelArgument.resolve(model);
         long loadStart = System.nanoTime();
         try (LoadedModel m = LoadedModel.open(modelDir, device.toOptions())) {
@@ -262,7 +289,18 @@ final class GenerateCommand implements Callable<Integer> {
                 err.println(SafeText.line(String.format(Locale.ROOT, "model %s (%s%s) on %s, loaded in %.1f s", info.name(), info.family(),
                         info.inpainting() ? ", inpainting" : "", m.device(), (System.nanoTime() - loadStart) / 1e9)));
             }
-            GenerationRequest req = resolve(base, m, initImage, maskImage, init, mask).withControls(units);
+            if (!wanted.isEmpty()) {
+                long mergeStart = System.nanoTime();
+                LoraChange change = m.applyLoras(wanted, LoraMerger.Progress.NONE, new CancellationToken());
+                change.notices().forEach(line -> err.println("notice: " + SafeText.line(line)));
+                if (!quiet) {
+                    err.println(SafeText.line(String.format(Locale.ROOT, "LoRAs %s merged into %s in %.1f s",
+                            String.join(", ", wanted.stream().map(w -> w.name() + " (" + number(w.weight()) + ")").toList()),
+                            String.join(", ", change.rebuilt().stream().sorted().map(LoraTarget::folderName).toList()),
+                            (System.nanoTime() - mergeStart) / 1e9)));
+                }
+            }
+            GenerationRequest req = resolve(base, m, initImage, maskImage, init, mask, storedPrompt.toString()).withControls(units);
             if (!quiet && seed == null && (base == null)) err.println("seed " + req.seed());
 
             StepListener listener = StepListener.NONE;
@@ -278,7 +316,7 @@ final class GenerateCommand implements Callable<Integer> {
                     ? m.pipeline().generate(req, initImage, maskImage, listener, new CancellationToken())
                     : m.pipeline().generate(req, initImage, maskImage, m.controlInputs(req, controlPictures), listener, new CancellationToken());
             for (String notice : result.notices()) err.println("notice: " + SafeText.line(notice));
-            GenerationPng.save(out, result.image(), result.request(), result.mode());
+            GenerationPng.save(out, result.image(), result.request(), result.mode(), PromptLoras.hashes(wanted));
             System.out.println(SafeText.line(out + " (seed " + result.request().seed() + ")"));
         }
         return ExitCodes.OK;
@@ -333,8 +371,51 @@ final class GenerateCommand implements Callable<Integer> {
                 snapshot.stepCount(), snapshot.warmUpNote(scheduler), snapshot.timestep(), snapshot.sigma(), (snapshot.stepIndex() + 1) / secs);
     }
 
+    /**
+     * A --lora value: NAME_OR_PATH, or NAME_OR_PATH:WEIGHT when what follows the last ':' is a number
+     * (so a Windows path "C:\\loras\\ink.safetensors" stays a path). An existing file is used where it is; anything
+     * else is a name in the loras folder.
+     */
+    static LoraWeight loraOption(String value, LoraLibrary library) throws InvalidRequestException {
+        String target = value;
+        double weight = 1;
+        int colon = value.lastIndexOf(':');
+        if (colon > 0) {
+            try {
+                weight = Double.parseDouble(value.substring(colon + 1).strip());
+                target = value.substring(0, colon);
+            } catch (NumberFormatException e) {
+                // no weight: the ':' belongs to the name or path
+            }
+        }
+        if (!Double.isFinite(weight)) throw new InvalidRequestException("lora: '" + value + "' has weight " + weight + "; expected a finite number");
+        Optional<Path> file = Optional.empty();
+        try {
+            Path p = Path.of(target);
+            if (Files.isRegularFile(p)) file = Optional.of(p);
+        } catch (java.nio.file.InvalidPathException e) {
+            // not a path: a name
+        }
+        if (file.isPresent()) {
+            String stem = file.get().getFileName().toString();
+            if (stem.toLowerCase(Locale.ROOT).endsWith(LoraLibrary.EXTENSION)) stem = stem.substring(0, stem.length() - LoraLibrary.EXTENSION.length());
+            return new LoraWeight(file.get(), stem, weight);
+        }
+        Optional<Path> named = library.find(target);
+        if (named.isEmpty()) {
+            throw new InvalidRequestException("lora: '" + target + "' is neither a file nor a LoRA in the loras folder " + library.folder()
+                    + "; expected NAME_OR_PATH[:WEIGHT]");
+        }
+        return new LoraWeight(named.get(), target, weight);
+    }
+
+    /** 0.8, 1, -0.25: as a prompt writes a weight. */
+    private static String number(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
     private GenerationRequest resolve(GenerationRequest base, LoadedModel m, BufferedImage initImage, BufferedImage maskImage,
-                                      Path initPath, Path maskPath) throws InvalidRequestException {
+                                      Path initPath, Path maskPath, String promptText) throws InvalidRequestException {
         ModelInfo info = m.info();
         SchedulerKind kind;
         if (scheduler != null) {
@@ -348,7 +429,7 @@ final class GenerateCommand implements Callable<Integer> {
         int h = height != null ? height : base != null ? base.height() : initImage != null ? initImage.getHeight() : info.nativeSampleSize();
         double defStrength = inpaint ? 1.0 : GenerationRequest.DEFAULT_STRENGTH;
         GenerationRequest r = new GenerationRequest(
-                prompt != null ? prompt : base.prompt(),
+                promptText,
                 negative != null ? negative : base != null ? base.negativePrompt() : "",
                 w, h,
                 steps != null ? steps : base != null ? base.steps() : m.family().defaultSteps(),

@@ -1,6 +1,11 @@
 package dev.emergence.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.emergence.engine.lora.LoraChange;
+import dev.emergence.engine.lora.LoraException;
+import dev.emergence.engine.lora.LoraMerger;
+import dev.emergence.engine.lora.LoraTarget;
+import dev.emergence.engine.lora.LoraWeight;
 import dev.emergence.engine.runtime.DeviceReport;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import dev.emergence.engine.scheduler.SchedulerConfig;
@@ -11,9 +16,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -49,11 +61,28 @@ public final class ModelBundle implements AutoCloseable {
     private final Path folder;
     private final String name;
     private final ExecutionOptions options;
-    private final OnnxTextEncoder textEncoder;
-    private final OnnxTextEncoder textEncoder2;
+    // Replaced when LoRAs change (applyLoras); callers hold the views below, which follow them.
+    private volatile OnnxTextEncoder textEncoder;
+    private volatile OnnxTextEncoder textEncoder2;
     private final boolean forceZerosForEmptyPrompt;
     private final int guidanceEmbeddingWidth;
-    private final OnnxDenoiser denoiser;
+    private volatile OnnxDenoiser denoiser;
+    /** The LoRAs each network's current session was made with (absent: none). */
+    private final Map<LoraTarget, List<LoraWeight>> applied = new EnumMap<>(LoraTarget.class);
+    private final DiffusionModels.TextEncoder textEncoderView = new EncoderView(() -> textEncoder);
+    private final DiffusionModels.TextEncoder textEncoder2View = new EncoderView(() -> textEncoder2);
+    private final DiffusionModels.Denoiser denoiserView = new DiffusionModels.Denoiser() {
+        @Override
+        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates) throws ModelException {
+            return denoiser.predict(sample, timestep, encoderHiddenStates);
+        }
+
+        @Override
+        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
+                throws ModelException {
+            return denoiser.predict(sample, timestep, encoderHiddenStates, extraInputs);
+        }
+    };
     private final OnnxVaeDecoder vaeDecoder;
     private final ModelInfo info;
     private final SchedulerConfig schedulerConfig;
@@ -373,20 +402,81 @@ public final class ModelBundle implements AutoCloseable {
         return folder.resolve("scheduler").resolve("scheduler_config.json");
     }
 
+    /** The text encoder; it follows the session LoRAs last made ({@link #applyLoras}). */
     public DiffusionModels.TextEncoder textEncoder() {
         checkOpen();
-        return textEncoder;
+        return textEncoderView;
     }
 
+    /** The UNet; it follows the session LoRAs last made ({@link #applyLoras}). */
     public DiffusionModels.Denoiser denoiser() {
         checkOpen();
-        return denoiser;
+        return denoiserView;
     }
 
     /** SDXL's second text encoder (text_encoder_2/), or empty for single-encoder families. */
     public Optional<DiffusionModels.TextEncoder> textEncoder2() {
         checkOpen();
-        return Optional.ofNullable(textEncoder2);
+        return textEncoder2 == null ? Optional.empty() : Optional.of(textEncoder2View);
+    }
+
+    /**
+     * Makes the UNet and text encoder sessions carry {@code loras} merged into their weights (none: the
+     * model's own weights), rebuilding only the sessions whose LoRAs change. Nothing on disk is written.
+     * On any failure (a bad file, one that matches nothing, cancellation) the current sessions stay as they were.
+     *
+     * @param progress  told after each merged weight
+     * @param cancelled asked between weights; true stops with a CancellationException
+     */
+    public synchronized LoraChange applyLoras(List<LoraWeight> loras, LoraMerger.Progress progress,
+                                              BooleanSupplier cancelled) throws ModelException, LoraException {
+        checkOpen();
+        Set<LoraTarget> encoders = textEncoder2 == null ? EnumSet.of(LoraTarget.TEXT_ENCODER)
+                : EnumSet.of(LoraTarget.TEXT_ENCODER, LoraTarget.TEXT_ENCODER_2);
+        LoraSessions.Built built = LoraSessions.build(folder, name, options, loras, applied, encoders, progress, cancelled);
+        // Wrapped (and so checked) before anything is swapped: a failure here leaves the current sessions.
+        OnnxDenoiser nextDenoiser = null;
+        Map<LoraTarget, OnnxTextEncoder> nextEncoders = new EnumMap<>(LoraTarget.class);
+        try {
+            for (Map.Entry<LoraTarget, OnnxModel> e : built.models().entrySet()) {
+                if (e.getKey() == LoraTarget.UNET) {
+                    nextDenoiser = new OnnxDenoiser(e.getValue());
+                    nextDenoiser.setInChannels(denoiser.inChannels());
+                } else {
+                    nextEncoders.put(e.getKey(), new OnnxTextEncoder(e.getValue()));
+                }
+            }
+        } catch (ModelException | RuntimeException e) {
+            built.models().values().forEach(OnnxModel::close);
+            throw e;
+        }
+        List<OnnxModel> replaced = new ArrayList<>();
+        if (nextDenoiser != null) {
+            replaced.add(denoiser.model());
+            denoiser = nextDenoiser;
+        }
+        if (nextEncoders.containsKey(LoraTarget.TEXT_ENCODER)) {
+            replaced.add(textEncoder.model());
+            textEncoder = nextEncoders.get(LoraTarget.TEXT_ENCODER);
+        }
+        if (nextEncoders.containsKey(LoraTarget.TEXT_ENCODER_2)) {
+            replaced.add(textEncoder2.model());
+            textEncoder2 = nextEncoders.get(LoraTarget.TEXT_ENCODER_2);
+        }
+        replaced.forEach(OnnxModel::close);
+        for (LoraTarget t : built.models().keySet()) {
+            List<LoraWeight> now = built.applied().get(t);
+            if (now.isEmpty()) applied.remove(t);
+            else applied.put(t, now);
+        }
+        return new LoraChange(built.notices(), built.models().keySet());
+    }
+
+    /** The LoRAs the current sessions carry, in the order given, each once. */
+    public synchronized List<LoraWeight> appliedLoras() {
+        Set<LoraWeight> all = new LinkedHashSet<>();
+        applied.values().forEach(all::addAll);
+        return List.copyOf(all);
     }
 
     public Path tokenizer2Dir() {
@@ -505,6 +595,30 @@ public final class ModelBundle implements AutoCloseable {
             }
         }
         return previewDecoder.map(d -> d);
+    }
+
+    /** A text encoder that follows whichever session is current. */
+    private static final class EncoderView implements DiffusionModels.TextEncoder {
+        private final Supplier<OnnxTextEncoder> current;
+
+        EncoderView(Supplier<OnnxTextEncoder> current) {
+            this.current = current;
+        }
+
+        @Override
+        public Tensor encode(int[][] tokenIds) throws ModelException {
+            return current.get().encode(tokenIds);
+        }
+
+        @Override
+        public DiffusionModels.TextStates encodeStates(int[][] tokenIds, int fromEnd) throws ModelException {
+            return current.get().encodeStates(tokenIds, fromEnd);
+        }
+
+        @Override
+        public int hiddenStateCount() {
+            return current.get().hiddenStateCount();
+        }
     }
 
     private synchronized void checkOpen() {

@@ -54,10 +54,14 @@ public final class OnnxModel implements AutoCloseable {
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private final DeviceReport device;
+    /** Weights given in place of the graph's own (merged LoRAs); ONNX Runtime uses them for the session's life. */
+    private final WeightOverrides initializers;
     private volatile boolean closed;
 
-    private OnnxModel(Path file, String label, OrtEnvironment env, OrtSession session, DeviceReport device) throws OrtException {
+    private OnnxModel(Path file, String label, OrtEnvironment env, OrtSession session, DeviceReport device,
+                      WeightOverrides initializers) throws OrtException {
         this.file = file;
+        this.initializers = initializers;
         this.label = label;
         this.env = env;
         this.session = session;
@@ -84,6 +88,36 @@ public final class OnnxModel implements AutoCloseable {
      * ({@link ExternalDataCheck}), checked before ONNX Runtime reads anything.
      */
     public static OnnxModel open(Path file, String label, ExecutionOptions options, Path folder) throws ModelException {
+        return open(file, label, options, folder, WeightOverrides.NONE);
+    }
+
+    /**
+     * As {@link #open(Path, String, ExecutionOptions, Path)}, with {@code initializers} replacing the graph's
+     * initializers of the same names ({@link WeightOverrides}). The model owns them from here on, also when
+     * opening fails, and closes them with its session.
+     */
+    public static OnnxModel open(Path file, String label, ExecutionOptions options, Path folder,
+                                 WeightOverrides initializers) throws ModelException {
+        try {
+            return openOwning(file, label, options, folder, initializers);
+        } catch (ModelException | RuntimeException e) {
+            initializers.close();
+            throw e;
+        }
+    }
+
+    /** Hands the overrides to ONNX Runtime, which uses them for the session's life without copying. */
+    private static void override(OrtSession.SessionOptions options, WeightOverrides initializers) throws OrtException {
+        Map<String, ai.onnxruntime.OnnxTensorLike> external = new LinkedHashMap<>();
+        for (Map.Entry<String, OnnxTensor> i : initializers.tensors().entrySet()) {
+            if (initializers.external().contains(i.getKey())) external.put(i.getKey(), i.getValue());
+            else options.addInitializer(i.getKey(), i.getValue());
+        }
+        if (!external.isEmpty()) options.addExternalInitializers(external);
+    }
+
+    private static OnnxModel openOwning(Path file, String label, ExecutionOptions options, Path folder,
+                                        WeightOverrides initializers) throws ModelException {
         if (!Files.exists(file)) throw new ModelException(label + ": file not found");
         ExternalDataCheck.requireInside(file, folder, label);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -96,11 +130,13 @@ public final class OnnxModel implements AutoCloseable {
         OrtSession session;
         DeviceReport device = configured.report();
         try (OrtSession.SessionOptions sessionOptions = configured.options()) {
+            override(sessionOptions, initializers);
             session = env.createSession(file.toString(), sessionOptions);
         } catch (OrtException e) {
             if (!device.onCuda()) throw loadError(label, e);
             // Retry on CPU: if that works the fault was CUDA's, and later sessions skip it.
             try (OrtSession.SessionOptions cpu = ExecutionProviders.cpuOptions(options)) {
+                override(cpu, initializers);
                 session = env.createSession(file.toString(), cpu);
             } catch (OrtException cpuFailure) {
                 throw loadError(label, cpuFailure);
@@ -108,7 +144,7 @@ public final class OnnxModel implements AutoCloseable {
             device = DeviceReport.cpu(ExecutionProviders.rememberCudaFailure(e));
         }
         try {
-            return new OnnxModel(file, label, env, session, device);
+            return new OnnxModel(file, label, env, session, device, initializers);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelException(label + ": cannot read the model's inputs and outputs: " + oneLine(e.getMessage()), e);
@@ -361,6 +397,7 @@ public final class OnnxModel implements AutoCloseable {
         if (closed) return;
         closed = true;
         closeQuietly(session);
+        initializers.close();
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.emergence.engine.tensor.Tensor;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +26,19 @@ public final class Engine implements AutoCloseable {
         return t;
     });
     private volatile LoadedModel model;
+    /** Where a prompt's {@code <lora:NAME>} tags are looked up, asked at each generation. */
+    private final java.util.function.Supplier<dev.emergence.engine.lora.LoraLibrary> loras;
+
+    /** An engine whose prompts find their LoRAs in the model library's loras folder. */
+    public Engine() {
+        this(() -> new dev.emergence.engine.lora.LoraLibrary(
+                dev.emergence.engine.library.DataFolders.modelsFolder().resolve(dev.emergence.engine.lora.LoraLibrary.FOLDER)));
+    }
+
+    /** An engine whose prompts find their LoRAs in the folder {@code loras} gives. */
+    public Engine(java.util.function.Supplier<dev.emergence.engine.lora.LoraLibrary> loras) {
+        this.loras = loras;
+    }
     /** Previews run beside the engine thread: a model is closed only when no preview is using it. */
     private final java.util.concurrent.locks.ReadWriteLock modelUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
@@ -52,6 +66,25 @@ public final class Engine implements AutoCloseable {
     public Optional<LoadedModel> model() { return Optional.ofNullable(model); }
 
     /**
+     * Merges {@code loras} into the loaded model's sessions on the engine thread (after any queued
+     * generation), rebuilding only those they change; {@code token} cancels between weights. On failure
+     * the model keeps its current sessions.
+     */
+    public CompletableFuture<dev.emergence.engine.lora.LoraChange> applyLoras(java.util.List<dev.emergence.engine.lora.LoraWeight> loras,
+                                                                            dev.emergence.engine.lora.LoraMerger.Progress progress,
+                                                                            CancellationToken token) {
+        return CompletableFuture.supplyAsync(() -> {
+            LoadedModel m = model;
+            if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded; load a model folder first"));
+            try {
+                return m.applyLoras(loras, progress, token);
+            } catch (Exception e) {
+                throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
+            }
+        }, thread);
+    }
+
+    /**
      * Queues a generation. The listener is called on the engine thread after every step.
      *
      * @param init null for txt2img; @param mask null unless inpainting
@@ -73,13 +106,31 @@ public final class Engine implements AutoCloseable {
             LoadedModel m = model;
             if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded; load a model folder first"));
             try {
-                if (request.controls().isEmpty() && controlPictures.isEmpty()) return m.pipeline().generate(request, init, mask, listener, token);
-                return m.pipeline().generate(request, init, mask, m.controlInputs(request, controlPictures), listener, token);
+                List<String> loraNotices = applyPromptLoras(m, request, token);
+                GenerationResult r = request.controls().isEmpty() && controlPictures.isEmpty()
+                        ? m.pipeline().generate(request, init, mask, listener, token)
+                        : m.pipeline().generate(request, init, mask, m.controlInputs(request, controlPictures), listener, token);
+                if (loraNotices.isEmpty()) return r;
+                List<String> notices = new java.util.ArrayList<>(loraNotices);
+                notices.addAll(r.notices());
+                return new GenerationResult(r.request(), r.mode(), r.image(), r.finalLatent(), List.copyOf(notices), r.timings());
             } catch (Exception e) {
                 throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
             }
         }, thread);
         return new GenerationJob(future, token);
+    }
+
+    /**
+     * Makes the model carry the LoRAs the prompt's tags name (none: its own weights), rebuilding only the
+     * sessions that change; returns the notices (names the library lacks, layers that matched nothing).
+     */
+    private List<String> applyPromptLoras(LoadedModel m, GenerationRequest request, CancellationToken token) throws Exception {
+        if (!request.prompt().contains("<lora:") && m.appliedLoras().isEmpty()) return List.of();
+        PromptLoras wanted = PromptLoras.of(request.prompt(), loras.get());
+        List<String> notices = new java.util.ArrayList<>(wanted.missing());
+        notices.addAll(m.applyLoras(wanted.loras(), dev.emergence.engine.lora.LoraMerger.Progress.NONE, token).notices());
+        return notices;
     }
 
     /**

@@ -1,13 +1,16 @@
 package dev.emergence.engine.pipeline;
 
+import dev.emergence.engine.InvalidRequestException;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * AUTOMATIC1111's extra-network tags ({@code <lora:name:0.8>}, {@code <hypernet:name:1>}, ...),
  * which it takes out of a prompt before encoding it (modules/extra_networks.py parse_prompt:
- * {@code re.sub(r"<(\w+):([^>]+)>", "", prompt)}). The engine applies none of them, so a prompt read
- * from such a picture is encoded as AUTOMATIC1111 encodes it, without them.
+ * {@code re.sub(r"<(\w+):([^>]+)>", "", prompt)}); so does the engine. Of them it applies LoRA tags
+ * ({@link #loras}: {@code <lora:NAME>} or {@code <lora:NAME:WEIGHT>}, the weight 1 when absent); the
+ * others are named as ignored.
  *
  * <p>Scanned in time linear in the prompt's length: a tag is '<', a run of word characters, ':'
  * right after the run (':' is not a word character, so it can only follow the whole run) and at
@@ -16,9 +19,21 @@ import java.util.List;
  * @param text the prompt without its tags
  * @param tags the tags taken out, in order
  */
-record ExtraNetworks(String text, List<String> tags) {
+public record ExtraNetworks(String text, List<String> tags) {
+    private static final String LORA = "<lora:";
 
-    static ExtraNetworks strip(String prompt) {
+    /**
+     * A LoRA tag of a prompt.
+     *
+     * @param tag    the tag as written
+     * @param name   the LoRA's name (AUTOMATIC1111's first item)
+     * @param weight its weight (the second item; 1 when absent)
+     */
+    public record LoraTag(String tag, String name, double weight) {
+    }
+
+    /** The prompt without its tags, and the tags. */
+    public static ExtraNetworks strip(String prompt) {
         StringBuilder out = new StringBuilder(prompt.length());
         List<String> tags = new ArrayList<>();
         int n = prompt.length();
@@ -48,6 +63,48 @@ record ExtraNetworks(String text, List<String> tags) {
             i = nextGt + 1;
         }
         return new ExtraNetworks(out.toString(), List.copyOf(tags));
+    }
+
+    /** The LoRA tags among the tags, in order. */
+    public List<LoraTag> loras() throws InvalidRequestException {
+        List<LoraTag> out = new ArrayList<>();
+        for (String tag : tags) {
+            if (!tag.startsWith(LORA)) continue;
+            String[] items = tag.substring(LORA.length(), tag.length() - 1).split(":", -1);
+            double weight = 1;
+            if (items.length > 1) {
+                try {
+                    weight = Double.parseDouble(items[1].strip());
+                } catch (NumberFormatException e) {
+                    weight = Double.NaN;
+                }
+                if (!Double.isFinite(weight)) {
+                    throw new InvalidRequestException("prompt: " + tag + " has the weight '" + items[1] + "'; expected a number, as in <lora:"
+                            + items[0] + ":0.8>");
+                }
+            }
+            out.add(new LoraTag(tag, items[0].strip(), weight));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The tags that are not LoRA tags. */
+    public List<String> otherTags() {
+        return tags.stream().filter(t -> !t.startsWith(LORA)).toList();
+    }
+
+    /** The prompt with its tags other than LoRA tags taken out (a picture's prompt keeps its LoRAs). */
+    public static String withoutOtherTags(String prompt) {
+        StringBuilder out = new StringBuilder(prompt.length());
+        ExtraNetworks e = strip(prompt);
+        int from = 0;
+        for (String tag : e.tags()) {
+            int at = prompt.indexOf(tag, from);
+            out.append(prompt, from, at);
+            if (tag.startsWith(LORA)) out.append(tag);
+            from = at + tag.length();
+        }
+        return out.append(prompt, from, prompt.length()).toString();
     }
 
     /** Python's \w on str: letters, digits and other numerals, and '_'. */

@@ -36,8 +36,19 @@ public final class GenerationPng {
 
     /** Writes atomically: the file appears complete or not at all. */
     public static void save(Path target, BufferedImage image, GenerationRequest request, GenerationMode mode) throws IOException {
+        save(target, image, request, mode, Map.of());
+    }
+
+    /**
+     * As {@link #save(Path, BufferedImage, GenerationRequest, GenerationMode)}, for a picture made with
+     * LoRAs: {@code loraHashes} (a LoRA's name as the prompt names it, to its hash, see
+     * {@link dev.emergence.engine.lora.LoraLibrary#shortHash}) are written as AUTOMATIC1111 writes them,
+     * {@code Lora hashes: "name: 0123456789ab, name2: ..."}.
+     */
+    public static void save(Path target, BufferedImage image, GenerationRequest request, GenerationMode mode,
+                            Map<String, String> loraHashes) throws IOException {
         Map<String, String> chunks = new LinkedHashMap<>();
-        chunks.put(PARAMETERS_KEY, toA1111(request, mode).format());
+        chunks.put(PARAMETERS_KEY, toA1111(request, mode, loraHashes).format());
         chunks.put(REQUEST_KEY, toJson(request));
         PngMetadata.write(target, image, chunks);
     }
@@ -47,11 +58,22 @@ public final class GenerationPng {
      * names (e.g. "DPM++ 2M" with "Karras"; "Automatic" for samplers that take no schedule type).
      */
     public static A1111Parameters toA1111(GenerationRequest r, GenerationMode mode) {
+        return toA1111(r, mode, Map.of());
+    }
+
+    /** As {@link #toA1111(GenerationRequest, GenerationMode)}, with the LoRAs' {@code Lora hashes}. */
+    public static A1111Parameters toA1111(GenerationRequest r, GenerationMode mode, Map<String, String> loraHashes) {
         Double strength = mode == GenerationMode.TXT2IMG ? null : r.strength();
         LinkedHashMap<String, String> extra = new LinkedHashMap<>();
         extra.put(SCHEDULE_TYPE, A1111Sampling.label(r.scheduler(), r.schedule()));
         // create_infotext writes "Clip skip" only above 1.
         if (r.clipSkipOrDefault() > 1) extra.put(CLIP_SKIP, Integer.toString(r.clipSkipOrDefault()));
+        if (!loraHashes.isEmpty()) {
+            // extra_networks_lora.py: f"{alias}: {shorthash}" joined by ", ", the name without ':' and ','
+            List<String> items = new ArrayList<>();
+            loraHashes.forEach((name, hash) -> items.add(name.replace(":", "").replace(",", "") + ": " + hash));
+            extra.put(LORA_HASHES, String.join(", ", items));
+        }
         // The ControlNet extension's entries (the extension writes them after the core parameters).
         extra.putAll(ControlInfotext.entries(r.controls(), r.width(), r.height()));
         return new A1111Parameters(r.prompt(), r.negativePrompt(), r.steps(), r.scheduler().a1111Name(), r.cfgScale(),
@@ -61,7 +83,9 @@ public final class GenerationPng {
     private static final String SCHEDULE_TYPE = "Schedule type";
     /** Entries of AUTOMATIC1111's parameters the engine applies, besides those A1111Parameters has fields for. */
     private static final String CLIP_SKIP = "Clip skip";
-    private static final Set<String> APPLIED = Set.of(SCHEDULE_TYPE, CLIP_SKIP);
+    /** Written with the LoRAs a picture was made with; read back, the prompt's LoRA tags apply them. */
+    private static final String LORA_HASHES = "Lora hashes";
+    private static final Set<String> APPLIED = Set.of(SCHEDULE_TYPE, CLIP_SKIP, LORA_HASHES);
     /** Entries that say where a picture came from rather than how it was made. */
     private static final Set<String> NOT_SETTINGS = Set.of("Version", "User");
 
@@ -174,9 +198,11 @@ public final class GenerationPng {
         for (String key : extra.keySet()) {
             if (!APPLIED.contains(key) && !NOT_SETTINGS.contains(key)) ignored.add(key);
         }
+        // LoRA tags stay in the prompt, where generating applies them (or names them missing); the others go.
         ExtraNetworks prompt = ExtraNetworks.strip(p.prompt()), negative = ExtraNetworks.strip(p.negativePrompt());
-        for (String tag : prompt.tags()) ignored.add(tag + " in the prompt");
+        for (String tag : prompt.otherTags()) ignored.add(tag + " in the prompt");
         for (String tag : negative.tags()) ignored.add(tag + " in the negative prompt");
+        String promptText = ExtraNetworks.withoutOtherTags(p.prompt());
         double strength = p.denoisingStrength() != null && !hires ? p.denoisingStrength() : GenerationRequest.DEFAULT_STRENGTH;
         Integer clipSkip = null;
         String skip = extra.get(CLIP_SKIP);
@@ -188,7 +214,7 @@ public final class GenerationPng {
                         + GenerationRequest.MAX_CLIP_SKIP);
             }
         }
-        GenerationRequest r = new GenerationRequest(prompt.text(), negative.text(), p.width(), p.height(), p.steps(), p.cfgScale(),
+        GenerationRequest r = new GenerationRequest(promptText, negative.text(), p.width(), p.height(), p.steps(), p.cfgScale(),
                 p.seed(), choice.kind(), choice.schedule(), strength, 0, null, null, p.model(), clipSkip);
         return new Read(r, ignored, p.denoisingStrength() != null && !hires);
     }

@@ -22,6 +22,11 @@ import dev.emergence.engine.scheduler.Schedulers;
 import dev.emergence.engine.tensor.Tensor;
 import dev.emergence.engine.text.ClipTokenizer;
 
+import dev.emergence.engine.lora.LoraChange;
+import dev.emergence.engine.lora.LoraException;
+import dev.emergence.engine.lora.LoraMerger;
+import dev.emergence.engine.lora.LoraWeight;
+
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,6 +128,21 @@ public final class LoadedModel implements AutoCloseable {
             inputs.add(new ControlInput(net, net.shortHash(), pictures.get(i)));
         }
         return inputs;
+    }
+
+    /**
+     * Merges {@code loras} into the UNet and text encoder sessions (none: the model's own weights),
+     * rebuilding only the sessions whose LoRAs change; on failure the current sessions keep working.
+     * See {@link ModelBundle#applyLoras}.
+     */
+    public LoraChange applyLoras(List<LoraWeight> loras, LoraMerger.Progress progress, CancellationToken token)
+            throws ModelException, LoraException {
+        return bundle.applyLoras(loras, progress, token::isCancelled);
+    }
+
+    /** The LoRAs the sessions carry now. */
+    public List<LoraWeight> appliedLoras() {
+        return bundle.appliedLoras();
     }
 
     /** The family's conditioning of the UNet (what {@code bench} times as text encoding). */

@@ -144,7 +144,11 @@ public final class StableDiffusionPipeline {
 
     /** The family's conditioning of the UNet, checked finite. */
     private Conditioning encodePrompt(GenerationRequest req, List<String> notices) throws ModelException, InvalidRequestException {
-        Conditioning cond = c.conditioner().condition(new Conditioner.TextRequest(req.prompt(), req.negativePrompt(),
+        // Extra-network tags are taken out before encoding, as AUTOMATIC1111 does; LoRA tags were applied to the sessions.
+        ExtraNetworks prompt = ExtraNetworks.strip(req.prompt()), negative = ExtraNetworks.strip(req.negativePrompt());
+        for (String tag : prompt.otherTags()) notices.add("ignored " + tag + " in the prompt: the engine applies only <lora:…> tags");
+        for (String tag : negative.tags()) notices.add("ignored " + tag + " in the negative prompt: tags apply only in the prompt");
+        Conditioning cond = c.conditioner().condition(new Conditioner.TextRequest(prompt.text(), negative.text(),
                 req.cfgScale(), req.width(), req.height(), req.clipSkipOrDefault()));
         if (!cond.unknownWords().isEmpty()) {
             notices.add("words the model does not know: " + String.join(", ", cond.unknownWords()));

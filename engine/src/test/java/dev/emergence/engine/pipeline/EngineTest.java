@@ -101,4 +101,26 @@ class EngineTest {
         }
         return true;
     }
+
+    /** A prompt's LoRA tags are applied before its generation, and taken off again when a prompt has none. */
+    @Test
+    void promptLorasApplyOnTheEngineThread(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path loras = java.nio.file.Files.createDirectories(dir.resolve("loras"));
+        java.nio.file.Files.copy(Path.of("testmodels", "tiny-lora", "loras", "kohya-style.safetensors"), loras.resolve("ink.safetensors"));
+        try (Engine engine = new Engine(() -> new dev.emergence.engine.lora.LoraLibrary(loras))) {
+            engine.load(Path.of("testmodels", "tiny-lora"), ExecutionOptions.cpu(1)).get(60, TimeUnit.SECONDS);
+            GenerationRequest plain = new GenerationRequest("a red circle", "", 64, 64, 2, 7.5, 42, SchedulerKind.EULER, 1.0, 0, null, null, "m");
+            GenerationRequest styled = new GenerationRequest("a red circle <lora:ink:0.8> <lora:gone>", "", 64, 64, 2, 7.5, 42,
+                    SchedulerKind.EULER, 1.0, 0, null, null, "m");
+            GenerationResult a = engine.generate(plain, null, null, StepListener.NONE).result().get(60, TimeUnit.SECONDS);
+            GenerationResult b = engine.generate(styled, null, null, StepListener.NONE).result().get(60, TimeUnit.SECONDS);
+            assertTrue(b.notices().get(0).startsWith("LoRA 'gone' (<lora:gone> in the prompt) is not in the loras folder "), b.notices().toString());
+            assertTrue(b.notices().get(1).startsWith("ink: 1 of 9 LoRA layers matched nothing: "), b.notices().toString());
+            assertEquals(1, engine.model().orElseThrow().appliedLoras().size());
+            assertTrue(!samePixels(a.image(), b.image()), "the LoRA changes the picture");
+            GenerationResult c = engine.generate(plain, null, null, StepListener.NONE).result().get(60, TimeUnit.SECONDS);
+            assertEquals(List.of(), engine.model().orElseThrow().appliedLoras());
+            assertTrue(samePixels(a.image(), c.image()), "without tags the model's own weights are back");
+        }
+    }
 }

@@ -131,12 +131,31 @@ class GenerationPngTest {
     }
 
     @Test
-    void extraNetworkTagsLeaveThePromptsAsAutomatic1111LeavesThem() throws Exception {
+    void loraTagsStayInThePromptOtherExtraNetworkTagsGoAsAutomatic1111TakesThemOut() throws Exception {
         GenerationPng.Read r = read("<lora:a b:0.8>cat, <hypernet:h:1>dog <not a tag> <x:>\nNegative prompt: <lyco:z>ugly\n"
-                + "Steps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 64x64");
-        assertEquals("cat, dog <not a tag> <x:>", r.request().prompt());
+                + "Steps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 64x64, Lora hashes: \"a b: 0123456789ab\"");
+        // the LoRA tag is applied when generating (or named missing there); Lora hashes is no setting to ignore
+        assertEquals("<lora:a b:0.8>cat, dog <not a tag> <x:>", r.request().prompt());
         assertEquals("ugly", r.request().negativePrompt());
-        assertEquals(List.of("<lora:a b:0.8> in the prompt", "<hypernet:h:1> in the prompt", "<lyco:z> in the negative prompt"), r.ignored());
+        assertEquals(List.of("<hypernet:h:1> in the prompt", "<lyco:z> in the negative prompt"), r.ignored());
+        assertEquals(List.of(new ExtraNetworks.LoraTag("<lora:a b:0.8>", "a b", 0.8)), ExtraNetworks.strip(r.request().prompt()).loras());
+        assertEquals("cat, dog <not a tag> <x:>", ExtraNetworks.strip(r.request().prompt()).text());
+    }
+
+    @Test
+    void loraTagsAsAutomatic1111WritesThem() throws Exception {
+        assertEquals(List.of(new ExtraNetworks.LoraTag("<lora:ink>", "ink", 1.0), new ExtraNetworks.LoraTag("<lora:x:-0.5:1>", "x", -0.5)),
+                ExtraNetworks.strip("a <lora:ink> b <lora:x:-0.5:1>").loras());
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> ExtraNetworks.strip("<lora:ink:strong>").loras());
+        assertEquals("prompt: <lora:ink:strong> has the weight 'strong'; expected a number, as in <lora:ink:0.8>", e.getMessage());
+    }
+
+    @Test
+    void loraHashesAreWrittenAsAutomatic1111WritesThem() {
+        GenerationRequest r = new GenerationRequest("a <lora:ink:0.8>", "", 64, 64, 2, 7, 1, dev.emergence.engine.scheduler.SchedulerKind.EULER,
+                0.8, 0, null, null, "m");
+        String text = GenerationPng.toA1111(r, GenerationMode.TXT2IMG, new java.util.LinkedHashMap<>(java.util.Map.of("ink", "0123456789ab"))).format();
+        assertTrue(text.endsWith(", Lora hashes: \"ink: 0123456789ab\""), text);
     }
 
     /** Many unclosed tags: a backtracking <(\w+):([^>]+)> scans to the end from each. */
