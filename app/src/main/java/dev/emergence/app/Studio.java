@@ -141,6 +141,9 @@ public final class Studio implements AutoCloseable {
         this.trash = new Trash(config.paths().trash());
         this.gc = new GenerationController(engine, FxThread.FX, results);
         this.library = new LibraryModel(config.library());
+        library.rootProperty().addListener((o, a, root) -> {
+            if (root != null) engine.useLorasFolder(root.resolve(dev.emergence.engine.library.ModelLibrary.LORAS));
+        });
         this.downloads = new DownloadJob(library, config.downloaders());
         this.keeper = new SessionKeeper(sessions, params, tools, canvas, gc, controls,
                 () -> shown == null ? null : shown.file(), m -> notifier.error(m));

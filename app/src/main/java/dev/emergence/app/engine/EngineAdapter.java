@@ -32,7 +32,10 @@ public final class EngineAdapter implements StudioEngine {
     /** auto, cpu, cuda or cuda:N, as the command line's --device. */
     public static final String DEVICE_PROPERTY = "emergence.device";
 
-    private final Engine engine = new Engine();
+    /** Where prompts' LoRA tags are looked up: the studio's library, once it is known. */
+    private volatile Path lorasFolder = dev.emergence.engine.library.DataFolders.modelsFolder()
+            .resolve(dev.emergence.engine.library.ModelLibrary.LORAS);
+    private final Engine engine = new Engine(() -> new dev.emergence.engine.lora.LoraLibrary(lorasFolder));
     private final ExecutionOptions options;
     private volatile ModelSummary summary;
     /** Write-held while a model is being swapped; read-held by each token count and preview. */
@@ -120,6 +123,11 @@ public final class EngineAdapter implements StudioEngine {
     }
 
     @Override
+    public void useLorasFolder(Path folder) {
+        lorasFolder = folder;
+    }
+
+    @Override
     public Optional<TokenCount> countTokens(String prompt) {
         long stamp = swap.tryReadLock();
         // While a model loads there is nothing to count with; the studio counts again once it is in.
@@ -130,7 +138,8 @@ public final class EngineAdapter implements StudioEngine {
             ClipTokenizer tokenizer = m.get().tokenizer();
             TokenizedPrompt t;
             try {
-                t = tokenizer.tokenize(prompt, 1);
+                // Extra-network tags (<lora:...>) are taken out before encoding, so they are not counted.
+                t = tokenizer.tokenize(dev.emergence.engine.pipeline.ExtraNetworks.strip(prompt).text(), 1);
             } catch (PromptSyntaxException e) {
                 return Optional.of(TokenCount.unreadable(e.getMessage(), tokenizer.windowCapacity()));
             }

@@ -38,6 +38,10 @@ public interface StudioEngine extends AutoCloseable {
     RunningGeneration generate(GenerationRequest request, BufferedImage init, BufferedImage mask,
                                java.util.List<BufferedImage> controlPictures, StepListener listener);
 
+    /** Where a prompt's {@code <lora:NAME>} tags are looked up (the studio's library's loras folder). */
+    default void useLorasFolder(Path folder) {
+    }
+
     /** Decodes a latent (scaled latent space) into a picture by the chosen decoder. */
     CompletableFuture<BufferedImage> preview(Tensor latent, PreviewKind kind);
 

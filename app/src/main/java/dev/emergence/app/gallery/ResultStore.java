@@ -34,7 +34,7 @@ public final class ResultStore {
         String base = STAMP.format(LocalDateTime.now()) + "_seed" + result.request().seed();
         Path target = folder.resolve(base + ".png");
         for (int n = 2; Files.exists(target); n++) target = folder.resolve(base + "_" + n + ".png");
-        GenerationPng.save(target, result.image(), result.request(), result.mode());
+        GenerationPng.save(target, result.image(), result.request(), result.mode(), result.loraHashes());
         return target;
     }
 

@@ -77,6 +77,8 @@ public final class GenerationController implements AutoCloseable {
     private final LatestWins<Live> progressToFx;
     private final LatestWins<LiveFrame> previewToFx;
     private final LatestWins<PreviewJob> previewJobs;
+    /** Work before the first step (merging LoRAs), shown as the step label until the first step. */
+    private final LatestWins<String> preparing;
     private Consumer<String> errors = m -> { };
     private Consumer<String> notices = m -> { };
     private Consumer<Finished> results = r -> { };
@@ -106,6 +108,9 @@ public final class GenerationController implements AutoCloseable {
         this.progressToFx = new LatestWins<>(fx, this::showProgress);
         this.previewToFx = new LatestWins<>(fx, this::showPreview);
         this.previewJobs = new LatestWins<>(previewThread, this::decodePreview);
+        this.preparing = new LatestWins<>(fx, text -> {
+            if (state.get() == GenerationState.RUNNING && recordedSteps.get() == 0 && timeline.size() == 0) stepLabel.set(text);
+        });
         viewChoice.addListener((o, a, b) -> liveView = b == null ? ViewChoice.X0 : b);
     }
 
@@ -252,6 +257,11 @@ public final class GenerationController implements AutoCloseable {
                 if (s.stepIndex() % stride == 0 || s.stepIndex() == s.stepCount() - 1) {
                     previewJobs.offer(new PreviewJob(gen, record, kind));
                 }
+            }
+
+            @Override
+            public void onPreparing(String what, int done, int total) {
+                preparing.offer(what + " " + done + "/" + total);
             }
         };
         // The init and mask pictures are built from the snapshot's copies off the FX thread (taking

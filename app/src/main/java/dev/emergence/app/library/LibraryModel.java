@@ -2,7 +2,7 @@ package dev.emergence.app.library;
 
 import dev.emergence.app.fx.FxThread;
 import dev.emergence.engine.library.ControlNetEntry;
-import dev.emergence.engine.library.LoraFile;
+import dev.emergence.engine.library.LoraEntry;
 import dev.emergence.engine.library.ModelEntry;
 import dev.emergence.engine.library.ModelLibrary;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -36,7 +36,7 @@ public final class LibraryModel implements AutoCloseable {
     private final ExecutorService worker = FxThread.worker("model-library");
     private final ObservableList<ModelEntry> entries = FXCollections.observableArrayList();
     private final ObservableList<ModelChoice> choices = FXCollections.observableArrayList();
-    private final ObservableList<LoraFile> loras = FXCollections.observableArrayList();
+    private final ObservableList<LoraEntry> loras = FXCollections.observableArrayList();
     private final ObservableList<ControlNetEntry> controlNets = FXCollections.observableArrayList();
     private final ReadOnlyObjectWrapper<Path> root = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
@@ -105,7 +105,7 @@ public final class LibraryModel implements AutoCloseable {
         T call() throws Exception;
     }
 
-    private record Outcome<T>(T value, Throwable failure, List<ModelEntry> listing, List<LoraFile> loras, List<ControlNetEntry> controlNets, Path root) {
+    private record Outcome<T>(T value, Throwable failure, List<ModelEntry> listing, List<LoraEntry> loras, List<ControlNetEntry> controlNets, Path root) {
     }
 
     private <T> CompletableFuture<T> run(String what, Work<T> work) {
@@ -122,7 +122,7 @@ public final class LibraryModel implements AutoCloseable {
                 failure = e;
             }
             List<ModelEntry> listing = null;
-            List<LoraFile> loraListing = null;
+            List<LoraEntry> loraListing = null;
             List<ControlNetEntry> netListing = null;
             Path folder = null;
             try {
@@ -169,7 +169,7 @@ public final class LibraryModel implements AutoCloseable {
     }
 
     /** The LoRA files of the library's loras folder, by name (FX thread); read with every listing. */
-    public ObservableList<LoraFile> loras() {
+    public ObservableList<LoraEntry> loras() {
         return loras;
     }
 

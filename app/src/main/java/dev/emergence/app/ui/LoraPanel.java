@@ -2,7 +2,7 @@ package dev.emergence.app.ui;
 
 import dev.emergence.app.params.LoraTags;
 import dev.emergence.app.params.NumberRule;
-import dev.emergence.engine.library.LoraFile;
+import dev.emergence.engine.library.LoraEntry;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.ListChangeListener;
@@ -31,7 +31,7 @@ public final class LoraPanel extends VBox {
     public static final NumberRule WEIGHT = NumberRule.stepped("LoRA weight", -4, 4, 0.05);
 
     private final StringProperty prompt;
-    private final ObservableList<LoraFile> available;
+    private final ObservableList<LoraEntry> available;
     private final VBox rows = new VBox(4);
     private final Label empty = new Label("No LoRAs yet: put .safetensors files in the library's loras folder");
     private final Map<String, Row> shown = new LinkedHashMap<>();
@@ -42,7 +42,7 @@ public final class LoraPanel extends VBox {
      * @param onOpenFolder shows the loras folder in the desktop's file manager
      * @param onRefresh    reads the folder again
      */
-    public LoraPanel(StringProperty prompt, ObservableList<LoraFile> available, Runnable onOpenFolder, Runnable onRefresh) {
+    public LoraPanel(StringProperty prompt, ObservableList<LoraEntry> available, Runnable onOpenFolder, Runnable onRefresh) {
         this.prompt = prompt;
         this.available = available;
         setId("lora-panel");
@@ -64,7 +64,7 @@ public final class LoraPanel extends VBox {
         actions.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(empty, Priority.ALWAYS);
         getChildren().addAll(rows, actions);
-        available.addListener((ListChangeListener<LoraFile>) c -> rebuild());
+        available.addListener((ListChangeListener<LoraEntry>) c -> rebuild());
         prompt.addListener((o, a, b) -> {
             if (!syncing) rebuild();
         });
@@ -123,7 +123,7 @@ public final class LoraPanel extends VBox {
     private void rebuild() {
         List<LoraTags.Tag> tags = LoraTags.parse(prompt.get());
         Map<String, Boolean> wanted = new LinkedHashMap<>();
-        for (LoraFile f : available) wanted.put(f.name(), false);
+        for (LoraEntry f : available) wanted.put(f.name(), false);
         for (LoraTags.Tag t : tags) wanted.putIfAbsent(t.name(), true);
         if (!wanted.equals(missingFlags())) {
             shown.clear();

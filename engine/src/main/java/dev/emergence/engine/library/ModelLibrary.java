@@ -102,19 +102,19 @@ public final class ModelLibrary {
      * The LoRA files of {@link #lorasFolder}, sorted by name: regular {@code .safetensors} files
      * directly in it. Links are not followed, so nothing outside the library is listed.
      */
-    public List<LoraFile> listLoras() throws IOException {
+    public List<LoraEntry> listLoras() throws IOException {
         Path folder = lorasFolder();
         if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) return List.of();
-        List<LoraFile> out = new ArrayList<>();
+        List<LoraEntry> out = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
             for (Path child : children) {
                 String file = child.getFileName().toString();
-                if (file.startsWith(".") || !file.toLowerCase(java.util.Locale.ROOT).endsWith(LoraFile.EXTENSION)
-                        || file.length() == LoraFile.EXTENSION.length()) continue;
+                if (file.startsWith(".") || !file.toLowerCase(java.util.Locale.ROOT).endsWith(LoraEntry.EXTENSION)
+                        || file.length() == LoraEntry.EXTENSION.length()) continue;
                 java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(child,
                         java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (!a.isRegularFile()) continue;
-                out.add(new LoraFile(file.substring(0, file.length() - LoraFile.EXTENSION.length()), child, a.size()));
+                out.add(new LoraEntry(file.substring(0, file.length() - LoraEntry.EXTENSION.length()), child, a.size()));
             }
         }
         out.sort((x, y) -> x.name().compareToIgnoreCase(y.name()));

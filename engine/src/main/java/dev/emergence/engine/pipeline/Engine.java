@@ -8,6 +8,7 @@ import dev.emergence.engine.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -106,14 +107,15 @@ public final class Engine implements AutoCloseable {
             LoadedModel m = model;
             if (m == null) throw new java.util.concurrent.CompletionException(new ModelException("no model is loaded; load a model folder first"));
             try {
-                List<String> loraNotices = applyPromptLoras(m, request, token);
+                List<String> loraNotices = applyPromptLoras(m, request, listener, token);
                 GenerationResult r = request.controls().isEmpty() && controlPictures.isEmpty()
                         ? m.pipeline().generate(request, init, mask, listener, token)
                         : m.pipeline().generate(request, init, mask, m.controlInputs(request, controlPictures), listener, token);
-                if (loraNotices.isEmpty()) return r;
+                Map<String, String> hashes = loraHashes(m.appliedLoras());
+                if (loraNotices.isEmpty() && hashes.isEmpty()) return r;
                 List<String> notices = new java.util.ArrayList<>(loraNotices);
                 notices.addAll(r.notices());
-                return new GenerationResult(r.request(), r.mode(), r.image(), r.finalLatent(), List.copyOf(notices), r.timings());
+                return new GenerationResult(r.request(), r.mode(), r.image(), r.finalLatent(), List.copyOf(notices), r.timings(), hashes);
             } catch (Exception e) {
                 throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
             }
@@ -125,12 +127,38 @@ public final class Engine implements AutoCloseable {
      * Makes the model carry the LoRAs the prompt's tags name (none: its own weights), rebuilding only the
      * sessions that change; returns the notices (names the library lacks, layers that matched nothing).
      */
-    private List<String> applyPromptLoras(LoadedModel m, GenerationRequest request, CancellationToken token) throws Exception {
+    private List<String> applyPromptLoras(LoadedModel m, GenerationRequest request, StepListener listener, CancellationToken token)
+            throws Exception {
         if (!request.prompt().contains("<lora:") && m.appliedLoras().isEmpty()) return List.of();
         PromptLoras wanted = PromptLoras.of(request.prompt(), loras.get());
         List<String> notices = new java.util.ArrayList<>(wanted.missing());
-        notices.addAll(m.applyLoras(wanted.loras(), dev.emergence.engine.lora.LoraMerger.Progress.NONE, token).notices());
+        dev.emergence.engine.lora.LoraMerger.Progress progress = (target, done, total) ->
+                listener.onPreparing("merging LoRAs into " + target.folderName(), done, total);
+        notices.addAll(m.applyLoras(wanted.loras(), progress, token).notices());
         return notices;
+    }
+
+    /** A file's short hash, kept while its size and time are unchanged: LoRA files are large and hashed for every picture. */
+    private record KnownHash(long size, long modified, String hash) {
+    }
+
+    private final Map<Path, KnownHash> hashCache = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The LoRAs' {@code Lora hashes} as AUTOMATIC1111 writes them ({@link PromptLoras#hashes}), from the cache where the file is unchanged. */
+    private Map<String, String> loraHashes(List<dev.emergence.engine.lora.LoraWeight> applied) throws Exception {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (dev.emergence.engine.lora.LoraWeight w : applied) {
+            if (out.containsKey(w.name())) continue;
+            java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(w.file(),
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            KnownHash k = hashCache.get(w.file());
+            if (k == null || k.size() != a.size() || k.modified() != a.lastModifiedTime().toMillis()) {
+                k = new KnownHash(a.size(), a.lastModifiedTime().toMillis(), dev.emergence.engine.lora.LoraLibrary.shortHash(w.file()));
+                hashCache.put(w.file(), k);
+            }
+            out.put(w.name(), k.hash());
+        }
+        return out;
     }
 
     /**

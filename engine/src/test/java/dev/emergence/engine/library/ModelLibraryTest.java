@@ -165,8 +165,8 @@ class ModelLibraryTest {
         Path outside = Files.write(temp.resolve("outside.safetensors"), new byte[] {1});
         Files.createSymbolicLink(loras.resolve("linked.safetensors"), outside);
 
-        List<LoraFile> found = lib.listLoras();
-        assertEquals(List.of("cat", "Ink Style"), found.stream().map(LoraFile::name).toList());
+        List<LoraEntry> found = lib.listLoras();
+        assertEquals(List.of("cat", "Ink Style"), found.stream().map(LoraEntry::name).toList());
         assertEquals(3, found.get(1).bytes());
         assertEquals(List.of(), lib.list(), "the loras folder is not a model");
         assertFalse(lib.contains("loras"));

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  *
  * @param bytes the file's size
  */
-public record LoraFile(String name, Path file, long bytes) {
+public record LoraEntry(String name, Path file, long bytes) {
     /** The extension of the only LoRA format read. */
     public static final String EXTENSION = ".safetensors";
 }
