@@ -278,17 +278,17 @@ public final class PromptPanel extends VBox {
         return m.name() + " takes Clip skip 1 to " + m.clipSkipLimit() + ": its text encoders have no earlier layer";
     }
 
-    /** Puts the LoRA panel under the negative prompt, where it edits the prompt's tags. */
+    /**
+     * Puts the LoRA panel below the parameters and the picture settings: the extras come after what
+     * every run needs, so those stay in view.
+     */
     public void setLoraPanel(LoraPanel panel) {
-        int at = form.getChildren().indexOf(negativeTokens) + 1;
-        form.getChildren().addAll(at, List.of(section("LORA"), panel));
+        form.getChildren().addAll(List.of(section("LORA"), panel));
     }
 
-    /** Puts the ControlNet panel under the LoRA panel (or the negative prompt), before the parameters. */
+    /** Puts the ControlNet panel last, under the LoRA panel. */
     public void setControlPanel(ControlPanel panel) {
-        int lora = form.getChildren().indexOf(form.lookup("#lora-panel"));
-        int at = lora >= 0 ? lora + 1 : form.getChildren().indexOf(negativeTokens) + 1;
-        form.getChildren().addAll(at, List.of(section("CONTROLNET"), panel));
+        form.getChildren().addAll(List.of(section("CONTROLNET"), panel));
     }
 
     /** Picks a model in the picker, as the artist would (it is loaded unless it already is). */

@@ -49,10 +49,10 @@ class ControlNetStudioTest extends StudioTest {
         try (Stream<Path> files = Files.list(NET)) {
             for (Path f : files.toList()) Files.copy(f, nets.resolve(f.getFileName()));
         }
-        clickOn("#control-refresh");
+        clickShown("#control-refresh");
         waitUntil("the ControlNet listed", () -> studio.library().controlNets().size() == 1);
         // On a model without a ControlNet UNet, a card says it cannot steer.
-        clickOn("#control-add");
+        clickShown("#control-add");
         waitUntil("the note", () -> lookup("#control-no-unet").query().isVisible());
         assertTrue(onFx(() -> lookup("#control-no-unet").queryLabeled().getText())
                 .endsWith("takes no ControlNet: its folder has no controlnet/model.onnx (a UNet with residual inputs)"));
@@ -62,7 +62,7 @@ class ControlNetStudioTest extends StudioTest {
                 && studio.generation().modelProperty().get().folder().equals(BASE));
         assertTrue(onFx(() -> studio.generation().modelProperty().get().takesControlNets()));
 
-        clickOn("#control-add");
+        clickShown("#control-add");
         waitUntil("a card", () -> studio.controls().layers().size() == 1);
         ControlLayer layer = onFx(() -> studio.controls().layers().get(0));
         assertEquals("scribble-net", onFx(() -> layer.modelProperty().get().name()), "the only ControlNet is picked");

@@ -24,28 +24,29 @@ class LoraPanelTest extends StudioTest {
         Path loras = Files.createDirectories(home.resolve("models").resolve("loras"));
         Files.write(loras.resolve("ink.safetensors"), new byte[8]);
         Files.write(loras.resolve("paper.safetensors"), new byte[8]);
-        clickOn("#lora-refresh");
+        clickShown("#lora-refresh");
         waitUntil("two LoRAs listed", () -> lookup(".lora-check").queryAll().size() == 2);
         assertFalse(lookup("#lora-empty").query().isVisible());
 
-        clickOn("#prompt").write("a cat");
-        clickOn(check("ink"));
+        clickShown("#prompt").write("a cat");
+        clickShown(check("ink"));
         waitUntil("the tag in the prompt", () -> studio.parameters().promptProperty().get().equals("a cat <lora:ink:1>"));
 
         TextField weight = weightOf("ink");
+        clickShown(weight);
         doubleClickOn(weight).write("0.6").type(javafx.scene.input.KeyCode.ENTER);
         waitUntil("the new weight", () -> studio.parameters().promptProperty().get().equals("a cat <lora:ink:0.6>"));
 
         // Typed in the prompt: the panel follows.
-        clickOn("#prompt").write(" <lora:paper:0.3>");
+        clickShown("#prompt").write(" <lora:paper:0.3>");
         waitUntil("paper checked", () -> check("paper").isSelected());
         assertEquals("0.3", onFx(() -> weightOf("paper").getText()));
 
-        clickOn(check("ink"));
+        clickShown(check("ink"));
         waitUntil("the tag gone", () -> studio.parameters().promptProperty().get().equals("a cat <lora:paper:0.3>"));
 
         // A tag naming no file gets a row that says so.
-        clickOn("#prompt").write(" <lora:gone:1>");
+        clickShown("#prompt").write(" <lora:gone:1>");
         waitUntil("a row for the missing file", () -> lookup(".lora-check").queryAll().size() == 3);
         assertTrue(onFx(() -> check("gone").getParent().lookupAll(".field-error").stream()
                 .anyMatch(n -> ((javafx.scene.control.Label) n).getText().equals("not in the loras folder"))));
@@ -54,7 +55,7 @@ class LoraPanelTest extends StudioTest {
         javafx.scene.image.WritableImage shot = onFx(() -> lookup("#prompt-panel").query().snapshot(null, null));
         javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(shot, null), "png", Path.of("target", "lora-panel.png").toFile());
 
-        clickOn("#lora-open-folder");
+        clickShown("#lora-open-folder");
         waitUntil("the folder opened", () -> openedUris.stream().anyMatch(u -> u.endsWith("/models/loras/")));
     }
 

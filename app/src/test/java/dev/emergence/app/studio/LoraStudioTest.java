@@ -43,7 +43,7 @@ class LoraStudioTest extends StudioTest {
         waitForModel();
         Path loras = Files.createDirectories(home.resolve("models").resolve("loras"));
         Path file = Files.copy(MODEL.resolve("loras").resolve("kohya-style.safetensors"), loras.resolve("kohya-style.safetensors"));
-        clickOn("#lora-refresh");
+        clickShown("#lora-refresh");
         waitUntil("the LoRA listed", () -> lookup(".lora-check").queryAll().size() == 1);
         fx(() -> studio.loadModel(MODEL));
         waitUntil("the LoRA test model", () -> studio.generation().modelProperty().get() != null
@@ -58,7 +58,7 @@ class LoraStudioTest extends StudioTest {
         String plainCount = onFx(() -> lookup("#prompt-tokens").queryLabeled().getText());
         BufferedImage plain = generateOnce(1).result().image();
 
-        clickOn(check("kohya-style"));
+        clickShown(check("kohya-style"));
         waitUntil("the tag", () -> studio.parameters().promptProperty().get().equals("a cat <lora:kohya-style:1>"));
         waitUntil("the tag not counted (" + plainCount + ")", () -> lookup("#prompt-tokens").queryLabeled().getText().equals(plainCount));
         Finished withLora = generateOnce(2);
@@ -76,7 +76,7 @@ class LoraStudioTest extends StudioTest {
         }
 
         // Unchecked: the model's own weights again.
-        clickOn(check("kohya-style"));
+        clickShown(check("kohya-style"));
         waitUntil("the tag gone", () -> studio.parameters().promptProperty().get().equals("a cat"));
         Finished again = generateOnce(3);
         assertArrayEquals(pixels(plain), pixels(again.result().image()), "the LoRA is taken out again");

@@ -98,11 +98,12 @@ class SchedulePickerTest extends StudioTest {
         waitUntil("the restored parameters", () -> studio.parameters().seedProperty().get() == 77);
         assertEquals(SchedulerKind.EULER_ANCESTRAL, onFx(() -> studio.parameters().schedulerProperty().get()));
         assertEquals(ScheduleType.SGM_UNIFORM, onFx(() -> studio.parameters().scheduleProperty().get()));
-        assertEquals("a fox ", onFx(() -> studio.parameters().promptProperty().get()), "the tag is out of the prompt, as A1111 encodes it");
+        assertEquals("a fox <lora:foxes:0.7>", onFx(() -> studio.parameters().promptProperty().get()),
+                "a LoRA tag stays in the prompt: the engine applies it (the LoRA panel says the file is missing)");
+        waitUntil("the missing LoRA's row", () -> lookup(".lora-check").queryAll().stream().anyMatch(n -> "foxes".equals(n.getUserData())));
         String notice = onFx(() -> studio.statusBar().noticeText());
         // The loaded SD 1.x model cannot honour Clip skip: it is named as ignored (and kept in the panel).
-        assertTrue(notice.contains("from-a1111.png: ignored what the engine cannot apply: Model hash,"
-                + " <lora:foxes:0.7> in the prompt, Clip skip"), notice);
+        assertTrue(notice.contains("from-a1111.png: ignored what the engine cannot apply: Model hash, Clip skip"), notice);
         assertFalse(notice.contains("\n"), notice);
         assertTrue(Files.isRegularFile(png));
     }

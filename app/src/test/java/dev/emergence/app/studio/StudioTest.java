@@ -211,6 +211,25 @@ abstract class StudioTest extends FxRobot {
     }
 
     /** Ctrl+Enter: generate. */
+    /** Clicks a node of the prompt panel once it is in view: focused first, which scrolls the panel to it as tabbing does. */
+    FxRobotShim clickShown(javafx.scene.Node n) {
+        fx(n::requestFocus);
+        WaitForAsyncUtils.waitForFxEvents();
+        clickOn(n);
+        return new FxRobotShim();
+    }
+
+    FxRobotShim clickShown(String query) {
+        return clickShown(lookup(query).query());
+    }
+
+    /** What follows a click in a test: typing into what was clicked. */
+    final class FxRobotShim {
+        void write(String text) {
+            StudioTest.this.write(text);
+        }
+    }
+
     void pressGenerate() {
         push(KeyCode.CONTROL, KeyCode.ENTER);
     }
