@@ -7,8 +7,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +44,27 @@ class SeededImg2ImgTest {
             assertTrue(EngineTest.samePixels(first, second), model + ": img2img with seed 7 twice");
             assertFalse(EngineTest.samePixels(first, otherSeed), model + ": img2img with seeds 7 and 8");
             assertTrue(EngineTest.samePixels(inpaint, inpaintAgain), model + ": inpainting with seed 7 twice");
+        }
+    }
+
+    /** An encoder that samples in a way the engine does not seed still works; the first generation that encodes is told. */
+    @org.junit.jupiter.api.Test
+    void anUnseededEncoderIsReportedOnceInTheGenerationsNotices(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        Path folder = dev.emergence.engine.model.EncoderGraphs.tinySdWith(temp, dev.emergence.engine.model.EncoderGraphs::subtractNoise);
+        try (Engine engine = new Engine()) {
+            engine.load(folder, ExecutionOptions.cpu()).get(60, TimeUnit.SECONDS);
+            List<String> txt2img = engine.generate(request("tiny-sd", 7, 1.0), null, null, StepListener.NONE).result().get(60, TimeUnit.SECONDS).notices();
+            GenerationResult first = engine.generate(request("tiny-sd", 7, 0.6), FakeModels.picture(64, 64), null, StepListener.NONE)
+                    .result().get(60, TimeUnit.SECONDS);
+            GenerationResult second = engine.generate(request("tiny-sd", 7, 0.6), FakeModels.picture(64, 64), null, StepListener.NONE)
+                    .result().get(60, TimeUnit.SECONDS);
+
+            assertEquals(List.of(), txt2img, "txt2img encodes nothing");
+            assertEquals(List.of("img2img and inpainting with tiny-sd/vae_encoder/model.onnx are not reproducible: its graph samples"
+                    + " 'latent_sample' with its own unseeded noise, not as mean + std · RandomNormalLike, which the engine would seed"),
+                    first.notices());
+            assertEquals(List.of(), second.notices(), "told once");
+            assertEquals(64, second.image().getWidth());
         }
     }
 }
