@@ -40,9 +40,10 @@ Fake models (D = 8; every formula computed in float64, the result rounded to flo
                    latent space: a = 8x8 average pooling of the three channels,
                    z0 = 0.8 a0 + 0.3 a1, z1 = 0.7 a1 - 0.2 a2, z2 = 0.9 a2 + 0.1 a0, z3 = 0.5 tanh(a0 + a1 + a2)
                    Deterministic, unlike diffusers' VAE, which samples its latent distribution with
-                   the pipeline's generator: the engine's ONNX encoder returns its sample without
-                   a generator, so these references draw only the noise the loop itself draws
-                   (diffusers' torch img2img/inpaint pipelines draw the encoder's sample first).
+                   the pipeline's generator before the loop's noise: the fake encoder draws nothing,
+                   so these references draw only the noise the loop itself draws. (The engine's ONNX
+                   encoders draw their sample from the generator first, as diffusers does; that
+                   order is checked by the family reference tests, not here.)
     VAE decoder    latents [1, 4, h, w] (scaled latent space) -> pixels [1, 3, 8h, 8w]:
                    nearest 8x upsampling, u = (x % 8 - 3.5) / 3.5, v = (y % 8 - 3.5) / 3.5,
                    r = tanh(1.1 z0 - 0.2 z3 + 0.05 u), g = tanh(1.2 z1 + 0.1 z3 + 0.05 v),

@@ -124,5 +124,13 @@ public final class DiffusionModels {
         default Tensor encode(Tensor pixels, dev.emergence.engine.random.TorchGenerator generator) throws ModelException {
             return encode(pixels);
         }
+
+        /**
+         * One-line remarks for the user about this encoder (that its sample is not reproducible), each
+         * handed out once: the first generation that encodes a picture reports them.
+         */
+        default java.util.List<String> takeNotices() {
+            return java.util.List.of();
+        }
     }
 }

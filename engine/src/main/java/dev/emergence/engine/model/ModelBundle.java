@@ -520,13 +520,8 @@ public final class ModelBundle implements AutoCloseable {
             if (!Files.isRegularFile(file)) {
                 throw new ModelException(name + " has no vae_encoder/model.onnx: img2img and inpainting need it");
             }
-            OnnxModel model = OnnxModel.open(file, name + "/vae_encoder/model.onnx", options, folder);
-            try {
-                imageEncoder = new OnnxImageEncoder(model, info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor());
-            } catch (ModelException e) {
-                model.close();
-                throw e;
-            }
+            imageEncoder = OnnxImageEncoder.open(file, name + "/vae_encoder/model.onnx", options, folder,
+                    info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor());
         }
         return imageEncoder;
     }

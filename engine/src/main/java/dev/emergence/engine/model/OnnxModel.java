@@ -46,6 +46,11 @@ public final class OnnxModel implements AutoCloseable {
     /** ONNX Runtime's "Could not find an implementation for GroupNorm(1) node with name '…'". */
     private static final Pattern MISSING_KERNEL = Pattern.compile("Could not find an implementation for ([A-Za-z0-9_.]+)\\(\\d+\\) node");
     private static final Pattern MISSING_FILE = Pattern.compile("\\[([^\\]]+)\\]\\s*$");
+    /**
+     * ONNX Runtime's session option for where a model loaded from bytes finds its external data (a
+     * model loaded from a file finds it beside the file; from bytes, ONNX Runtime knows no folder).
+     */
+    private static final String EXTERNAL_DATA_FOLDER = "session.model_external_initializers_file_folder_path";
 
     private final Path file;
     private final String label;
@@ -99,11 +104,28 @@ public final class OnnxModel implements AutoCloseable {
     public static OnnxModel open(Path file, String label, ExecutionOptions options, Path folder,
                                  WeightOverrides initializers) throws ModelException {
         try {
-            return openOwning(file, label, options, folder, initializers);
+            return openOwning(file, label, options, folder, initializers, null);
         } catch (ModelException | RuntimeException e) {
             initializers.close();
             throw e;
         }
+    }
+
+    /**
+     * As {@link #open(Path, String, ExecutionOptions, Path)}, with the session made from {@code graph}:
+     * the model of {@code file} changed in memory (outputs added), never written back. Its external data
+     * is still read from beside {@code file}, which is checked as when opening the file itself.
+     */
+    public static OnnxModel open(Path file, String label, ExecutionOptions options, Path folder, byte[] graph) throws ModelException {
+        return openOwning(file, label, options, folder, WeightOverrides.NONE, java.util.Objects.requireNonNull(graph, "graph"));
+    }
+
+    /** A session of the file, or of {@code graph} (when not null) with its external data beside the file. */
+    private static OrtSession createSession(OrtEnvironment env, Path file, byte[] graph, OrtSession.SessionOptions options)
+            throws OrtException {
+        if (graph == null) return env.createSession(file.toString(), options);
+        options.addConfigEntry(EXTERNAL_DATA_FOLDER, file.toAbsolutePath().getParent().toString());
+        return env.createSession(graph, options);
     }
 
     /** Hands the overrides to ONNX Runtime, which uses them for the session's life without copying. */
@@ -117,7 +139,7 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     private static OnnxModel openOwning(Path file, String label, ExecutionOptions options, Path folder,
-                                        WeightOverrides initializers) throws ModelException {
+                                        WeightOverrides initializers, byte[] graph) throws ModelException {
         if (!Files.exists(file)) throw new ModelException(label + ": file not found");
         ExternalDataCheck.requireInside(file, folder, label);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -131,13 +153,13 @@ public final class OnnxModel implements AutoCloseable {
         DeviceReport device = configured.report();
         try (OrtSession.SessionOptions sessionOptions = configured.options()) {
             override(sessionOptions, initializers);
-            session = env.createSession(file.toString(), sessionOptions);
+            session = createSession(env, file, graph, sessionOptions);
         } catch (OrtException e) {
             if (!device.onCuda()) throw loadError(label, e);
             // Retry on CPU: if that works the fault was CUDA's, and later sessions skip it.
             try (OrtSession.SessionOptions cpu = ExecutionProviders.cpuOptions(options)) {
                 override(cpu, initializers);
-                session = env.createSession(file.toString(), cpu);
+                session = createSession(env, file, graph, cpu);
             } catch (OrtException cpuFailure) {
                 throw loadError(label, cpuFailure);
             }

@@ -11,6 +11,8 @@ import dev.emergence.engine.onnx.proto.OnnxGraphProto.ModelProto;
 import dev.emergence.engine.onnx.proto.OnnxGraphProto.NodeProto;
 import dev.emergence.engine.onnx.proto.OnnxGraphProto.StringStringEntryProto;
 import dev.emergence.engine.onnx.proto.OnnxGraphProto.TensorProto;
+import dev.emergence.engine.onnx.proto.OnnxGraphProto.TypeProto;
+import dev.emergence.engine.onnx.proto.OnnxGraphProto.ValueInfoProto;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,17 +47,22 @@ public final class OnnxGraph {
 
     private final Path file;
     private final String label;
+    private final ModelProto model;
     private final Map<String, TensorProto> initializers;
     private final Map<String, List<WeightSlot>> byModule;
     private final Map<String, List<String>> consumers;
+    private final Map<String, NodeProto> producers;
 
-    private OnnxGraph(Path file, String label, Map<String, TensorProto> initializers,
-                      Map<String, List<WeightSlot>> byModule, Map<String, List<String>> consumers) {
+    private OnnxGraph(Path file, String label, ModelProto model, Map<String, TensorProto> initializers,
+                      Map<String, List<WeightSlot>> byModule, Map<String, List<String>> consumers,
+                      Map<String, NodeProto> producers) {
         this.file = file;
         this.label = label;
+        this.model = model;
         this.initializers = initializers;
         this.byModule = byModule;
         this.consumers = consumers;
+        this.producers = producers;
     }
 
     /**
@@ -86,14 +93,16 @@ public final class OnnxGraph {
         for (TensorProto t : model.getGraph().getInitializerList()) initializers.put(t.getName(), t);
         Map<String, List<WeightSlot>> byModule = new LinkedHashMap<>();
         Map<String, List<String>> consumers = new HashMap<>();
+        Map<String, NodeProto> producers = new HashMap<>();
         for (NodeProto node : model.getGraph().getNodeList()) {
+            for (String output : node.getOutputList()) if (!output.isEmpty()) producers.put(output, node);
             for (String input : node.getInputList()) {
                 if (initializers.containsKey(input)) consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(node.getName());
             }
             WeightSlot slot = slotOf(node, initializers);
             if (slot != null) byModule.computeIfAbsent(slot.modulePath(), k -> new ArrayList<>()).add(slot);
         }
-        return new OnnxGraph(file, label, initializers, byModule, consumers);
+        return new OnnxGraph(file, label, model, initializers, byModule, consumers, producers);
     }
 
     /** The weight a MatMul, Gemm or Conv node with a module scope takes as its second input, or null. */
@@ -133,6 +142,50 @@ public final class OnnxGraph {
     /** The names of every node that takes {@code initializer} as an input. */
     public List<String> consumers(String initializer) {
         return List.copyOf(consumers.getOrDefault(initializer, List.of()));
+    }
+
+    /** The names of the graph's outputs, in order. */
+    public List<String> outputs() {
+        return model.getGraph().getOutputList().stream().map(ValueInfoProto::getName).toList();
+    }
+
+    /** The ONNX element type (FLOAT, FLOAT16, ...) the graph declares for its output {@code name}; 0 when it declares none. */
+    public int outputElementType(String name) {
+        for (ValueInfoProto v : model.getGraph().getOutputList()) {
+            if (v.getName().equals(name)) return v.getType().getTensorType().getElemType();
+        }
+        throw new IllegalArgumentException(label + " has no output '" + name + "'");
+    }
+
+    /** The node that computes {@code value}, or null for a graph input, an initializer or an unknown name. */
+    NodeProto producer(String value) {
+        return producers.get(value);
+    }
+
+    /** Whether any node of the graph (not of its subgraphs) is the operator {@code opType}. */
+    public boolean uses(String opType) {
+        return model.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals(opType));
+    }
+
+    /** Whether any initializer keeps its data in an external-data file. */
+    public boolean hasExternalData() {
+        return initializers.values().stream().anyMatch(t -> t.getDataLocation() == EXTERNAL);
+    }
+
+    /**
+     * The model serialised again with the intermediate values {@code values} added as graph outputs of
+     * element type {@code elementType} (shape left to ONNX Runtime); everything else as read, external
+     * data references included. The file itself is not touched.
+     */
+    public byte[] withOutputs(List<String> values, int elementType) {
+        ModelProto.Builder builder = model.toBuilder();
+        for (String value : values) {
+            if (!producers.containsKey(value)) throw new IllegalArgumentException(label + " has no node computing '" + value + "'");
+            if (outputs().contains(value)) continue;
+            builder.getGraphBuilder().addOutput(ValueInfoProto.newBuilder().setName(value)
+                    .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(elementType))));
+        }
+        return builder.build().toByteArray();
     }
 
     /** Whether the initializer's data lies in an external-data file rather than in the graph. */

@@ -198,13 +198,13 @@ public final class StableDiffusionPipeline {
             if (mask != null) {
                 Tensor hard = Images.binarise(maskPixels, 0.5);
                 inpaintMask = Images.binarise(Images.resizeMaskNearest(hard, latentH, latentW), 0.5);
-                maskedImageLatents = encoded(encoder, Images.maskedImage(pixels, hard), "the masked picture", generator);
+                maskedImageLatents = encoded(encoder, Images.maskedImage(pixels, hard), "the masked picture", generator, notices);
             } else {
                 // Without a mask an inpainting UNet still needs its extra channels: repaint everything,
                 // a mask of ones and an all mid-grey masked picture, as AUTOMATIC1111 conditions such
                 // models for txt2img and img2img (diffusers' own txt2img/img2img pipelines reject them).
                 inpaintMask = ones(1, 1, latentH, latentW);
-                maskedImageLatents = encoded(encoder, Tensor.zeros(1, 3, height, width), "the mid-grey picture", generator);
+                maskedImageLatents = encoded(encoder, Tensor.zeros(1, 3, height, width), "the mid-grey picture", generator, notices);
             }
         } else if (mask != null) {
             // Blend with a soft mask so the repainted region meets the kept one without a seam.
@@ -225,7 +225,7 @@ public final class StableDiffusionPipeline {
         boolean pureNoise = mode == GenerationMode.INPAINT && req.strength() >= 1.0;
         Tensor initLatents = null;
         if (!pureNoise || keepMask != null) {
-            initLatents = encoded(encoder, pixels, "the init picture", generator);
+            initLatents = encoded(encoder, pixels, "the init picture", generator, notices);
             cancel.throwIfCancelled();
         }
         Tensor noise = generator.randn(latentShape);
@@ -337,10 +337,11 @@ public final class StableDiffusionPipeline {
         return c.modelName() + "/" + file;
     }
 
-    /** The VAE encoder's latents of {@code pixels}, checked finite. */
-    private Tensor encoded(DiffusionModels.ImageEncoder encoder, Tensor pixels, String what, TorchGenerator generator)
-            throws ModelException {
+    /** The VAE encoder's latents of {@code pixels}, checked finite; the encoder's notices join the generation's. */
+    private Tensor encoded(DiffusionModels.ImageEncoder encoder, Tensor pixels, String what, TorchGenerator generator,
+                           List<String> notices) throws ModelException {
         Tensor latents = encoder.encode(pixels, generator);
+        notices.addAll(encoder.takeNotices());
         FiniteCheck.require(latents, part("vae_encoder/model.onnx"), "encoding " + what, "finite latents",
                 c.fp16() ? "the fp16 VAE encoder overflowed; use an fp32 VAE encoder" : "");
         return latents;
