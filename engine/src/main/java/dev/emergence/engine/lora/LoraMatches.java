@@ -40,6 +40,17 @@ public final class LoraMatches {
      *                       or a weight that several nodes share
      */
     public static LoraMatches match(List<Applied> loras, Map<LoraTarget, OnnxGraph> graphs) throws LoraException {
+        return match(loras, graphs, DEFAULT_LAYERS_PER_BLOCK);
+    }
+
+    /** Every SD 1.x, 2.x and SDXL UNet has two layers (resnets, attentions) per down block. */
+    public static final int DEFAULT_LAYERS_PER_BLOCK = 2;
+
+    /**
+     * Matches as {@link #match(List, Map)}, reading kohya's SDXL keys, which name the original (SGM)
+     * UNet's blocks, with the UNet's layers per block ({@link SgmBlocks}).
+     */
+    public static LoraMatches match(List<Applied> loras, Map<LoraTarget, OnnxGraph> graphs, int unetLayersPerBlock) throws LoraException {
         Map<LoraTarget, Map<String, List<String>>> kohyaIndex = new HashMap<>();
         for (Map.Entry<LoraTarget, OnnxGraph> g : graphs.entrySet()) {
             Map<String, List<String>> index = new HashMap<>();
@@ -53,7 +64,7 @@ public final class LoraMatches {
             int matched = 0;
             for (LoraLayer layer : lora.file().layers()) {
                 OnnxGraph graph = graphs.get(layer.target());
-                String path = graph == null ? null : modulePath(graph, kohyaIndex.get(layer.target()), layer);
+                String path = graph == null ? null : modulePath(graph, kohyaIndex.get(layer.target()), layer, unetLayersPerBlock);
                 if (path == null) {
                     unmatched.add(layer.key());
                     continue;
@@ -88,9 +99,17 @@ public final class LoraMatches {
     }
 
     /** The graph's module path a layer names, or null when none does (or several do). */
-    private static String modulePath(OnnxGraph graph, Map<String, List<String>> kohyaIndex, LoraLayer layer) {
+    private static String modulePath(OnnxGraph graph, Map<String, List<String>> kohyaIndex, LoraLayer layer, int layersPerBlock) {
         String module = layer.module();
-        if (layer.kohya()) {
+        boolean kohya = layer.kohya();
+        if (kohya && layer.target() == LoraTarget.UNET) {
+            java.util.Optional<String> renamed = SgmBlocks.toDiffusers(module, layersPerBlock);
+            if (renamed.isPresent()) {
+                module = renamed.get();
+                kohya = false;
+            }
+        }
+        if (kohya) {
             List<String> exact = kohyaIndex.getOrDefault(module, List.of());
             if (exact.size() == 1) return exact.get(0);
             if (exact.size() > 1) return null;
@@ -99,8 +118,8 @@ public final class LoraMatches {
         }
         String found = null;
         for (String path : graph.modulePaths()) {
-            String form = layer.kohya() ? kohyaForm(path) : path;
-            if (form.endsWith((layer.kohya() ? "_" : ".") + module)) {
+            String form = kohya ? kohyaForm(path) : path;
+            if (form.endsWith((kohya ? "_" : ".") + module)) {
                 if (found != null) return null; // ambiguous: named as matching nothing rather than guessed
                 found = path;
             }

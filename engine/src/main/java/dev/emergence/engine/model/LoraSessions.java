@@ -61,7 +61,11 @@ final class LoraSessions {
                     }
                 }
             }
-            LoraMatches matches = LoraMatches.match(applied, graphs);
+            // kohya's SDXL keys number the original UNet's blocks, which depends on its layers per block.
+            String unetConfig = name + "/unet/config.json";
+            int layersPerBlock = JsonFiles.integer(JsonFiles.readIfPresent(folder.resolve("unet").resolve("config.json"), unetConfig),
+                    unetConfig, "layers_per_block", 1, 16).orElse(LoraMatches.DEFAULT_LAYERS_PER_BLOCK);
+            LoraMatches matches = LoraMatches.match(applied, graphs, layersPerBlock);
             Map<LoraTarget, List<LoraWeight>> next = new EnumMap<>(LoraTarget.class);
             for (LoraTarget t : present) {
                 Set<LoraFile> used = new java.util.HashSet<>();
