@@ -129,6 +129,8 @@ public final class ControlPanel extends VBox {
         shown.keySet().removeIf(l -> !stack.layers().contains(l));
         for (ControlLayer l : stack.layers()) shown.computeIfAbsent(l, Card::new);
         cards.getChildren().setAll(stack.layers().stream().map(l -> (Node) shown.get(l).node).toList());
+        // Titled by position, as the request orders its ControlNets.
+        for (int i = 0; i < stack.layers().size(); i++) shown.get(stack.layers().get(i)).on.setText("ControlNet " + (i + 1));
         shown.values().forEach(Card::refreshSoon);
     }
 
@@ -153,12 +155,13 @@ public final class ControlPanel extends VBox {
         final ControlLayer layer;
         final VBox node;
         final ImageView preview = new ImageView();
+        final CheckBox on;
         final PauseTransition pause = new PauseTransition(Duration.millis(150));
 
         Card(ControlLayer layer) {
             this.layer = layer;
             int n = ++made;
-            CheckBox on = new CheckBox("ControlNet " + n);
+            on = new CheckBox("ControlNet " + n);
             on.getStyleClass().add("control-on");
             on.selectedProperty().bindBidirectional(layer.enabledProperty());
             Button remove = new Button();

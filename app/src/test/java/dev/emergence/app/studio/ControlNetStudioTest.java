@@ -18,6 +18,7 @@ import dev.emergence.engine.runtime.ExecutionOptions;
 import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.Test;
+import org.testfx.util.WaitForAsyncUtils;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -44,6 +45,12 @@ class ControlNetStudioTest extends StudioTest {
 
     @Test
     void aScribbleOnThePaintLayerSteersATextToImageRun() throws Exception {
+        fx(() -> {
+            stage.setX(0);
+            stage.setY(0);
+            stage.setWidth(1280); // the README's screenshot size
+            stage.setHeight(800);
+        });
         waitForModel();
         Path nets = Files.createDirectories(home.resolve("models").resolve("controlnets").resolve("scribble-net"));
         try (Stream<Path> files = Files.list(NET)) {
@@ -78,9 +85,6 @@ class ControlNetStudioTest extends StudioTest {
         javafx.scene.Node card = lookup(n -> n.getStyleClass().contains("control-card") && n.getUserData() == layer).query();
         ImageView preview = (ImageView) card.lookup(".control-preview");
         waitUntil("the control preview", () -> preview.getImage() != null && hasWhite(preview));
-        // For a look at the card: target/control-card.png.
-        javafx.scene.image.WritableImage shot = onFx(() -> card.snapshot(null, null));
-        javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(shot, null), "png", Path.of("target", "control-card.png").toFile());
 
         // (The panel is long with a card open: set directly rather than scrolling to each field.)
         fx(() -> {
@@ -92,6 +96,17 @@ class ControlNetStudioTest extends StudioTest {
         waitForIdle();
         Finished f = onFx(() -> studio.generation().lastResultProperty().get());
         assertEquals(GenerationMode.TXT2IMG, f.result().mode());
+        // The window with the card in view and the steered picture: target/controlnet.png, and with
+        // -Dstudio.screenshot.update=true the README's docs/controlnet.png.
+        fx(() -> ((javafx.scene.control.ScrollPane) lookup(".form-scroll").query()).setVvalue(1));
+        waitUntil("both strokes in the preview", () -> whiteRows(preview) > 0);
+        Thread.sleep(300);
+        javafx.scene.image.WritableImage shot = onFx(() -> stage.getScene().snapshot(null));
+        Path target = Path.of("target", "controlnet.png");
+        javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(shot, null), "png", target.toFile());
+        if (Boolean.getBoolean("studio.screenshot.update")) {
+            Files.copy(target, Path.of("..", "docs", "controlnet.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         GenerationRequest saved = GenerationPng.readRequest(f.file());
         assertEquals(1, saved.controls().size());
         ControlUnit unit = saved.controls().get(0);
@@ -134,6 +149,23 @@ class ControlNetStudioTest extends StudioTest {
         assertEquals(0.6, onFx(() -> back.endProperty().get()));
         assertEquals(false, onFx(() -> back.enabledProperty().get()));
         assertEquals(PreprocessorKind.SCRIBBLE, onFx(() -> back.preprocessorProperty().get()));
+    }
+
+    /** Rows of the preview with white both left and right of the middle: the two crossing strokes. */
+    private static int whiteRows(ImageView view) {
+        javafx.scene.image.Image img = view.getImage();
+        int w = (int) img.getWidth(), rows = 0;
+        for (int y = 0; y < (int) img.getHeight(); y++) {
+            boolean left = false, right = false;
+            for (int x = 0; x < w; x++) {
+                if ((img.getPixelReader().getArgb(x, y) & 0xffffff) == 0xffffff) {
+                    if (x < w / 2) left = true;
+                    else right = true;
+                }
+            }
+            if (left && right && y < img.getHeight() / 4) rows++;
+        }
+        return rows;
     }
 
     private static boolean hasWhite(ImageView view) {
