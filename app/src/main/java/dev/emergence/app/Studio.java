@@ -525,7 +525,8 @@ public final class Studio implements AutoCloseable {
      * @param ignored the line naming what of another tool's parameters was not applied, shown with the advice
      */
     private void restoreParameters(GenerationRequest r, String from, GenerationMode made, Optional<String> ignored) {
-        List<String> notes = params.apply(r);
+        List<String> notes = new ArrayList<>(params.apply(r));
+        if (!r.controls().isEmpty()) notes.addAll(controls.restore(r.controls()));
         if (r.scheduler() != null) restoredScheduler = true;
         if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())) {
             canvas.resize(r.width(), r.height());

@@ -24,6 +24,24 @@ public final class ControlStack {
         return layers;
     }
 
+    /** True while cards are set up from a session or a picture: nothing is asked of the artist then. */
+    private boolean restoring;
+
+    public boolean restoring() {
+        return restoring;
+    }
+
+    /** Runs {@code setUp}, which sets cards up from saved settings, with {@link #restoring} true. */
+    public void whileRestoring(Runnable setUp) {
+        boolean was = restoring;
+        restoring = true;
+        try {
+            setUp.run();
+        } finally {
+            restoring = was;
+        }
+    }
+
     /** Adds a ControlNet with the default settings (scribble of the paint layer at full strength). */
     public ControlLayer add() {
         if (layers.size() >= GenerationRequest.MAX_CONTROLS) {
@@ -32,6 +50,45 @@ public final class ControlStack {
         ControlLayer l = new ControlLayer();
         layers.add(l);
         return l;
+    }
+
+    /**
+     * Replaces the cards with a picture's ControlNets: each unit's ControlNet folder, preprocessor,
+     * thresholds, weight and range, and its source when it was the paint layer or the mask. A unit
+     * made from an opened picture gets the picture source without a picture, to be opened again.
+     *
+     * @return one line per such unit, for a notification
+     */
+    public List<String> restore(List<ControlUnit> units) {
+        List<String> notes = new ArrayList<>();
+        whileRestoring(() -> restoreUnits(units, notes));
+        return notes;
+    }
+
+    private void restoreUnits(List<ControlUnit> units, List<String> notes) {
+        layers.clear();
+        for (ControlUnit u : units.subList(0, Math.min(units.size(), GenerationRequest.MAX_CONTROLS))) {
+            ControlLayer l = add();
+            java.nio.file.Path folder = java.nio.file.Path.of(u.model());
+            String name = folder.getFileName() == null ? u.model() : folder.getFileName().toString();
+            l.modelProperty().set(new dev.emergence.engine.library.ControlNetEntry(name, folder));
+            l.preprocessorProperty().set(u.preprocessor());
+            l.weightProperty().set(u.weight());
+            l.startProperty().set(u.guidanceStart());
+            l.endProperty().set(u.guidanceEnd());
+            l.cannyLowProperty().set(u.cannyLowOrDefault());
+            l.cannyHighProperty().set(u.cannyHighOrDefault());
+            if ("paint layer".equals(u.image())) {
+                l.sourceProperty().set(ControlSource.PAINT);
+            } else if ("mask".equals(u.image())) {
+                l.sourceProperty().set(ControlSource.MASK);
+            } else {
+                l.sourceProperty().set(ControlSource.PICTURE);
+                l.pictureNameProperty().set(u.image() == null ? "" : u.image());
+                notes.add("ControlNet " + layers.size() + " (" + name + ") needs its picture" + (u.image() == null ? "" : " " + u.image())
+                        + " opened again");
+            }
+        }
     }
 
     public List<ControlLayer> active() {

@@ -117,8 +117,8 @@ public final class SessionKeeper {
                 if (s.brushHardness() != null) tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
                 if (s.brushOpacity() != null && s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
                 if (s.brushColor() != null) tools.colorProperty().set(s.brushColor() & 0xffffff);
-                if (s.controls() != null) s.controls().stream().filter(java.util.Objects::nonNull)
-                        .limit(dev.emergence.engine.pipeline.GenerationRequest.MAX_CONTROLS).forEach(this::restoreControl);
+                if (s.controls() != null) controls.whileRestoring(() -> s.controls().stream().filter(java.util.Objects::nonNull)
+                        .limit(dev.emergence.engine.pipeline.GenerationRequest.MAX_CONTROLS).forEach(this::restoreControl));
             });
             loaded.layers().ifPresent(l -> canvas.restore(l[0], l[1]));
         } finally {

@@ -200,7 +200,7 @@ public final class ControlPanel extends VBox {
                 x.managedProperty().bind(x.visibleProperty());
             }
             source.valueProperty().addListener((o, a, b) -> {
-                if (b == ControlSource.PICTURE && layer.pictureProperty().get() == null) onOpenPicture.accept(layer);
+                if (b == ControlSource.PICTURE && layer.pictureProperty().get() == null && !stack.restoring()) onOpenPicture.accept(layer);
             });
 
             ComboBox<PreprocessorKind> kind = new ComboBox<>(FXCollections.observableArrayList(PreprocessorKind.values()));

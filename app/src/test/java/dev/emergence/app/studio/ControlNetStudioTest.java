@@ -149,6 +149,31 @@ class ControlNetStudioTest extends StudioTest {
         assertEquals(0.6, onFx(() -> back.endProperty().get()));
         assertEquals(false, onFx(() -> back.enabledProperty().get()));
         assertEquals(PreprocessorKind.SCRIBBLE, onFx(() -> back.preprocessorProperty().get()));
+
+        // Opening the picture brings back the ControlNet it was made with.
+        fx(() -> studio.controls().layers().clear());
+        fx(() -> studio.openFile(f.file()));
+        waitUntil("the picture's ControlNet", () -> studio.controls().layers().size() == 1);
+        ControlLayer fromPng = onFx(() -> studio.controls().layers().get(0));
+        assertEquals(nets, onFx(() -> fromPng.modelProperty().get().folder()));
+        assertEquals(ControlSource.PAINT, onFx(() -> fromPng.sourceProperty().get()));
+        assertEquals(1.0, onFx(() -> fromPng.weightProperty().get()));
+        assertEquals(true, onFx(() -> fromPng.enabledProperty().get()));
+
+        // A picture source: opened once through the dialog, read again at the next start without asking.
+        Path lines = home.resolve("lines.png");
+        javax.imageio.ImageIO.write(new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB), "png", lines.toFile());
+        dialogs.openAnswers.add(lines);
+        fx(() -> fromPng.sourceProperty().set(ControlSource.PICTURE));
+        waitUntil("the opened picture", () -> fromPng.pictureProperty().get() != null);
+        assertEquals("lines.png", onFx(() -> fromPng.pictureNameProperty().get()));
+        int asked = dialogs.openImageAsked.get();
+        closeStudio();
+        openStudioOn(home);
+        waitUntil("the card with its picture", () -> studio.controls().layers().size() == 1
+                && studio.controls().layers().get(0).pictureProperty().get() != null);
+        assertEquals(asked, dialogs.openImageAsked.get(), "a restored picture source asks for nothing");
+        assertEquals(ControlSource.PICTURE, onFx(() -> studio.controls().layers().get(0).sourceProperty().get()));
     }
 
     /** Rows of the preview with white both left and right of the middle: the two crossing strokes. */

@@ -10,12 +10,15 @@ import java.util.Optional;
 
 /** File dialogs that answer what the test queued (native dialogs cannot be driven headless). */
 final class ScriptedDialogs implements FileDialogs {
+    /** How many times a picture was asked for. */
+    final java.util.concurrent.atomic.AtomicInteger openImageAsked = new java.util.concurrent.atomic.AtomicInteger();
     final Deque<Path> openAnswers = new ArrayDeque<>();
     final Deque<Path> saveAnswers = new ArrayDeque<>();
     final Deque<Path> folderAnswers = new ArrayDeque<>();
 
     @Override
     public Optional<Path> openImage(Window owner) {
+        openImageAsked.incrementAndGet();
         return Optional.ofNullable(openAnswers.poll());
     }
 
