@@ -17,8 +17,15 @@ import java.util.Map;
  * a module of its own ({@code /unet/down_blocks.0/…}), as the unique path ending with it.
  */
 public final class LoraMatches {
-    /** A LoRA file and the weight it is applied with. */
-    public record Applied(LoraFile file, double weight) {
+    /** A LoRA file and the weights it is applied with: on the text encoders, and on the UNet. */
+    public record Applied(LoraFile file, double weight, double unetWeight) {
+        public Applied(LoraFile file, double weight) {
+            this(file, weight, weight);
+        }
+
+        public double weightFor(LoraTarget target) {
+            return target == LoraTarget.UNET ? unetWeight : weight;
+        }
     }
 
     /** One layer of one LoRA, matched to the weight it changes. */
@@ -70,6 +77,10 @@ public final class LoraMatches {
                     continue;
                 }
                 Match m = matchSlot(lora, layer, graph, path);
+                if (lora.weightFor(layer.target()) == 0) {
+                    matched++; // matched, at weight 0 on this network: nothing to merge, no session to rebuild
+                    continue;
+                }
                 List<String> users = graph.consumers(m.slot().initializer());
                 if (users.size() > 1) {
                     throw new LoraException(lora.file().name() + ": layer '" + layer.key() + "' changes the weight '" + m.slot().initializer()

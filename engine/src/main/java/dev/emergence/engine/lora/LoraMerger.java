@@ -76,7 +76,7 @@ public final class LoraMerger {
         float[] down = m.lora().file().read(layer.down()), up = m.lora().file().read(layer.up());
         int rank = m.rank(), out = (int) m.out(), in = (int) m.in();
         double alpha = Double.isNaN(layer.alpha()) ? rank : layer.alpha();
-        float scale = (float) (m.lora().weight() * alpha / rank);
+        float scale = (float) (m.lora().weightFor(layer.target()) * alpha / rank);
         if (m.slot().transposed()) {
             // w is [in, out]: row i gains sum_r down[r, i] · up[:, r]
             float[] upT = new float[rank * out];

@@ -50,7 +50,7 @@ final class LoraSessions {
             for (LoraWeight w : loras) {
                 LoraFile file = LoraFile.open(w.file(), w.name());
                 files.add(file);
-                applied.add(new LoraMatches.Applied(file, w.weight()));
+                applied.add(new LoraMatches.Applied(file, w.weight(), w.unetWeight()));
             }
             Map<LoraTarget, OnnxGraph> graphs = new EnumMap<>(LoraTarget.class);
             for (LoraFile file : files) {
@@ -71,7 +71,12 @@ final class LoraSessions {
                 Set<LoraFile> used = new java.util.HashSet<>();
                 matches.of(t).values().forEach(list -> list.forEach(m -> used.add(m.lora().file())));
                 List<LoraWeight> mine = new ArrayList<>();
-                for (int i = 0; i < loras.size(); i++) if (used.contains(files.get(i))) mine.add(loras.get(i));
+                // Kept with this network's weight alone, so a change of the other network's weight rebuilds only that one.
+                for (int i = 0; i < loras.size(); i++) {
+                    if (!used.contains(files.get(i))) continue;
+                    LoraWeight w = loras.get(i);
+                    mine.add(new LoraWeight(w.file(), w.name(), w.weightFor(t), w.weightFor(t)));
+                }
                 next.put(t, List.copyOf(mine));
             }
             Map<LoraTarget, OnnxModel> models = new EnumMap<>(LoraTarget.class);

@@ -27,9 +27,14 @@ public record ExtraNetworks(String text, List<String> tags) {
      *
      * @param tag    the tag as written
      * @param name   the LoRA's name (AUTOMATIC1111's first item)
-     * @param weight its weight (the second item; 1 when absent)
+     * @param weight     its weight on the text encoders (the second item, or {@code te=}; 1 when absent)
+     * @param unetWeight its weight on the UNet (the third item, or {@code unet=}; the text encoders' when absent)
      */
-    public record LoraTag(String tag, String name, double weight) {
+    public record LoraTag(String tag, String name, double weight, double unetWeight) {
+        /** A tag with one weight for both. */
+        public LoraTag(String tag, String name, double weight) {
+            this(tag, name, weight, weight);
+        }
     }
 
     /** The prompt without its tags, and the tags. */
@@ -70,22 +75,38 @@ public record ExtraNetworks(String text, List<String> tags) {
         List<LoraTag> out = new ArrayList<>();
         for (String tag : tags) {
             if (!tag.startsWith(LORA)) continue;
+            // A1111's ExtraNetworkParams: items with '=' are named, the others positional (the name first);
+            // extra_networks_lora.py reads te = positional[1] or te=, unet = positional[2] or unet=, else te.
             String[] items = tag.substring(LORA.length(), tag.length() - 1).split(":", -1);
-            double weight = 1;
-            if (items.length > 1) {
-                try {
-                    weight = Double.parseDouble(items[1].strip());
-                } catch (NumberFormatException e) {
-                    weight = Double.NaN;
-                }
-                if (!Double.isFinite(weight)) {
-                    throw new InvalidRequestException("prompt: " + tag + " has the weight '" + items[1] + "'; expected a number, as in <lora:"
-                            + items[0] + ":0.8>");
-                }
+            List<String> positional = new ArrayList<>();
+            java.util.Map<String, String> named = new java.util.HashMap<>();
+            for (String item : items) {
+                int eq = item.indexOf('=');
+                if (eq >= 0) named.put(item.substring(0, eq), item.substring(eq + 1));
+                else positional.add(item);
             }
-            out.add(new LoraTag(tag, items[0].strip(), weight));
+            String name = positional.isEmpty() ? items[0] : positional.get(0);
+            double te = positional.size() > 1 ? number(tag, name, positional.get(1)) : 1.0;
+            if (named.containsKey("te")) te = number(tag, name, named.get("te"));
+            double unet = positional.size() > 2 ? number(tag, name, positional.get(2)) : te;
+            if (named.containsKey("unet")) unet = number(tag, name, named.get("unet"));
+            out.add(new LoraTag(tag, name.strip(), te, unet));
         }
         return List.copyOf(out);
+    }
+
+    private static double number(String tag, String name, String text) throws InvalidRequestException {
+        double v;
+        try {
+            v = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!Double.isFinite(v)) {
+            throw new InvalidRequestException("prompt: " + tag + " has the weight '" + text + "'; expected a number, as in <lora:"
+                    + name + ":0.8>");
+        }
+        return v;
     }
 
     /** The tags that are not LoRA tags. */

@@ -32,7 +32,7 @@ public record PromptLoras(List<LoraWeight> loras, List<String> missing) {
         List<String> missing = new ArrayList<>();
         for (ExtraNetworks.LoraTag tag : ExtraNetworks.strip(prompt).loras()) {
             Optional<Path> file = library.find(tag.name());
-            if (file.isPresent()) found.add(new LoraWeight(file.get(), tag.name(), tag.weight()));
+            if (file.isPresent()) found.add(new LoraWeight(file.get(), tag.name(), tag.weight(), tag.unetWeight()));
             else missing.add("LoRA '" + tag.name() + "' (" + tag.tag() + " in the prompt) is not in the loras folder " + library.folder()
                     + "; generating without it");
         }

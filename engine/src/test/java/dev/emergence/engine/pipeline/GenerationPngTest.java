@@ -144,7 +144,7 @@ class GenerationPngTest {
 
     @Test
     void loraTagsAsAutomatic1111WritesThem() throws Exception {
-        assertEquals(List.of(new ExtraNetworks.LoraTag("<lora:ink>", "ink", 1.0), new ExtraNetworks.LoraTag("<lora:x:-0.5:1>", "x", -0.5)),
+        assertEquals(List.of(new ExtraNetworks.LoraTag("<lora:ink>", "ink", 1.0), new ExtraNetworks.LoraTag("<lora:x:-0.5:1>", "x", -0.5, 1.0)),
                 ExtraNetworks.strip("a <lora:ink> b <lora:x:-0.5:1>").loras());
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> ExtraNetworks.strip("<lora:ink:strong>").loras());
         assertEquals("prompt: <lora:ink:strong> has the weight 'strong'; expected a number, as in <lora:ink:0.8>", e.getMessage());
