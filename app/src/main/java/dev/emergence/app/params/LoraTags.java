@@ -42,11 +42,19 @@ public final class LoraTags {
                 from = start + 1;
                 continue;
             }
+            // The text encoders' weight, as the engine reads it: te=, else the second positional item, else 1.
             String[] parts = args.split(":", -1);
+            String te = null;
+            List<String> positional = new ArrayList<>();
+            for (String part : parts) {
+                if (part.startsWith("te=")) te = part.substring(3);
+                else if (!part.contains("=")) positional.add(part);
+            }
+            if (te == null && positional.size() > 1) te = positional.get(1);
             double weight = 1;
-            if (parts.length > 1) {
+            if (te != null) {
                 try {
-                    weight = Double.parseDouble(parts[1].strip());
+                    weight = Double.parseDouble(te.strip());
                 } catch (NumberFormatException e) {
                     weight = 1;
                 }
@@ -62,18 +70,23 @@ public final class LoraTags {
     }
 
     /**
-     * The prompt with {@code name} at {@code weight}: its first tag rewritten in place (further
-     * arguments dropped, duplicates removed), or a new tag at the end, after a space, as
-     * AUTOMATIC1111's extra-networks cards add it.
+     * The prompt with {@code name} at {@code weight}: its first tag's weight rewritten in place (its
+     * further arguments, such as a separate UNet weight, kept; duplicates removed), or a new tag at
+     * the end, after a space, as AUTOMATIC1111's extra-networks cards add it.
      */
     public static String with(String prompt, String name, double weight) {
         String p = prompt == null ? "" : prompt;
-        String tag = OPEN + name + ":" + format(weight) + ">";
         Optional<Tag> first = find(p, name);
         if (first.isEmpty()) {
+            String tag = OPEN + name + ":" + format(weight) + ">";
             String stripped = p.stripTrailing();
             return stripped.isEmpty() ? tag : stripped + " " + tag;
         }
+        String[] args = p.substring(first.get().start() + OPEN.length(), first.get().end() - 1).split(":", -1);
+        java.util.List<String> items = new java.util.ArrayList<>(java.util.Arrays.asList(args));
+        if (items.size() > 1 && !items.get(1).contains("=")) items.set(1, format(weight));
+        else items.add(1, format(weight));
+        String tag = OPEN + String.join(":", items) + ">";
         String rewritten = p.substring(0, first.get().start()) + tag + p.substring(first.get().end());
         // Later tags of the same name would apply it twice.
         int keep = first.get().start() + tag.length();

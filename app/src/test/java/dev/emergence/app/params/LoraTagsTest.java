@@ -20,6 +20,7 @@ class LoraTagsTest {
         assertEquals(List.of(0.8, 1.0, 0.5, 1.0), tags.stream().map(LoraTags.Tag::weight).toList());
         assertEquals("<lora:ink:0.8>", "a cat <lora:ink:0.8>, ".substring(tags.get(0).start(), tags.get(0).end()));
         assertEquals(List.of(), LoraTags.parse("no tags, <lora:unclosed"));
+        assertEquals(0.3, LoraTags.parse("<lora:d:te=0.3:unet=0.9>").get(0).weight(), "te= is the text encoders' weight");
     }
 
     @Test
@@ -28,7 +29,9 @@ class LoraTagsTest {
         assertEquals("a cat <lora:ink:0.8>", LoraTags.with("a cat  ", "ink", 0.8));
         assertEquals("<lora:ink:1>", LoraTags.with("", "ink", 1));
         assertEquals("a <lora:ink:1.25>, b", LoraTags.with("a <lora:ink:0.3>, b", "ink", 1.25));
-        assertEquals("a <lora:ink:0.5> b", LoraTags.with("a <lora:ink:0.3:0.1> b <lora:ink:0.2>", "ink", 0.5));
+        assertEquals("a <lora:ink:0.5:0.1> b", LoraTags.with("a <lora:ink:0.3:0.1> b <lora:ink:0.2>", "ink", 0.5),
+                "a separate UNet weight is kept");
+        assertEquals("a <lora:ink:0.5:unet=0.2>", LoraTags.with("a <lora:ink:unet=0.2>", "ink", 0.5));
         assertEquals("a <lora:Ink:1> <lora:ink:1>", LoraTags.with("a <lora:Ink:1>", "ink", 1), "names are matched exactly, as A1111 does");
     }
 
