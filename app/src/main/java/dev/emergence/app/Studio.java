@@ -180,7 +180,13 @@ public final class Studio implements AutoCloseable {
                 new MainWindow.HeaderActions(this::openImage, this::save, this::paste, this::shownToCanvas, this::openOutputFolder,
                         this::openModels));
         notifier = new Notifier(window.notificationPane());
-        gc.onError(notifier::error);
+        gc.onError(m -> {
+            batch = null; // a failed picture ends its batch
+            notifier.error(m);
+        });
+        gc.stateProperty().addListener((o, a, s) -> {
+            if (s == GenerationState.CANCELLING) batch = null;
+        });
         gc.onNotice(notifier::info);
         gc.onResult(this::resultArrived);
         gc.livePreviewProperty().addListener((o, a, b) -> {
@@ -345,7 +351,12 @@ public final class Studio implements AutoCloseable {
         }
         ControlStack.Plan plan = controls.plan();
         GenerationRequest request = params.toRequest(canvas.width(), canvas.height(), mode, m.name()).withControls(plan.units());
-        gc.generate(request, canvas.snapshot(), mode, plan::pictures);
+        dev.emergence.app.canvas.CanvasSnapshot snapshot = canvas.snapshot();
+        int count = params.batchCountProperty().get();
+        if (gc.generate(request, snapshot, mode, plan::pictures) && count > 1) {
+            batch = new Batch(request, snapshot, mode, plan, 1, count);
+            statusBar.notice("picture 1 of " + count + " (seed " + request.seed() + ")");
+        }
     }
 
     private void resultArrived(Finished f) {
@@ -355,6 +366,33 @@ public final class Studio implements AutoCloseable {
         }
         display(new Shown(f.image(), f.result().image(), f.result().request(), f.result().mode(), f.file()), "result");
         keeper.changed();
+        nextOfBatch();
+    }
+
+    /**
+     * The rest of a batch count: the same request and canvas with seeds s + 1, s + 2, …, one after
+     * another; Cancel or a failure ends it.
+     */
+    private record Batch(GenerationRequest request, dev.emergence.app.canvas.CanvasSnapshot canvas, GenerationMode mode,
+                         ControlStack.Plan plan, int done, int total) {
+    }
+
+    private Batch batch;
+
+    private void nextOfBatch() {
+        Batch b = batch;
+        if (b == null) return;
+        if (b.done() >= b.total()) {
+            batch = null;
+            return;
+        }
+        GenerationRequest next = b.request().withSeed(b.request().seed() + b.done());
+        batch = new Batch(b.request(), b.canvas(), b.mode(), b.plan(), b.done() + 1, b.total());
+        if (!gc.generate(next, b.canvas(), b.mode(), b.plan()::pictures)) {
+            batch = null;
+            return;
+        }
+        statusBar.notice("picture " + (b.done() + 1) + " of " + b.total() + " (seed " + next.seed() + ")");
     }
 
     private void display(Shown s, String caption) {

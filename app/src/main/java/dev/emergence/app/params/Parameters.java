@@ -34,6 +34,8 @@ public final class Parameters {
     public static final NumberRule SEED = NumberRule.whole("seed", 0, (1L << 53) - 1);
     public static final NumberRule STRENGTH = NumberRule.stepped("strength", 0, 1, 0.01);
     public static final NumberRule FEATHER = NumberRule.whole("feather", 0, 64);
+    /** Pictures per Generate, with seeds s, s + 1, …, as AUTOMATIC1111's batch count. */
+    public static final NumberRule BATCH_COUNT = NumberRule.whole("batch count", 1, 16);
     public static final NumberRule CLIP_SKIP = NumberRule.whole("Clip skip", 1, GenerationRequest.MAX_CLIP_SKIP);
 
     private final StringProperty prompt = new SimpleStringProperty("");
@@ -46,6 +48,7 @@ public final class Parameters {
     private final IntegerProperty feather = new SimpleIntegerProperty(8);
     /** AUTOMATIC1111's Clip skip: 1 conditions on the layer the model's family uses, 2 on the one before, … */
     private final IntegerProperty clipSkip = new SimpleIntegerProperty(1);
+    private final IntegerProperty batchCount = new SimpleIntegerProperty(1);
     private final ObjectProperty<SchedulerKind> scheduler = new SimpleObjectProperty<>(SchedulerKind.EULER_ANCESTRAL);
     /** Always one the sampler takes: a sampler that does not take it sets it back to Automatic. */
     private final ObjectProperty<ScheduleType> schedule = new SimpleObjectProperty<>(ScheduleType.AUTOMATIC);
@@ -100,6 +103,9 @@ public final class Parameters {
 
     public IntegerProperty clipSkipProperty() { return clipSkip; }
 
+    /** How many pictures one Generate makes, seeds s, s + 1, … */
+    public IntegerProperty batchCountProperty() { return batchCount; }
+
     public ObjectProperty<SchedulerKind> schedulerProperty() { return scheduler; }
 
     /** AUTOMATIC1111's "Schedule type" of the sampler. */
@@ -107,7 +113,7 @@ public final class Parameters {
 
     /** Every property, for listeners that save or validate on any change. */
     public List<Observable> all() {
-        return List.of(prompt, negativePrompt, cfg, steps, seed, seedLocked, strength, feather, clipSkip, scheduler, schedule);
+        return List.of(prompt, negativePrompt, cfg, steps, seed, seedLocked, strength, feather, clipSkip, batchCount, scheduler, schedule);
     }
 
     /** The dice: a new random seed. */

@@ -110,6 +110,7 @@ public final class SessionKeeper {
                 // After the sampler, which sets it back to Automatic when it does not take it.
                 ScheduleType.parse(s.schedule()).ifPresent(params.scheduleProperty()::set);
                 if (s.clipSkip() != null) params.clipSkipProperty().set((int) Parameters.CLIP_SKIP.snap(s.clipSkip()));
+                if (s.batchCount() != null) params.batchCountProperty().set((int) Parameters.BATCH_COUNT.snap(s.batchCount()));
                 parseEnum(PreviewKind.class, s.previewKind()).ifPresent(gc.previewKindProperty()::set);
                 if (s.previewStride() != null && s.previewStride() >= 1) gc.previewStrideProperty().set(Math.min(50, s.previewStride()));
                 parseEnum(Tool.class, s.tool()).ifPresent(tools.toolProperty()::set);
@@ -219,7 +220,7 @@ public final class SessionKeeper {
                 tools.opacityProperty().get(), tools.colorProperty().get(),
                 m == null ? null : m.folder().toString(),
                 shown == null ? null : shown.toString(), g,
-                controls.layers().stream().map(SessionKeeper::controlState).toList());
+                controls.layers().stream().map(SessionKeeper::controlState).toList(), params.batchCountProperty().get());
     }
 
     private static ControlState controlState(ControlLayer l) {

@@ -32,5 +32,6 @@ public record SessionState(
         String modelFolder,
         String selectedResult,
         WindowGeometry window,
-        java.util.List<ControlState> controls) {
+        java.util.List<ControlState> controls,
+        Integer batchCount) {
 }

@@ -155,6 +155,8 @@ public final class PromptPanel extends VBox {
         HBox seedRow = new HBox(8, seedLabel, seedField, dice, lock);
         seedRow.setAlignment(Pos.CENTER_LEFT);
         VBox seedBox = new VBox(2, seedRow, errorLabel(seedField));
+        SliderRow<Number> batchRow = new SliderRow<>("Batch", Parameters.BATCH_COUNT, p.batchCountProperty(), d -> (int) Math.round(d), "batch-count");
+        Icons.tooltip(batchRow.field(), "Pictures per Generate, with seeds s, s + 1, … (AUTOMATIC1111's batch count); Cancel stops the rest");
 
         // Scheduler and size.
         scheduler.setId("scheduler");
@@ -253,7 +255,7 @@ public final class PromptPanel extends VBox {
                 section("MODEL"), modelRow,
                 sectionWithBadge("PROMPT", modeBadge), prompt, promptTokens,
                 section("NEGATIVE PROMPT"), negative, negativeTokens,
-                section("PARAMETERS"), cfgRow, stepsRow, clipSkipRow, seedBox, schedRow, scheduleRow, strengthRow, featherRow,
+                section("PARAMETERS"), cfgRow, stepsRow, clipSkipRow, seedBox, batchRow, schedRow, scheduleRow, strengthRow, featherRow,
                 section("PICTURE"), sizeBox, previewBox);
         form.getStyleClass().add("form");
         ScrollPane scroll = new ScrollPane(form);

@@ -28,6 +28,8 @@ final class PacedEngine implements StudioEngine {
     final java.util.List<Decode> decodes = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Steps from this index on wait for {@link #release} (a test holds the generation mid-run). */
     volatile int holdFromStep = Integer.MAX_VALUE;
+    /** Steps wait for {@link #release} once this many steps have run in all (across generations). */
+    volatile int holdAfterSteps = Integer.MAX_VALUE;
     final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
     record Decode(Tensor tensor, PreviewKind kind) {
@@ -68,7 +70,7 @@ final class PacedEngine implements StudioEngine {
         return real.generate(request, init, mask, controlPictures, s -> {
             try {
                 Thread.sleep(stepMillis);
-                if (s.stepIndex() >= holdFromStep) release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (s.stepIndex() >= holdFromStep || stepsRun.get() >= holdAfterSteps) release.await(60, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
