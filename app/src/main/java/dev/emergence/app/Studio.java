@@ -564,7 +564,7 @@ public final class Studio implements AutoCloseable {
      */
     private void restoreParameters(GenerationRequest r, String from, GenerationMode made, Optional<String> ignored) {
         List<String> notes = new ArrayList<>(params.apply(r));
-        if (!r.controls().isEmpty()) notes.addAll(controls.restore(r.controls()));
+        if (!r.controls().isEmpty()) notes.addAll(controls.restore(r.controls(), library.controlNets()));
         if (r.scheduler() != null) restoredScheduler = true;
         if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())) {
             canvas.resize(r.width(), r.height());

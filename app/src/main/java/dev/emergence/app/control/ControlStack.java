@@ -57,21 +57,30 @@ public final class ControlStack {
      * thresholds, weight and range, and its source when it was the paint layer or the mask. A unit
      * made from an opened picture gets the picture source without a picture, to be opened again.
      *
-     * @return one line per such unit, for a notification
+     * <p>A picture names its ControlNets by folder; only ControlNets of the library are taken (by that
+     * folder, else by its name), so a picture cannot make the studio open a folder elsewhere. A unit
+     * whose ControlNet the library lacks keeps its settings without a model, and is named.
+     *
+     * @param library the library's ControlNets
+     * @return one line per unit that needs something, for a notification
      */
-    public List<String> restore(List<ControlUnit> units) {
+    public List<String> restore(List<ControlUnit> units, List<dev.emergence.engine.library.ControlNetEntry> library) {
         List<String> notes = new ArrayList<>();
-        whileRestoring(() -> restoreUnits(units, notes));
+        whileRestoring(() -> restoreUnits(units, library, notes));
         return notes;
     }
 
-    private void restoreUnits(List<ControlUnit> units, List<String> notes) {
+    private void restoreUnits(List<ControlUnit> units, List<dev.emergence.engine.library.ControlNetEntry> library, List<String> notes) {
         layers.clear();
         for (ControlUnit u : units.subList(0, Math.min(units.size(), GenerationRequest.MAX_CONTROLS))) {
             ControlLayer l = add();
-            java.nio.file.Path folder = java.nio.file.Path.of(u.model());
+            java.nio.file.Path folder = java.nio.file.Path.of(u.model()).normalize();
             String name = folder.getFileName() == null ? u.model() : folder.getFileName().toString();
-            l.modelProperty().set(new dev.emergence.engine.library.ControlNetEntry(name, folder));
+            java.util.Optional<dev.emergence.engine.library.ControlNetEntry> known = library.stream()
+                    .filter(e -> e.folder().toAbsolutePath().normalize().equals(folder.toAbsolutePath())).findFirst()
+                    .or(() -> library.stream().filter(e -> e.name().equals(name)).findFirst());
+            known.ifPresentOrElse(l.modelProperty()::set,
+                    () -> notes.add("ControlNet " + layers.size() + ": " + name + " is not in the library's controlnets folder; pick its model"));
             l.preprocessorProperty().set(u.preprocessor());
             l.weightProperty().set(u.weight());
             l.startProperty().set(u.guidanceStart());

@@ -180,7 +180,8 @@ public final class ControlPanel extends VBox {
             model.setCellFactory(v -> netCell());
             model.setButtonCell(netCell());
             model.valueProperty().bindBidirectional(layer.modelProperty());
-            if (layer.modelProperty().get() == null && nets.size() == 1) layer.modelProperty().set(nets.get(0));
+            // A new card takes the only ControlNet there is; a restored one keeps what it was given.
+            if (layer.modelProperty().get() == null && nets.size() == 1 && !stack.restoring()) layer.modelProperty().set(nets.get(0));
             HBox.setHgrow(model, Priority.ALWAYS);
 
             ComboBox<ControlSource> source = new ComboBox<>(FXCollections.observableArrayList(ControlSource.values()));

@@ -174,6 +174,19 @@ class ControlNetStudioTest extends StudioTest {
                 && studio.controls().layers().get(0).pictureProperty().get() != null);
         assertEquals(asked, dialogs.openImageAsked.get(), "a restored picture source asks for nothing");
         assertEquals(ControlSource.PICTURE, onFx(() -> studio.controls().layers().get(0).sourceProperty().get()));
+
+        // A picture naming a ControlNet folder outside the library: its settings come back, not the folder.
+        Path elsewhere = Files.createDirectories(home.resolve("elsewhere").resolve("sneaky"));
+        Files.copy(NET.resolve("model.onnx"), elsewhere.resolve("model.onnx"));
+        GenerationRequest foreign = saved.withControls(List.of(new ControlUnit(elsewhere.toString(), PreprocessorKind.CANNY, 0.7, 0, 1)));
+        Path png = home.resolve("foreign.png");
+        GenerationPng.save(png, new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB), foreign, GenerationMode.TXT2IMG);
+        fx(() -> studio.openFile(png));
+        waitUntil("the foreign picture's card", () -> studio.controls().layers().size() == 1
+                && studio.controls().layers().get(0).preprocessorProperty().get() == PreprocessorKind.CANNY);
+        assertEquals(null, onFx(() -> studio.controls().layers().get(0).modelProperty().get()), "no folder outside the library is taken");
+        assertEquals(0.7, onFx(() -> studio.controls().layers().get(0).weightProperty().get()));
+        waitUntil("the note", () -> studio.notifier().messages().stream().anyMatch(m -> m.contains("sneaky is not in the library's controlnets folder")));
     }
 
     /** Rows of the preview with white both left and right of the middle: the two crossing strokes. */
