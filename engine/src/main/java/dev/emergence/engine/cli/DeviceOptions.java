@@ -1,6 +1,7 @@
 package dev.emergence.engine.cli;
 
 import dev.emergence.engine.InvalidRequestException;
+import dev.emergence.engine.runtime.CpuMemory;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import picocli.CommandLine.Option;
 
@@ -11,8 +12,21 @@ final class DeviceOptions {
     String device;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-            description = "CPU threads for ONNX Runtime, 0 to " + DeviceOptions.MAX_THREADS + " (0 = its default).")
+            description = "CPU threads for ONNX Runtime, 0 to " + DeviceOptions.MAX_THREADS + " (0 = one per physical core).")
     int threads;
+
+    // Null when not given: the engine's choice (CpuMemory.defaults()) applies.
+    @Option(names = "--cpu-arena", negatable = true,
+            description = "ONNX Runtime's CPU memory arena (default: off; it keeps a UNet's largest buffers for good).")
+    Boolean cpuArena;
+
+    @Option(names = "--memory-pattern", negatable = true,
+            description = "ONNX Runtime's memory pattern planning (default: off; it plans one buffer for all of a run's tensors).")
+    Boolean memoryPattern;
+
+    @Option(names = "--prepacking", negatable = true,
+            description = "ONNX Runtime's weight prepacking for its kernels (default: on).")
+    Boolean prepacking;
 
     /** Far above any machine's cores; ONNX Runtime would try to start every thread asked for. */
     static final int MAX_THREADS = 256;
@@ -22,9 +36,17 @@ final class DeviceOptions {
             throw new InvalidRequestException("threads: " + threads + " is out of range; expected 0 to " + MAX_THREADS);
         }
         try {
-            return new ExecutionOptions(device, threads, 0);
+            return new ExecutionOptions(device, threads, 0, cpuMemory());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("--device/--threads: " + e.getMessage());
         }
+    }
+
+    CpuMemory cpuMemory() {
+        CpuMemory memory = CpuMemory.defaults();
+        if (cpuArena != null) memory = memory.withArena(cpuArena);
+        if (memoryPattern != null) memory = memory.withMemoryPattern(memoryPattern);
+        if (prepacking != null) memory = memory.withPrepacking(prepacking);
+        return memory;
     }
 }

@@ -9,10 +9,11 @@ import java.util.regex.Pattern;
  *
  * @param device               "auto" (CUDA when this machine can run it, else CPU), "cpu", "cuda" (device 0)
  *                             or "cuda:N"; case and surrounding spaces are ignored, null means "auto"
- * @param cpuThreads           intra-op threads for the CPU provider; 0 leaves ONNX Runtime's default
+ * @param cpuThreads           intra-op threads for the CPU provider; 0 means one per physical core ({@link PhysicalCores})
  * @param cudaMemoryLimitBytes the CUDA arena's limit ({@code gpu_mem_limit}); 0 means no limit
+ * @param cpuMemory            the CPU provider's arena, memory pattern and prepacking; null means {@link CpuMemory#defaults()}
  */
-public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes) {
+public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes, CpuMemory cpuMemory) {
 
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(?::(\\d{1,3}))?");
 
@@ -25,9 +26,15 @@ public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLim
         if (cudaMemoryLimitBytes < 0) {
             throw new IllegalArgumentException("cudaMemoryLimitBytes must be 0 (no limit) or more, got " + cudaMemoryLimitBytes);
         }
+        if (cpuMemory == null) cpuMemory = CpuMemory.defaults();
     }
 
-    /** CUDA when available, ONNX Runtime's default threads, no memory limit. */
+    /** With the engine's CPU memory settings for diffusion ({@link CpuMemory#defaults()}). */
+    public ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes) {
+        this(device, cpuThreads, cudaMemoryLimitBytes, CpuMemory.defaults());
+    }
+
+    /** CUDA when available, one thread per physical core, no memory limit. */
     public static ExecutionOptions defaults() {
         return new ExecutionOptions("auto", 0, 0);
     }
@@ -41,15 +48,19 @@ public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLim
     }
 
     public ExecutionOptions withDevice(String newDevice) {
-        return new ExecutionOptions(newDevice, cpuThreads, cudaMemoryLimitBytes);
+        return new ExecutionOptions(newDevice, cpuThreads, cudaMemoryLimitBytes, cpuMemory);
     }
 
     public ExecutionOptions withCpuThreads(int threads) {
-        return new ExecutionOptions(device, threads, cudaMemoryLimitBytes);
+        return new ExecutionOptions(device, threads, cudaMemoryLimitBytes, cpuMemory);
     }
 
     public ExecutionOptions withCudaMemoryLimit(long bytes) {
-        return new ExecutionOptions(device, cpuThreads, bytes);
+        return new ExecutionOptions(device, cpuThreads, bytes, cpuMemory);
+    }
+
+    public ExecutionOptions withCpuMemory(CpuMemory memory) {
+        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, memory);
     }
 
     /** True for "auto", "cuda" and "cuda:N". */

@@ -55,19 +55,31 @@ public final class ExecutionProviders {
         return reason;
     }
 
-    /** The CPU-only options for {@code exec} (thread count, quiet logging). */
+    /** ONNX Runtime's session config key that keeps weights as stored instead of a packed copy per kernel. */
+    static final String DISABLE_PREPACKING = "session.disable_prepacking";
+
+    /** The CPU-only options for {@code exec} (thread count, CPU memory settings, quiet logging). */
     public static OrtSession.SessionOptions cpuOptions(ExecutionOptions exec) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             // Failures reach callers as exceptions, so ONNX Runtime's own log lines would only repeat
             // them on stderr; its warnings (e.g. "can't constant fold" in fp16 graphs on CPU) are noise to users.
             options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
-            if (exec.cpuThreads() > 0) options.setIntraOpNumThreads(exec.cpuThreads());
+            options.setIntraOpNumThreads(intraOpThreads(exec));
+            CpuMemory memory = exec.cpuMemory();
+            options.setCPUArenaAllocator(memory.arena());
+            options.setMemoryPatternOptimization(memory.memoryPattern());
+            if (!memory.prepacking()) options.addConfigEntry(DISABLE_PREPACKING, "1");
             return options;
         } catch (OrtException e) {
             options.close();
             throw e;
         }
+    }
+
+    /** The threads asked for, or one per physical core when 0. */
+    static int intraOpThreads(ExecutionOptions exec) {
+        return exec.cpuThreads() > 0 ? exec.cpuThreads() : PhysicalCores.count();
     }
 
     static OrtCUDAProviderOptions cudaOptions(ExecutionOptions exec) throws OrtException {

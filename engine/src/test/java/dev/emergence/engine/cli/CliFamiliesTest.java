@@ -162,6 +162,8 @@ class CliFamiliesTest {
         assertTrue(json.get("vae_encode_ms").asDouble() > 0, r.out());
         if (java.nio.file.Files.isReadable(Path.of("/proc/self/status"))) {
             assertTrue(json.get("peak_rss_mib").asLong() > 0, r.out());
+            long txt2img = json.get("peak_rss_txt2img_mib").asLong();
+            assertTrue(txt2img > 0 && txt2img <= json.get("peak_rss_mib").asLong(), r.out());
         }
         CliRun noEncoder = CliRun.of("bench", "--model", Path.of("testmodels", "tiny-sd-batch1").toString(), "--steps", "2",
                 "--repeats", "1", "--json");

@@ -36,5 +36,14 @@ class ExecutionOptionsTest {
     void withersKeepTheOtherFields() {
         ExecutionOptions o = ExecutionOptions.defaults().withCpuThreads(3).withCudaMemoryLimit(1L << 30).withDevice("cuda:2");
         assertEquals(new ExecutionOptions("cuda:2", 3, 1L << 30), o);
+        CpuMemory memory = new CpuMemory(true, false, false);
+        assertEquals(new ExecutionOptions("cuda:2", 3, 1L << 30, memory), o.withCpuMemory(memory));
+        assertEquals(memory, o.withCpuMemory(memory).withCpuThreads(4).withDevice("cpu").cpuMemory());
+    }
+
+    @Test
+    void noCpuMemorySettingsMeansTheEnginesDefaults() {
+        assertEquals(CpuMemory.defaults(), new ExecutionOptions("cpu", 0, 0, null).cpuMemory());
+        assertEquals(CpuMemory.defaults(), new ExecutionOptions("cpu", 0, 0).cpuMemory());
     }
 }
