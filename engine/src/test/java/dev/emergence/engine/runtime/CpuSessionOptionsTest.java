@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CPU memory settings reach ONNX Runtime's session options. */
 class CpuSessionOptionsTest {
@@ -46,7 +47,8 @@ class CpuSessionOptionsTest {
     void theEnginesDefaultsAreForDiffusion() {
         // chosen by the README's measurements at SD 1.5 scale
         assertEquals(CpuMemory.defaults(), ExecutionOptions.cpu().cpuMemory());
-        assertFalse(CpuMemory.defaults().arena());
+        assertTrue(CpuMemory.defaults().arena());
+        assertFalse(CpuMemory.defaults().prepacking());
         assertFalse(CpuMemory.defaults().memoryPattern());
     }
 }
