@@ -60,19 +60,7 @@ UNET_CONFIG = dict({k: v for k, v in mfm.UNET_LCM_CONFIG.items() if k != "time_c
 UNET_6_RESIDUALS = dict(UNET_CONFIG, layers_per_block=2)
 UNET_WIDE = dict(UNET_CONFIG, block_out_channels=[16, 24])
 
-SCHEDULER_SD15 = {  # runwayml/stable-diffusion-v1-5's scheduler/scheduler_config.json
-    "_class_name": "PNDMScheduler",
-    "_diffusers_version": "0.6.0",
-    "beta_end": 0.012,
-    "beta_schedule": "scaled_linear",
-    "beta_start": 0.00085,
-    "clip_sample": False,
-    "num_train_timesteps": 1000,
-    "set_alpha_to_one": False,
-    "skip_prk_steps": True,
-    "steps_offset": 1,
-    "trained_betas": None,
-}
+SCHEDULER_SD15 = mfm.mtm.PNDM_SD15  # runwayml/stable-diffusion-v1-5's scheduler/scheduler_config.json
 
 
 def residual_count(unet):

@@ -76,19 +76,7 @@ UNET_CONFIG = {
     "attention_head_dim": 2,
 }
 
-SCHEDULER = {  # SD 1.5's scheduler_config.json
-    "_class_name": "PNDMScheduler",
-    "_diffusers_version": "0.6.0",
-    "beta_end": 0.012,
-    "beta_schedule": "scaled_linear",
-    "beta_start": 0.00085,
-    "clip_sample": False,
-    "num_train_timesteps": 1000,
-    "set_alpha_to_one": False,
-    "skip_prk_steps": True,
-    "steps_offset": 1,
-    "trained_betas": None,
-}
+SCHEDULER = mtm.PNDM_SD15  # SD 1.5's scheduler_config.json
 
 
 # ---------------------------------------------------------------------------------------------
