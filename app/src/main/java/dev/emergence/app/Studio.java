@@ -93,6 +93,8 @@ public final class Studio implements AutoCloseable {
     private final Parameters params = new Parameters();
     private final ToolSettings tools = new ToolSettings();
     private final CanvasDocument canvas = new CanvasDocument(DEFAULT_SIZE, DEFAULT_SIZE, UndoHistory.DEFAULT_CAP_BYTES);
+    /** Plans each run on the frame and lands its results as layers. */
+    private final dev.emergence.app.frame.FrameGenerations frames = new dev.emergence.app.frame.FrameGenerations(canvas);
     private final GenerationController gc;
     private final ObservableList<GalleryEntry> gallery = FXCollections.observableArrayList();
     private final LibraryModel library;
@@ -116,6 +118,7 @@ public final class Studio implements AutoCloseable {
     private MainWindow window;
     private Notifier notifier;
     private CanvasView canvasView;
+    private dev.emergence.app.ui.LayersPanel layersPanel;
     private PreviewPane preview;
     private StepScrubber scrubber;
     private PromptPanel promptPanel;
@@ -145,7 +148,7 @@ public final class Studio implements AutoCloseable {
             if (root != null) engine.useLorasFolder(root.resolve(dev.emergence.engine.library.ModelLibrary.LORAS));
         });
         this.downloads = new DownloadJob(library, config.downloaders());
-        this.keeper = new SessionKeeper(sessions, params, tools, canvas, gc, controls,
+        this.keeper = new SessionKeeper(sessions, params, tools, canvas, gc, controls, frames,
                 () -> shown == null ? null : shown.file(), m -> notifier.error(m));
         this.runMode = javafx.beans.binding.Bindings.createObjectBinding(() -> controls.mode(canvas.mode()), canvas.modeProperty(),
                 controls.layers());
@@ -175,11 +178,13 @@ public final class Studio implements AutoCloseable {
                 })));
         galleryView = new GalleryView(gallery, new GalleryView.Actions(this::showEntry, this::restoreEntry,
                 this::entryToCanvas, e -> openOutputFolder(), this::deleteEntry));
+        layersPanel = new dev.emergence.app.ui.LayersPanel(canvas, frames);
         window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
-                new ProgressPanel(gc), scrubber, galleryView, statusBar = new StatusBar(gc),
-                new MainWindow.HeaderActions(this::openImage, this::save, this::paste, this::shownToCanvas, this::openOutputFolder,
-                        this::openModels));
+                new ProgressPanel(gc), scrubber, layersPanel, galleryView, statusBar = new StatusBar(gc),
+                new MainWindow.HeaderActions(this::askNewDocument, this::openImage, this::saveProject, this::exportPicture, this::save,
+                        this::paste, this::shownToCanvas, this::openOutputFolder, this::openModels));
         notifier = new Notifier(window.notificationPane());
+        canvas.setNotices(notifier::info);
         gc.onError(m -> {
             batch = null; // a failed picture ends its batch
             notifier.error(m);
@@ -309,7 +314,8 @@ public final class Studio implements AutoCloseable {
         promptTokens.recount();
         negativeTokens.recount();
         // A blank canvas takes the model's native size, unless it already has a size the model takes.
-        boolean blank = canvas.paintBlankProperty().get() && canvas.maskBlankProperty().get();
+        boolean blank = canvas.paintBlankProperty().get() && canvas.maskBlankProperty().get() && !canvas.sizeChosen()
+                && canvas.layers().size() == 1;
         boolean fits = canvas.width() % m.sizeMultiple() == 0 && canvas.height() % m.sizeMultiple() == 0
                 && Math.max(canvas.width(), canvas.height()) <= 2 * m.nativeSize();
         if (blank && !fits) {
@@ -350,8 +356,16 @@ public final class Studio implements AutoCloseable {
             notifier.info("the mask is not used: a ControlNet reads the paint layer, so this run is made from text");
         }
         ControlStack.Plan plan = controls.plan();
-        GenerationRequest request = params.toRequest(canvas.width(), canvas.height(), mode, m.name()).withControls(plan.units());
-        dev.emergence.app.canvas.CanvasSnapshot snapshot = canvas.snapshot();
+        // The frame decides what the engine gets: a model-sized picture and mask of the frame (or of
+        // the mask's surroundings), and where the result lands.
+        canvas.endStroke();
+        dev.emergence.app.frame.GenerationArea.Plan area = frames.plan(m.nativeSize(), m.sizeMultiple(), params.seedProperty().get());
+        GenerationRequest request = params.toRequest(area.size().width(), area.size().height(), mode, m.name()).withControls(plan.units());
+        if (area.mode() == GenerationMode.INPAINT && canvas.outpainting() && frames.options().fill() == dev.emergence.app.frame.OutpaintFill.NOISE) {
+            area = frames.plan(m.nativeSize(), m.sizeMultiple(), request.seed()); // its noise from the run's own seed
+        }
+        dev.emergence.app.canvas.CanvasSnapshot snapshot = area.input();
+        frames.expect(area, mode);
         int count = params.batchCountProperty().get();
         if (gc.generate(request, snapshot, mode, plan::pictures) && count > 1) {
             batch = new Batch(request, snapshot, mode, plan, 1, count);
@@ -365,6 +379,7 @@ public final class Studio implements AutoCloseable {
             gallery.add(0, entry);
         }
         display(new Shown(f.image(), f.result().image(), f.result().request(), f.result().mode(), f.file()), "result");
+        frames.land(f.result().image(), f.result().request());
         keeper.changed();
         nextOfBatch();
     }
@@ -404,24 +419,43 @@ public final class Studio implements AutoCloseable {
 
     // ---- canvas
 
+    /** The size picker: a blank document takes the size; a painted one keeps its pixels and the frame takes it. */
     private void resizeCanvas(int w, int h) {
-        canvas.resize(w, h);
+        if (canvas.paintBlankProperty().get() && canvas.maskBlankProperty().get() && canvas.layers().size() == 1) {
+            canvas.resize(w, h);
+            return;
+        }
+        dev.emergence.app.canvas.Rect f = canvas.frame();
+        canvas.setFrame(new dev.emergence.app.canvas.Rect(f.x() + (f.width() - w) / 2, f.y() + (f.height() - h) / 2, w, h));
     }
 
-    /** Puts a picture on the canvas at a size the model takes (aspect kept, sides rounded to its multiple). */
+    /**
+     * Opens a picture as the document at its own size (a side past {@link CanvasDocument#MAX_SIDE}
+     * is scaled down to it, and said so).
+     */
     private void toCanvas(BufferedImage img, String label) {
-        ModelSummary m = gc.modelProperty().get();
-        int multiple = m == null ? 8 : m.sizeMultiple();
-        BufferedImage fitted;
-        if (img.getWidth() % multiple == 0 && img.getHeight() % multiple == 0 && m != null
-                && Math.max(img.getWidth(), img.getHeight()) <= 2 * m.nativeSize()) {
-            fitted = img;
-        } else {
-            int nativeSize = m == null ? Math.max(canvas.width(), canvas.height()) : m.nativeSize();
-            int[] wh = SizePresets.fit(img.getWidth(), img.getHeight(), nativeSize, multiple);
-            fitted = FxImages.scale(img, wh[0], wh[1]);
+        BufferedImage fitted = img;
+        int longest = Math.max(img.getWidth(), img.getHeight());
+        if (longest > CanvasDocument.MAX_SIDE) {
+            fitted = FxImages.scaleToFit(img, CanvasDocument.MAX_SIDE);
+            notifier.info("the picture is " + img.getWidth() + "x" + img.getHeight() + "; scaled to " + fitted.getWidth() + "x"
+                    + fitted.getHeight() + ", the largest canvas");
         }
-        canvas.setImage(fitted, label);
+        try {
+            canvas.setImage(fitted, label);
+        } catch (IllegalArgumentException e) {
+            notifier.error(e.getMessage());
+        }
+    }
+
+    /** A new empty document (the old one is one undo step back). */
+    public void newDocument(int w, int h) {
+        try {
+            canvas.newDocument(w, h);
+            frames.restore(List.of());
+        } catch (IllegalArgumentException e) {
+            notifier.error(e.getMessage());
+        }
     }
 
     /**
@@ -448,12 +482,11 @@ public final class Studio implements AutoCloseable {
         toCanvasUndoable(picture, what);
     }
 
-    /** Replaces the canvas and says so, with Undo (the artist's own picture is one step back). */
+    /** Places the picture as a new layer in the frame and says so, with Undo. */
     private void toCanvasUndoable(BufferedImage picture, String what) {
-        boolean hadPicture = !canvas.paintBlankProperty().get() || !canvas.maskBlankProperty().get();
-        toCanvas(picture, "use " + what + " as canvas");
+        frames.place(picture, what);
         int revision = canvas.revisionProperty().get();
-        statusBar.notice(what + " is on the canvas" + (hadPicture ? "; the previous canvas is one undo step back" : ""), "Undo", () -> {
+        statusBar.notice(what + " is a new layer in the frame", "Undo", () -> {
             if (canvas.revisionProperty().get() == revision) canvas.undo();
             else notifier.info("the canvas has changed since; Ctrl+Z steps back through every change");
         });
@@ -503,6 +536,9 @@ public final class Studio implements AutoCloseable {
      * is shown as the current picture; any other picture goes onto the canvas.
      */
     public CompletableFuture<Void> openFile(Path file) {
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(dev.emergence.app.project.ProjectFile.EXTENSION)) {
+            return openProject(file);
+        }
         return CompletableFuture.supplyAsync(() -> {
             try {
                 BufferedImage img = ImageIO.read(file.toFile());
@@ -566,7 +602,8 @@ public final class Studio implements AutoCloseable {
         List<String> notes = new ArrayList<>(params.apply(r));
         if (!r.controls().isEmpty()) notes.addAll(controls.restore(r.controls(), library.controlNets()));
         if (r.scheduler() != null) restoredScheduler = true;
-        if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())) {
+        if (r.width() > 0 && r.height() > 0 && (r.width() != canvas.width() || r.height() != canvas.height())
+                && !canvas.sizeChosen() && canvas.paintBlankProperty().get() && canvas.maskBlankProperty().get()) {
             canvas.resize(r.width(), r.height());
         }
         RestoredMode advice = RestoredMode.of(from, made, canvas.mode());
@@ -610,6 +647,97 @@ public final class Studio implements AutoCloseable {
                 else notifier.info("saved " + t);
             }));
         });
+    }
+
+    // ---- documents and projects
+
+    private void askNewDocument() {
+        dev.emergence.app.ui.NewDocumentDialog.ask(stage, canvas.width(), canvas.height(), stylesheet())
+                .ifPresent(wh -> newDocument(wh[0], wh[1]));
+    }
+
+    /** The project file the document was last saved to or opened from, or null. */
+    private Path projectFile;
+
+    private void saveProject() {
+        String suggested = projectFile != null ? projectFile.getFileName().toString() : "picture" + dev.emergence.app.project.ProjectFile.EXTENSION;
+        config.dialogs().saveProject(stage, suggested).ifPresent(target -> {
+            String n = target.getFileName().toString();
+            Path t = n.toLowerCase(Locale.ROOT).endsWith(dev.emergence.app.project.ProjectFile.EXTENSION) ? target
+                    : target.resolveSibling(n + dev.emergence.app.project.ProjectFile.EXTENSION);
+            saveProjectTo(t);
+        });
+    }
+
+    /** Writes the document as a project file off the FX thread (from copies taken here). */
+    public CompletableFuture<Void> saveProjectTo(Path target) {
+        dev.emergence.app.project.Project p = new dev.emergence.app.project.Project(canvas.copyLayers(), List.copyOf(frames.history()));
+        return CompletableFuture.runAsync(() -> {
+            try {
+                dev.emergence.app.project.ProjectFile.write(target, p);
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io).whenComplete((v, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                notifier.error("cannot save " + target.getFileName() + ": " + EngineErrors.message(err));
+                return;
+            }
+            projectFile = target;
+            notifier.info("saved " + target);
+        }));
+    }
+
+    /** Opens a project file: its document replaces this one, with a history of its own. */
+    public CompletableFuture<Void> openProject(Path file) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return dev.emergence.app.project.ProjectFile.read(file);
+            } catch (dev.emergence.app.project.ProjectException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io).handleAsync((p, err) -> {
+            if (err != null) {
+                notifier.error("cannot open " + file.getFileName() + ": " + EngineErrors.message(err));
+                return null;
+            }
+            p.document().restoreInto(canvas);
+            frames.restore(p.generations());
+            projectFile = file;
+            canvasView.fit();
+            notifier.info("opened " + file.getFileName() + ": " + p.document().layers().size() + " layer"
+                    + (p.document().layers().size() == 1 ? "" : "s") + ", " + p.document().width() + "x" + p.document().height());
+            return null;
+        }, FxThread.FX);
+    }
+
+    /**
+     * Exports the flattened picture as PNG, with the parameters (ours and AUTOMATIC1111's) of the
+     * generation it shows: that of the topmost visible generated layer.
+     */
+    private void exportPicture() {
+        config.dialogs().savePng(stage, "picture.png").ifPresent(target -> {
+            Path t = target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") ? target
+                    : target.resolveSibling(target.getFileName() + ".png");
+            exportTo(t);
+        });
+    }
+
+    public CompletableFuture<Void> exportTo(Path target) {
+        dev.emergence.app.canvas.DocumentCopy copy = canvas.copyLayers();
+        Optional<dev.emergence.app.project.GenerationRecord> g = frames.shown();
+        return CompletableFuture.runAsync(() -> {
+            try {
+                BufferedImage flat = copy.flattenedOnWhite();
+                if (g.isPresent()) GenerationPng.save(target, flat, g.get().request(), g.get().mode());
+                else dev.emergence.engine.io.AtomicFiles.write(target, os -> ImageIO.write(flat, "png", os));
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io).whenComplete((v, err) -> Platform.runLater(() -> {
+            if (err != null) notifier.error("cannot export " + target.getFileName() + ": " + EngineErrors.message(err));
+            else notifier.info("exported " + target + (g.isPresent() ? " with the parameters of " + g.get().layerName() : ""));
+        }));
     }
 
     private void openOutputFolder() {
@@ -817,6 +945,10 @@ public final class Studio implements AutoCloseable {
     public Parameters parameters() { return params; }
 
     public CanvasDocument canvas() { return canvas; }
+
+    public dev.emergence.app.frame.FrameGenerations frames() { return frames; }
+
+    public dev.emergence.app.ui.LayersPanel layersPanel() { return layersPanel; }
 
     public ToolSettings tools() { return tools; }
 

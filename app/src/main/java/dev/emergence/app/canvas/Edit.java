@@ -1,8 +1,8 @@
 package dev.emergence.app.canvas;
 
-/** One undoable change of the canvas. */
+/** One undoable change of the document: a command that undo and redo replay. */
 public interface Edit {
-    /** Puts the canvas back as it was before the change. */
+    /** Puts the document back as it was before the change. */
     void undo(CanvasDocument doc);
 
     /** Makes the change again. */

@@ -1,7 +1,7 @@
 package dev.emergence.app.canvas;
 
 /** Whole-mask operations; the mask's value is each pixel's alpha (255 = repaint). */
-final class MaskOps {
+public final class MaskOps {
     private MaskOps() {
     }
 
@@ -17,7 +17,7 @@ final class MaskOps {
      * Softens the mask's edges: three box blurs of the given radius approximate a Gaussian
      * (sigma ≈ radius·0.58 per pass, the usual "stack box blur" construction).
      */
-    static void feather(Layer mask, int radius) {
+    public static void feather(Layer mask, int radius) {
         if (radius <= 0) return;
         int w = mask.width(), h = mask.height();
         float[] a = new float[w * h];

@@ -1,7 +1,7 @@
 package dev.emergence.app.canvas;
 
 /** A change inside one layer's rectangle: the pixels before and after, nothing else. */
-public record RegionEdit(String label, LayerId layer, Rect rect, int[] before, int[] after) implements Edit {
+public record RegionEdit(String label, DocLayer layer, Rect rect, int[] before, int[] after) implements Edit {
     @Override
     public void undo(CanvasDocument doc) {
         doc.writeRegion(layer, rect, before);

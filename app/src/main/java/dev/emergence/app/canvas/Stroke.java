@@ -81,7 +81,7 @@ final class Stroke {
     }
 
     /** The undo step for the whole stroke, or null when it changed nothing. */
-    RegionEdit finish(String label, LayerId id) {
+    RegionEdit finish(String label, DocLayer id) {
         if (dirty.isEmpty()) return null;
         int[] b = new int[dirty.width() * dirty.height()];
         for (int row = 0; row < dirty.height(); row++) {

@@ -7,7 +7,9 @@ public enum Tool {
     FILL("Fill", LayerId.PAINT),
     EYEDROPPER("Eyedropper", LayerId.PAINT),
     MASK_BRUSH("Mask brush", LayerId.MASK),
-    MASK_ERASER("Mask eraser", LayerId.MASK);
+    MASK_ERASER("Mask eraser", LayerId.MASK),
+    /** Moves and resizes the generation frame (arrow keys nudge it). */
+    FRAME("Frame", LayerId.PAINT);
 
     private final String label;
     private final LayerId layer;

@@ -55,6 +55,7 @@ public final class SessionKeeper {
     private final CanvasDocument canvas;
     private final GenerationController gc;
     private final ControlStack controls;
+    private final dev.emergence.app.frame.FrameGenerations frames;
     private final Supplier<Path> shownFile;
     private final Consumer<String> errors;
     private final ExecutorService worker = FxThread.worker("autosave");
@@ -71,8 +72,9 @@ public final class SessionKeeper {
      * @param shownFile      the picture file on display, or null
      */
     public SessionKeeper(SessionStore store, Parameters params, ToolSettings tools, CanvasDocument canvas,
-                         GenerationController gc, ControlStack controls, Supplier<Path> shownFile,
-                         Consumer<String> errors) {
+                         GenerationController gc, ControlStack controls, dev.emergence.app.frame.FrameGenerations frames,
+                         Supplier<Path> shownFile, Consumer<String> errors) {
+        this.frames = frames;
         this.store = store;
         this.params = params;
         this.tools = tools;
@@ -121,7 +123,12 @@ public final class SessionKeeper {
                 if (s.controls() != null) controls.whileRestoring(() -> s.controls().stream().filter(java.util.Objects::nonNull)
                         .limit(dev.emergence.engine.pipeline.GenerationRequest.MAX_CONTROLS).forEach(this::restoreControl));
             });
-            loaded.layers().ifPresent(l -> canvas.restore(l[0], l[1]));
+            if (loaded.document().isPresent()) {
+                loaded.document().get().document().restoreInto(canvas);
+                frames.restore(loaded.document().get().generations());
+            } else {
+                loaded.layers().ifPresent(l -> canvas.restore(l[0], l[1]));
+            }
         } finally {
             restoring = false;
         }
@@ -244,10 +251,10 @@ public final class SessionKeeper {
 
     private void saveLayers() {
         // Copies taken on the FX thread (an array copy), encoded and written on the worker.
-        Layer paint = canvas.layer(LayerId.PAINT).copy(), mask = canvas.layer(LayerId.MASK).copy();
+        dev.emergence.app.project.Project doc = new dev.emergence.app.project.Project(canvas.copyLayers(), java.util.List.copyOf(frames.history()));
         worker.execute(() -> {
             try {
-                store.saveLayers(paint, mask);
+                store.saveDocument(doc);
             } catch (IOException e) {
                 Platform.runLater(() -> errors.accept("cannot autosave the canvas: " + EngineErrors.message(e)));
             }

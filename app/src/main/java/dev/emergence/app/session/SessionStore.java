@@ -27,6 +27,8 @@ public final class SessionStore {
     static final String STATE = "session.json";
     static final String PAINT = "paint.png";
     static final String MASK = "mask.png";
+    /** The document as a project file; paint.png and mask.png are what earlier studios saved. */
+    static final String DOCUMENT = "document" + dev.emergence.app.project.ProjectFile.EXTENSION;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
@@ -40,7 +42,8 @@ public final class SessionStore {
      * @param restored one phrase per part restored from a damaged session ("6 settings", "the paint")
      * @param kept     the damaged files, moved aside
      */
-    public record Loaded(Optional<SessionState> state, Optional<Layer[]> layers, List<String> restored, List<KeptFile> kept, Path folder) {
+    public record Loaded(Optional<SessionState> state, Optional<Layer[]> layers, Optional<dev.emergence.app.project.Project> document,
+                         List<String> restored, List<KeptFile> kept, Path folder) {
         public boolean damaged() {
             return !kept.isEmpty();
         }
@@ -77,8 +80,28 @@ public final class SessionStore {
         List<KeptFile> kept = new ArrayList<>();
         List<String> restored = new ArrayList<>();
         Optional<SessionState> state = loadState(kept, restored);
-        Optional<Layer[]> layers = loadLayers(kept, restored);
-        return new Loaded(state, layers, kept.isEmpty() ? List.of() : restored, kept, folder);
+        Optional<dev.emergence.app.project.Project> document = loadDocument(kept, restored);
+        Optional<Layer[]> layers = document.isPresent() ? Optional.empty() : loadLayers(kept, restored);
+        return new Loaded(state, layers, document, kept.isEmpty() ? List.of() : restored, kept, folder);
+    }
+
+    /** Saves the document (every layer, the frame, the generations) as one project file. */
+    public void saveDocument(dev.emergence.app.project.Project p) throws IOException {
+        Files.createDirectories(folder);
+        dev.emergence.app.project.ProjectFile.write(folder.resolve(DOCUMENT), p);
+    }
+
+    private Optional<dev.emergence.app.project.Project> loadDocument(List<KeptFile> kept, List<String> restored) {
+        Path f = folder.resolve(DOCUMENT);
+        if (!Files.isRegularFile(f)) return Optional.empty();
+        try {
+            dev.emergence.app.project.Project p = dev.emergence.app.project.ProjectFile.read(f);
+            restored.add("the document");
+            return Optional.of(p);
+        } catch (dev.emergence.app.project.ProjectException e) {
+            keepAside(f, e.getMessage(), kept);
+            return Optional.empty();
+        }
     }
 
     /** The saved state, or empty when there is none or it is unreadable; moves nothing aside. */

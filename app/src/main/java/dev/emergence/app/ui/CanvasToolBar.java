@@ -42,6 +42,9 @@ public final class CanvasToolBar {
         strip.getItems().add(sep());
         addTool(group, tools, Tool.MASK_BRUSH, "mdi2d-drama-masks", "Mask brush: paint where the picture is repainted", "M");
         addTool(group, tools, Tool.MASK_ERASER, "mdi2e-eraser-variant", "Mask eraser", "Shift+M");
+        strip.getItems().add(sep());
+        addTool(group, tools, Tool.FRAME, "mdi2c-crop-free",
+                "Frame: drag to move the generation frame, its handles to resize it, arrows to nudge it (Shift: 64 px)", "F");
         toolButtons.get(tools.toolProperty().get()).setSelected(true);
         group.selectedToggleProperty().addListener((o, a, b) -> {
             if (b == null) a.setSelected(true);

@@ -16,6 +16,9 @@ public interface FileDialogs {
 
     Optional<Path> modelFolder(Window owner);
 
+    /** Where to save the document as a project file. */
+    Optional<Path> saveProject(Window owner, String suggestedName);
+
     /** The platform's own dialogs. */
     static FileDialogs native_() {
         return new FileDialogs() {
@@ -25,7 +28,7 @@ public interface FileDialogs {
             public Optional<Path> openImage(Window owner) {
                 FileChooser c = new FileChooser();
                 c.setTitle("Open image");
-                c.getExtensionFilters().add(new FileChooser.ExtensionFilter("Images", "*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif"));
+                c.getExtensionFilters().add(new FileChooser.ExtensionFilter("Projects and images", "*.emproj", "*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif"));
                 if (lastFolder != null) c.setInitialDirectory(lastFolder);
                 return remember(c.showOpenDialog(owner));
             }
@@ -36,6 +39,16 @@ public interface FileDialogs {
                 c.setTitle("Save picture with its parameters");
                 c.setInitialFileName(suggestedName);
                 c.getExtensionFilters().add(new FileChooser.ExtensionFilter("PNG", "*.png"));
+                if (lastFolder != null) c.setInitialDirectory(lastFolder);
+                return remember(c.showSaveDialog(owner));
+            }
+
+            @Override
+            public Optional<Path> saveProject(Window owner, String suggestedName) {
+                FileChooser c = new FileChooser();
+                c.setTitle("Save project");
+                c.setInitialFileName(suggestedName);
+                c.getExtensionFilters().add(new FileChooser.ExtensionFilter("Emergence project", "*.emproj"));
                 if (lastFolder != null) c.setInitialDirectory(lastFolder);
                 return remember(c.showSaveDialog(owner));
             }

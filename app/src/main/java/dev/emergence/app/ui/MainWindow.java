@@ -21,15 +21,15 @@ import org.controlsfx.control.NotificationPane;
  */
 public final class MainWindow extends BorderPane {
     /** The header's buttons, wired by the studio. */
-    public record HeaderActions(Runnable open, Runnable save, Runnable paste, Runnable resultToCanvas, Runnable outputFolder,
-                                Runnable models) {
+    public record HeaderActions(Runnable newDocument, Runnable open, Runnable saveProject, Runnable export, Runnable save, Runnable paste,
+                                Runnable resultToCanvas, Runnable outputFolder, Runnable models) {
     }
 
     private final NotificationPane notifications;
     private final SplitPane work;
 
     public MainWindow(PromptPanel prompt, CanvasToolBar toolbar, CanvasView canvas, PreviewPane preview,
-                      ProgressPanel progress, StepScrubber scrubber, GalleryView gallery, StatusBar status,
+                      ProgressPanel progress, StepScrubber scrubber, LayersPanel layers, GalleryView gallery, StatusBar status,
                       HeaderActions actions) {
         getStyleClass().add("main-window");
         setId("main-window");
@@ -63,9 +63,13 @@ public final class MainWindow extends BorderPane {
         prompt.setPrefWidth(330);
         prompt.setMinWidth(280);
         setLeft(prompt);
-        gallery.setPrefWidth(250);
-        gallery.setMinWidth(200);
-        setRight(gallery);
+        SplitPane right = new SplitPane(layers, gallery);
+        right.setOrientation(Orientation.VERTICAL);
+        right.setDividerPositions(0.5);
+        right.setPrefWidth(270);
+        right.setMinWidth(220);
+        right.getStyleClass().add("right-split");
+        setRight(right);
         setBottom(status);
     }
 
@@ -76,10 +80,14 @@ public final class MainWindow extends BorderPane {
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox h = new HBox(6, logo, gap,
-                headerButton("open", "mdi2f-folder-image", "Open", "Open an image or a PNG with parameters", "Ctrl+O", a.open()),
+                headerButton("new-document", "mdi2f-file-outline", "New", "A new document of any size", null, a.newDocument()),
+                headerButton("open", "mdi2f-folder-image", "Open", "Open a project, an image or a PNG with parameters", "Ctrl+O", a.open()),
+                headerButton("save-project", "mdi2c-content-save-all-outline", "Save project",
+                        "Save the document (layers, frame, generations) as a project file", null, a.saveProject()),
+                headerButton("export", "mdi2e-export", "Export", "Export the flattened picture as PNG with the parameters of the generation it shows", null, a.export()),
                 headerButton("save", "mdi2c-content-save-outline", "Save", "Save the picture with its parameters", "Ctrl+S", a.save()),
                 headerButton("paste", "mdi2c-content-paste", "Paste", "Paste an image onto the canvas", "Ctrl+V", a.paste()),
-                headerButton("result-to-canvas", "mdi2i-image-move", "To canvas", "Use the picture as the canvas", null, a.resultToCanvas()),
+                headerButton("result-to-canvas", "mdi2i-image-move", "To canvas", "Place the picture as a new layer in the frame", null, a.resultToCanvas()),
                 headerButton("output-folder", "mdi2f-folder-open-outline", "Outputs", "Open the output folder", null, a.outputFolder()),
                 headerButton("header-models", "mdi2b-bookshelf", "Models", "The model library: import, download, remove", null, a.models()));
         h.setAlignment(Pos.CENTER_LEFT);

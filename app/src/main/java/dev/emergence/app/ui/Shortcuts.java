@@ -79,6 +79,14 @@ public final class Shortcuts {
             case G -> tools.toolProperty().set(Tool.FILL);
             case I -> tools.toolProperty().set(Tool.EYEDROPPER);
             case M -> tools.toolProperty().set(e.isShiftDown() ? Tool.MASK_ERASER : Tool.MASK_BRUSH);
+            case F -> tools.toolProperty().set(Tool.FRAME);
+            case LEFT, RIGHT, UP, DOWN -> {
+                if (tools.toolProperty().get() != Tool.FRAME) return false;
+                int step = e.isShiftDown() ? 64 : dev.emergence.app.canvas.CanvasDocument.FRAME_SNAP;
+                int dx = e.getCode() == javafx.scene.input.KeyCode.LEFT ? -step : e.getCode() == javafx.scene.input.KeyCode.RIGHT ? step : 0;
+                int dy = e.getCode() == javafx.scene.input.KeyCode.UP ? -step : e.getCode() == javafx.scene.input.KeyCode.DOWN ? step : 0;
+                canvas.nudgeFrame(dx, dy);
+            }
             case OPEN_BRACKET -> tools.growBrush(false);
             case CLOSE_BRACKET -> tools.growBrush(true);
             case SPACE -> {

@@ -47,6 +47,8 @@ class FilesAndModelsTest extends StudioTest {
         clickOn("#prompt").push(KeyCode.CONTROL, KeyCode.A).write("something else");
         clickOn("#dice");
         dialogs.openAnswers.add(saved);
+        var layers = onFx(() -> studio.canvas().layers());
+        int revision = onFx(() -> studio.canvas().revisionProperty().get());
         push(KeyCode.CONTROL, KeyCode.O);
         waitUntil("restored parameters", () -> studio.parameters().promptProperty().get().equals("a blue boat"));
         assertEquals("fog", onFx(() -> studio.parameters().negativePromptProperty().get()));
@@ -56,8 +58,8 @@ class FilesAndModelsTest extends StudioTest {
         assertTrue(onFx(() -> studio.parameters().seedLockedProperty().get()), "restoring locks the seed to reproduce the picture");
         assertEquals(SchedulerKind.DPMPP_2M, onFx(() -> studio.parameters().schedulerProperty().get()));
         assertEquals("5.5", lookup("#cfg").queryTextInputControl().getText(), "the fields show the restored values");
-        assertTrue(onFx(() -> studio.canvas().layer(dev.emergence.app.canvas.LayerId.PAINT).isBlank()),
-                "a PNG with parameters restores them; it does not replace the canvas");
+        assertEquals(layers, onFx(() -> studio.canvas().layers()), "a PNG with parameters restores them; it does not replace the document");
+        assertEquals(revision, (int) onFx(() -> studio.canvas().revisionProperty().get()), "nor change it");
     }
 
     @Test
@@ -121,8 +123,9 @@ class FilesAndModelsTest extends StudioTest {
         dialogs.openAnswers.add(file);
         clickOn("#open");
         waitUntil("the picture on the canvas", () -> !studio.canvas().layer(dev.emergence.app.canvas.LayerId.PAINT).isBlank());
-        // 2:1 kept exactly: 128×64, the multiple-of-64 size nearest the tiny model's 64×64 area with that aspect.
-        assertEquals(List.of(128, 64), onFx(() -> List.of(studio.canvas().width(), studio.canvas().height())));
+        // The document takes the picture's own size, whatever the model's; the frame covers it.
+        assertEquals(List.of(100, 50), onFx(() -> List.of(studio.canvas().width(), studio.canvas().height())));
+        assertEquals(new dev.emergence.app.canvas.Rect(0, 0, 100, 50), onFx(() -> studio.canvas().frame()));
         assertEquals(0xffffc800, onFx(() -> studio.canvas().layer(dev.emergence.app.canvas.LayerId.PAINT).get(60, 30)));
         assertEquals("IMAGE → IMAGE", lookup("#mode").queryLabeled().getText());
     }

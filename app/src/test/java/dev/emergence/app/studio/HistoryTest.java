@@ -43,12 +43,14 @@ class HistoryTest extends StudioTest {
         assertEquals("first", onFx(() -> studio.parameters().promptProperty().get()));
         assertEquals(first.entry.request().seed(), (long) onFx(() -> studio.parameters().seedProperty().get()));
 
+        // Both results landed as layers; "to canvas" places the older one as a third, in the frame.
+        int layers = onFx(() -> studio.canvas().layers().size());
         clickOn("#gallery-canvas");
-        waitUntil("the picture on the canvas", () -> !studio.canvas().layer(LayerId.PAINT).isBlank());
+        waitUntil("the picture on the canvas", () -> studio.canvas().layers().size() == layers + 1);
         assertEquals(GenerationMode.IMG2IMG, onFx(() -> studio.canvas().mode()));
         assertEquals(firstPixels.getRGB(10, 20), (int) onFx(() -> studio.canvas().layer(LayerId.PAINT).get(10, 20)));
         push(KeyCode.CONTROL, KeyCode.Z);
-        assertTrue(onFx(() -> studio.canvas().layer(LayerId.PAINT).isBlank()), "using a result as canvas is one undo step");
+        assertEquals(layers, (int) onFx(() -> studio.canvas().layers().size()), "placing a result as a layer is one undo step");
 
         clickOn("#gallery-folder");
         waitUntil("the output folder opened", () -> openedUris.contains(home.resolve("outputs").toUri().toString()));
@@ -107,10 +109,15 @@ class HistoryTest extends StudioTest {
         waitUntil("the result", () -> studio.gallery().size() == 1);
         waitForIdle();
         fx(() -> studio.galleryView().list().getSelectionModel().select(0));
+        // The result landed as a layer; undo takes it off, so the canvas is empty again.
+        waitUntil("the result's layer", () -> studio.canvas().layers().size() == 2);
+        fx(() -> studio.canvas().undo()); // (the prompt has the focus: Ctrl+Z there would undo its typing)
+        assertEquals(1, (int) onFx(() -> studio.canvas().layers().size()));
 
         // An empty canvas: the mode is the picture's, and the status bar says so.
         clickOn("#gallery-restore");
-        assertTrue(onFx(() -> studio.statusBar().noticeText()).contains("text → image, as it was made"));
+        String madeFrom = onFx(() -> studio.statusBar().noticeText());
+        assertTrue(madeFrom.contains("text → image, as it was made"), madeFrom);
 
         // The artist paints, then restores the picture's parameters: the next run would be image to image.
         fx(() -> studio.tools().sizeProperty().set(10));

@@ -15,6 +15,7 @@ final class ScriptedDialogs implements FileDialogs {
     final Deque<Path> openAnswers = new ArrayDeque<>();
     final Deque<Path> saveAnswers = new ArrayDeque<>();
     final Deque<Path> folderAnswers = new ArrayDeque<>();
+    final Deque<Path> projectAnswers = new ArrayDeque<>();
 
     @Override
     public Optional<Path> openImage(Window owner) {
@@ -25,6 +26,11 @@ final class ScriptedDialogs implements FileDialogs {
     @Override
     public Optional<Path> savePng(Window owner, String suggestedName) {
         return Optional.ofNullable(saveAnswers.poll());
+    }
+
+    @Override
+    public Optional<Path> saveProject(Window owner, String suggestedName) {
+        return Optional.ofNullable(projectAnswers.poll());
     }
 
     @Override

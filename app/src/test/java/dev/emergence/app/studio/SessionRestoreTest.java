@@ -43,7 +43,7 @@ class SessionRestoreTest extends StudioTest {
             stage.setHeight(700);
         });
         // The canvas is autosaved shortly after each change, without closing.
-        waitUntil("the autosaved canvas", () -> Files.isRegularFile(home.resolve("session").resolve("mask.png")));
+        waitUntil("the autosaved canvas", () -> Files.isRegularFile(home.resolve("session").resolve("document.emproj")));
 
         closeStudio();
         openStudioOn(home);

@@ -35,15 +35,18 @@ class ToCanvasTest extends StudioTest {
         int[] result = onFx(() -> pixels(studio.generation().lastResultProperty().get().result().image()));
         assertFalse(java.util.Arrays.equals(pixels(step1), result), "step 1 differs from the result");
 
+        int layers = onFx(() -> studio.canvas().layers().size());
         clickOn("#result-to-canvas");
+        assertEquals(layers + 1, (int) onFx(() -> studio.canvas().layers().size()), "the picture lands as a new layer");
         assertEquals(step1.getWidth(), (int) onFx(() -> studio.canvas().width()));
-        assertArrayEquals(pixels(step1), onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels()), "the scrubbed step is on the canvas");
+        assertArrayEquals(pixels(step1), onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels()), "the scrubbed step fills the frame");
         String notice = onFx(() -> studio.statusBar().noticeText());
-        assertTrue(notice.startsWith("step 1 is on the canvas") && notice.contains("undo"), notice);
+        assertTrue(notice.startsWith("step 1 is a new layer in the frame"), notice);
 
         // Ctrl+Z brings back the artist's picture; the status bar's Undo does the same.
         push(KeyCode.CONTROL, KeyCode.Z);
-        assertArrayEquals(artists, onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels()), "undo restores the artist's picture");
+        assertArrayEquals(artists, onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels()), "undo removes the layer: the artist's is active again");
+        assertEquals(layers, (int) onFx(() -> studio.canvas().layers().size()));
         clickOn("#result-to-canvas");
         assertArrayEquals(pixels(step1), onFx(() -> studio.canvas().layer(LayerId.PAINT).pixels()));
         clickOn("#status-notice-action");

@@ -130,6 +130,19 @@ public final class GenerationPng {
     }
 
     /**
+     * A request from the JSON {@link #toJson} writes (a project file keeps its generations so).
+     *
+     * @throws InvalidRequestException when the text is not a valid request
+     */
+    public static GenerationRequest fromJson(String json, String source) throws InvalidRequestException {
+        try {
+            return JSON.readValue(json, GenerationRequest.class);
+        } catch (IOException e) {
+            throw new InvalidRequestException(source + ": not a valid request (" + oneLine(e) + ")");
+        }
+    }
+
+    /**
      * The request a PNG was made from: our JSON chunk when present, else AUTOMATIC1111's parameters.
      *
      * @throws InvalidRequestException when the file has neither, or they cannot be read

@@ -1,0 +1,90 @@
+package dev.emergence.app.frame;
+
+import dev.emergence.app.canvas.CanvasDocument;
+import dev.emergence.app.canvas.DocLayer;
+import dev.emergence.app.project.GenerationRecord;
+import dev.emergence.engine.pipeline.GenerationMode;
+import dev.emergence.engine.pipeline.GenerationRequest;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.awt.image.BufferedImage;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The document's generations: plans each run on the frame, lands each result as a layer where it
+ * was planned to go, and keeps the history of what made every generated layer (saved in the
+ * project file). Used on the JavaFX thread.
+ */
+public final class FrameGenerations {
+    private final CanvasDocument doc;
+    private final ObjectProperty<InpaintOptions> options = new SimpleObjectProperty<>(InpaintOptions.DEFAULT);
+    private final ObservableList<GenerationRecord> history = FXCollections.observableArrayList();
+    /** Where the running generation's pictures go (a batch shares one). */
+    private Placement pending;
+    private GenerationMode pendingMode;
+
+    public FrameGenerations(CanvasDocument doc) {
+        this.doc = doc;
+    }
+
+    public ObjectProperty<InpaintOptions> optionsProperty() { return options; }
+
+    public InpaintOptions options() { return options.get(); }
+
+    public ObservableList<GenerationRecord> history() { return history; }
+
+    /** The next run's plan: what the engine gets and where its result will land. */
+    public GenerationArea.Plan plan(int nativeSize, int sizeMultiple, long seed) {
+        return GenerationArea.plan(doc, nativeSize, sizeMultiple, options.get(), seed);
+    }
+
+    /** The plan's results land as layers from now on; {@code mode} is the run's (a ControlNet may make it text-to-image). */
+    public void expect(GenerationArea.Plan plan, GenerationMode mode) {
+        pending = mode == plan.mode() ? plan.placement() : Placement.whole(plan.region());
+        pendingMode = mode;
+    }
+
+    /**
+     * Lands a finished picture of the expected run as a new layer named after its prompt and
+     * seed; returns the layer, or empty when no run was expected.
+     */
+    public Optional<DocLayer> land(BufferedImage picture, GenerationRequest request) {
+        if (pending == null) return Optional.empty();
+        String name = layerName(request);
+        int index = history.size();
+        history.add(new GenerationRecord(request, pendingMode, pending.region(), name));
+        return Optional.of(doc.addGenerated(name, pending.region(), ResultPaste.pixels(picture, pending), index));
+    }
+
+    /** A picture (a history entry, a scrubbed step) placed as a layer in the frame, scaled to it. */
+    public DocLayer place(BufferedImage picture, String name) {
+        return doc.addGenerated(name, doc.frame(), ResultPaste.pixels(picture, Placement.whole(doc.frame())), -1);
+    }
+
+    /** "a red fox in snow · 1234": the prompt's start and the seed. */
+    public static String layerName(GenerationRequest r) {
+        String p = r.prompt() == null ? "" : r.prompt().strip().replaceAll("\\s+", " ");
+        if (p.length() > 40) p = p.substring(0, 39).strip() + "…";
+        return (p.isEmpty() ? "(no prompt)" : p) + " · " + r.seed();
+    }
+
+    /** The generation the picture shows: that of the topmost visible generated layer. */
+    public Optional<GenerationRecord> shown() {
+        List<DocLayer> ls = doc.layers();
+        for (int i = ls.size() - 1; i >= 0; i--) {
+            DocLayer l = ls.get(i);
+            if (l.visible() && l.generation() >= 0 && l.generation() < history.size()) return Optional.of(history.get(l.generation()));
+        }
+        return Optional.empty();
+    }
+
+    /** Replaces the history (a project opened or restored). */
+    public void restore(List<GenerationRecord> saved) {
+        pending = null;
+        history.setAll(saved);
+    }
+}
