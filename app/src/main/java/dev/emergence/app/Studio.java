@@ -165,6 +165,7 @@ public final class Studio implements AutoCloseable {
         negativeTokens = new TokenCounter(engine, tokenThread, params.negativePromptProperty());
         promptPanel = new PromptPanel(params, gc, library.choices(), runMode, canvas.widthProperty(), canvas.heightProperty(),
                 promptTokens, negativeTokens, this::generate, this::openModels, c -> loadModel(c.folder()), this::resizeCanvas);
+        promptPanel.setFramePanel(new dev.emergence.app.ui.FramePanel(canvas, frames));
         promptPanel.setLoraPanel(new dev.emergence.app.ui.LoraPanel(params.promptProperty(), library.loras(), this::openLorasFolder,
                 () -> library.refresh().exceptionally(err -> {
                     notifier.error("cannot read the loras folder: " + EngineErrors.message(err));
@@ -178,7 +179,7 @@ public final class Studio implements AutoCloseable {
                 })));
         galleryView = new GalleryView(gallery, new GalleryView.Actions(this::showEntry, this::restoreEntry,
                 this::entryToCanvas, e -> openOutputFolder(), this::deleteEntry));
-        layersPanel = new dev.emergence.app.ui.LayersPanel(canvas, frames);
+        layersPanel = new dev.emergence.app.ui.LayersPanel(canvas);
         window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
                 new ProgressPanel(gc), scrubber, layersPanel, galleryView, statusBar = new StatusBar(gc),
                 new MainWindow.HeaderActions(this::askNewDocument, this::openImage, this::saveProject, this::exportPicture, this::save,
@@ -570,7 +571,7 @@ public final class Studio implements AutoCloseable {
                 restoreParameters(o.request(), "from " + file.getFileName(), o.mode(), o.ignored());
                 display(new Shown(o.fx(), o.image(), o.request(), o.mode(), file), "opened " + file.getFileName());
             } else {
-                toCanvas(o.image(), "open image");
+                toCanvas(o.image(), "open " + file.getFileName());
                 notifier.info(file.getFileName() + " is on the canvas"
                         + (o.refused() == null ? "" : "; its parameters cannot be used (" + o.refused() + ")"));
             }

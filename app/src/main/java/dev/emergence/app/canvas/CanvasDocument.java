@@ -166,7 +166,10 @@ public final class CanvasDocument {
         RegionEdit e = stroke.finish(strokeTool.label().toLowerCase(Locale.ROOT) + " stroke", strokeLayer);
         strokeLayer.pixelsChanged();
         stroke = null;
-        if (e != null) record(e);
+        if (e != null) {
+            strokeLayer.setEdited(true);
+            record(e);
+        }
     }
 
     private boolean refuseLocked(DocLayer l) {
@@ -186,6 +189,7 @@ public final class CanvasDocument {
         active.pixelsChanged();
         if (r.isEmpty()) return;
         record(new RegionEdit("fill", active, r, before.copyRegion(r), paint.copyRegion(r)));
+        active.setEdited(true);
         fire(LayerId.PAINT, r);
     }
 
@@ -224,6 +228,7 @@ public final class CanvasDocument {
         if (Arrays.equals(before, l.pixels())) return;
         Rect all = l.bounds();
         record(new RegionEdit(label, target, all, before, l.pixels().clone()));
+        target.setEdited(true);
         fire(target.isMask() ? LayerId.MASK : LayerId.PAINT, all);
     }
 
@@ -257,6 +262,7 @@ public final class CanvasDocument {
         DocLayer src = active;
         DocLayer copy = newPaint(src.name() + " copy", src.pixels().copy(), src.state());
         copy.setGeneration(src.generation());
+        copy.setEdited(src.edited());
         insertLayer(copy, "duplicate layer");
     }
 
@@ -679,10 +685,20 @@ public final class CanvasDocument {
     private GenerationMode frameMode() {
         Rect f = frame();
         Rect inside = f.intersect(bounds());
-        boolean painted = !inside.isEmpty() && Compositor.anyVisible(layers, inside);
-        if (!maskBlank.get() && !inside.isEmpty() && anyAlpha(mask.pixels(), inside)) return GenerationMode.INPAINT;
-        if (painted && outpainting()) return GenerationMode.INPAINT;
-        return painted ? GenerationMode.IMG2IMG : GenerationMode.TXT2IMG;
+        if (inside.isEmpty()) return GenerationMode.TXT2IMG;
+        if (!maskBlank.get() && anyAlpha(mask.pixels(), inside)) return GenerationMode.INPAINT;
+        if (outpainting() && Compositor.anyVisible(layers, inside)) return GenerationMode.INPAINT;
+        return Compositor.anyVisible(inputLayers(GenerationMode.IMG2IMG), inside) ? GenerationMode.IMG2IMG : GenerationMode.TXT2IMG;
+    }
+
+    /**
+     * The layers a run of {@code mode} reads: inpainting and outpainting repaint what is visible,
+     * results included; txt2img and img2img leave out untouched results, so Generate again makes
+     * another alternative from the same input rather than one from the last result.
+     */
+    public List<DocLayer> inputLayers(GenerationMode mode) {
+        if (mode == GenerationMode.INPAINT) return List.copyOf(layers);
+        return layers.stream().filter(l -> !l.untouchedResult()).toList();
     }
 
     static boolean anyAlpha(Layer l, Rect r) {
@@ -760,7 +776,7 @@ public final class CanvasDocument {
     /** Copies of every layer and the mask, safe to hand to another thread (the autosave, a project file). */
     public DocumentCopy copyLayers() {
         endStroke();
-        List<DocumentCopy.LayerCopy> ls = layers.stream().map(l -> new DocumentCopy.LayerCopy(l.state(), l.pixels().copy(), l.generation())).toList();
+        List<DocumentCopy.LayerCopy> ls = layers.stream().map(l -> new DocumentCopy.LayerCopy(l.state(), l.pixels().copy(), l.generation(), l.edited())).toList();
         return new DocumentCopy(width(), height(), ls, mask.pixels().copy(), frame(), layers.indexOf(active), sizeChosen);
     }
 
@@ -771,16 +787,21 @@ public final class CanvasDocument {
     public CanvasSnapshot snapshot() {
         endStroke();
         Rect f = frame();
-        return new CanvasSnapshot(flattened(f), maskIn(f), mode());
+        return new CanvasSnapshot(flattened(f, inputLayers(mode())), maskIn(f), mode());
     }
 
     /** The visible layers flattened inside {@code r} (canvas pixels; transparent past the edges). */
     public Layer flattened(Rect r) {
+        return flattened(r, layers);
+    }
+
+    /** {@code which} of the layers (the visible ones), flattened inside {@code r}. */
+    public Layer flattened(Rect r, List<DocLayer> which) {
         Layer out = new Layer(r.width(), r.height());
         Rect inside = r.intersect(bounds());
         if (inside.isEmpty()) return out;
         int[] buf = new int[inside.width() * inside.height()];
-        Compositor.composite(layers, inside, buf, inside.width(), false);
+        Compositor.composite(which, inside, buf, inside.width(), false);
         out.writeRegion(new Rect(inside.x() - r.x(), inside.y() - r.y(), inside.width(), inside.height()), buf);
         return out;
     }

@@ -33,6 +33,8 @@ public final class DocLayer {
     private State state;
     /** The index of the generation that made this layer in the document's history, or -1 for the artist's own. */
     private int generation = -1;
+    /** Painted on, filled or merged into since it was made: a generated layer the artist has made their own. */
+    private boolean edited;
     /** Memoised {@link #isBlank()}; null when the pixels may have changed. */
     private Boolean blank;
 
@@ -47,9 +49,10 @@ public final class DocLayer {
         return new DocLayer(pixels, state, false);
     }
 
-    public static DocLayer paint(Layer pixels, State state, int generation) {
+    public static DocLayer paint(Layer pixels, State state, int generation, boolean edited) {
         DocLayer l = new DocLayer(pixels, state, false);
         l.generation = generation;
+        l.edited = edited;
         return l;
     }
 
@@ -57,6 +60,16 @@ public final class DocLayer {
     public int generation() { return generation; }
 
     void setGeneration(int g) { generation = g; }
+
+    public boolean edited() { return edited; }
+
+    void setEdited(boolean e) { edited = e; }
+
+    /**
+     * A generation's result the artist has not changed: one of the alternatives a run made, not
+     * an input of the next txt2img or img2img run (Generate again makes another alternative).
+     */
+    public boolean untouchedResult() { return generation >= 0 && !edited; }
 
     /** Unique within the run: tells layers apart in views and edits. */
     public long id() { return id; }

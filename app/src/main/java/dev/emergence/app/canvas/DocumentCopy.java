@@ -7,7 +7,7 @@ import java.util.List;
  * paint layer bottom to top with its settings, the mask, the frame and the active layer.
  */
 public record DocumentCopy(int width, int height, List<LayerCopy> layers, Layer mask, Rect frame, int activeIndex, boolean sizeChosen) {
-    public record LayerCopy(DocLayer.State state, Layer pixels, int generation) {
+    public record LayerCopy(DocLayer.State state, Layer pixels, int generation, boolean edited) {
     }
 
     public DocumentCopy {
@@ -17,7 +17,7 @@ public record DocumentCopy(int width, int height, List<LayerCopy> layers, Layer 
 
     /** The visible layers over white paper: the picture as exported. */
     public java.awt.image.BufferedImage flattenedOnWhite() {
-        List<DocLayer> ls = layers.stream().map(l -> DocLayer.paint(l.pixels(), l.state(), l.generation())).toList();
+        List<DocLayer> ls = layers.stream().map(l -> DocLayer.paint(l.pixels(), l.state(), l.generation(), l.edited())).toList();
         int[] out = new int[width * height];
         Compositor.composite(ls, new Rect(0, 0, width, height), out, width, true);
         java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
@@ -27,7 +27,7 @@ public record DocumentCopy(int width, int height, List<LayerCopy> layers, Layer 
 
     /** Applies this copy to a document (the history starts afresh). */
     public void restoreInto(CanvasDocument doc) {
-        doc.restore(layers.stream().map(l -> DocLayer.paint(l.pixels(), l.state(), l.generation())).toList(), mask, frame, activeIndex);
+        doc.restore(layers.stream().map(l -> DocLayer.paint(l.pixels(), l.state(), l.generation(), l.edited())).toList(), mask, frame, activeIndex);
         doc.setSizeChosen(sizeChosen);
     }
 }

@@ -45,7 +45,7 @@ public final class GenerationArea {
             if (!box.isEmpty()) region = contextRegion(box, options.paddingPx(), canvas, nativeSize, sizeMultiple);
         }
         ModelSize size = ModelSize.forFrame(region.width(), region.height(), nativeSize, sizeMultiple);
-        Layer picture = doc.flattened(region);
+        Layer picture = doc.flattened(region, doc.inputLayers(mode));
         Layer mask = doc.maskIn(region);
         Rect inside = region.intersect(canvas);
         Rect insideLocal = new Rect(inside.x() - region.x(), inside.y() - region.y(), inside.width(), inside.height());

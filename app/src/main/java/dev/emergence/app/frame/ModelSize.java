@@ -10,7 +10,7 @@ public record ModelSize(int width, int height) {
 
     /**
      * The pair of multiples closest to {@code aspect} (width / height) and to the native area:
-     * the cost is the aspect's log error plus half the area's log error, so a shape is kept before
+     * the cost is the aspect's log error plus a quarter of the area's, so the shape is kept before
      * the pixel count.
      */
     public static ModelSize forAspect(double aspect, int nativeSize, int sizeMultiple) {
@@ -22,7 +22,7 @@ public record ModelSize(int width, int height) {
         double bestCost = Double.MAX_VALUE;
         for (int w = m; w <= maxSide; w += m) {
             for (int h = m; h <= maxSide; h += m) {
-                double cost = Math.abs(Math.log((double) w / h / aspect)) + 0.5 * Math.abs(Math.log(w * (double) h / nativeArea));
+                double cost = Math.abs(Math.log((double) w / h / aspect)) + 0.25 * Math.abs(Math.log(w * (double) h / nativeArea));
                 if (cost < bestCost - 1e-12) {
                     bestCost = cost;
                     best = new ModelSize(w, h);

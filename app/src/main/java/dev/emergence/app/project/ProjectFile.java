@@ -78,7 +78,10 @@ public final class ProjectFile {
             n.put("visible", l.state().visible());
             n.put("locked", l.state().locked());
             n.put("file", "layers/" + i + ".png");
-            if (l.generation() >= 0) n.put("generation", l.generation());
+            if (l.generation() >= 0) {
+                n.put("generation", l.generation());
+                n.put("edited", l.edited());
+            }
         }
         root.putObject("mask").put("file", MASK_ENTRY);
         ArrayNode gens = root.putArray("generations");
@@ -179,7 +182,8 @@ public final class ProjectFile {
                 if (!(opacity >= 0 && opacity <= 1)) throw new ProjectException(name + ": layer " + (i + 1) + " has opacity " + opacity + "; expected 0 to 1");
                 DocLayer.State s = new DocLayer.State(n.path("name").asText("Layer " + (i + 1)), opacity,
                         n.path("visible").asBoolean(true), n.path("locked").asBoolean(false));
-                layers.add(new DocumentCopy.LayerCopy(s, picture(zip, entry, w, h, name), n.path("generation").asInt(-1)));
+                layers.add(new DocumentCopy.LayerCopy(s, picture(zip, entry, w, h, name), n.path("generation").asInt(-1),
+                        n.path("edited").asBoolean(false)));
             }
             Layer mask = picture(zip, MASK_ENTRY, w, h, name);
             Rect frame = rectOf(root.path("frame"), name, "frame");

@@ -4,18 +4,13 @@ import dev.emergence.app.canvas.CanvasDocument;
 import dev.emergence.app.canvas.DocLayer;
 import dev.emergence.app.canvas.LayerId;
 import dev.emergence.app.canvas.Rect;
-import dev.emergence.app.frame.FrameGenerations;
-import dev.emergence.app.frame.InpaintOptions;
-import dev.emergence.app.frame.OutpaintFill;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
-import javafx.scene.control.Spinner;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.layout.HBox;
@@ -26,7 +21,6 @@ import javafx.scene.layout.VBox;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The document's layers, top of the stack first with the mask above them all: show or hide,
@@ -34,25 +28,30 @@ import java.util.Locale;
  * frame's settings (where it is, inpainting only around the mask, colour match, outpainting fill).
  * Every change goes through the document, so it is one undo step.
  */
-public final class LayersPanel extends VBox {
+public final class LayersPanel extends javafx.scene.control.ScrollPane {
     private final CanvasDocument doc;
     private final ListView<DocLayer> list = new ListView<>();
     private final TextField name = new TextField();
     private final Slider opacity = new Slider(0, 100, 100);
     private final ToggleButton lock = new ToggleButton();
-    private final Label frameLabel = new Label();
     private boolean updating;
 
-    public LayersPanel(CanvasDocument doc, FrameGenerations frames) {
+    public LayersPanel(CanvasDocument doc) {
         this.doc = doc;
         getStyleClass().add("layers-panel");
         setId("layers-panel");
-        setSpacing(6);
+        setFitToWidth(true);
+        setHbarPolicy(ScrollBarPolicy.NEVER);
+        VBox content = new VBox(6);
+        content.setPadding(new javafx.geometry.Insets(8, 10, 8, 10));
+        content.setMinWidth(0);
         Label title = new Label("Layers");
         title.getStyleClass().add("pane-title");
 
         list.setId("layers-list");
-        list.setPrefHeight(170);
+        list.setPrefHeight(150);
+        list.setMinHeight(100);
+        list.setPrefWidth(200);
         list.setCellFactory(v -> new LayerCell());
         list.getSelectionModel().selectedItemProperty().addListener((o, a, l) -> {
             if (updating || l == null) return;
@@ -60,7 +59,7 @@ public final class LayersPanel extends VBox {
             showSelected();
         });
 
-        HBox buttons = new HBox(4,
+        javafx.scene.layout.FlowPane buttons = new javafx.scene.layout.FlowPane(4, 4,
                 button("layer-add", "mdi2l-layers-plus", "Add an empty layer above the active one", doc::addLayer),
                 button("layer-duplicate", "mdi2c-content-copy", "Duplicate the active layer", doc::duplicateLayer),
                 button("layer-delete", "mdi2l-layers-remove", "Delete the active layer", doc::deleteLayer),
@@ -71,6 +70,7 @@ public final class LayersPanel extends VBox {
         buttons.getStyleClass().add("layer-buttons");
 
         name.setId("layer-name");
+        name.setPrefColumnCount(8);
         name.setPromptText("layer name");
         name.setOnAction(e -> rename());
         name.focusedProperty().addListener((o, a, focused) -> {
@@ -92,47 +92,8 @@ public final class LayersPanel extends VBox {
         HBox.setHgrow(opacity, Priority.ALWAYS);
         opacityRow.setAlignment(Pos.CENTER_LEFT);
 
-        Label frameTitle = new Label("Generation frame");
-        frameTitle.getStyleClass().add("pane-title");
-        frameLabel.setId("frame-label");
-        Button frameAll = new Button("Whole canvas");
-        frameAll.setId("frame-all");
-        frameAll.setOnAction(e -> doc.frameAll());
-        HBox frameRow = new HBox(6, frameLabel, spacer(), frameAll);
-        frameRow.setAlignment(Pos.CENTER_LEFT);
-        InpaintOptions o0 = frames.options();
-        CheckBox onlyMasked = new CheckBox("Inpaint only around the mask");
-        onlyMasked.setId("inpaint-only-masked");
-        onlyMasked.setSelected(o0.onlyMasked());
-        Spinner<Integer> padding = new Spinner<>(0, 512, o0.paddingPx(), 8);
-        padding.setId("inpaint-padding");
-        padding.setEditable(true);
-        padding.setPrefWidth(80);
-        CheckBox match = new CheckBox("Match colours at the seam");
-        match.setId("match-colours");
-        match.setSelected(o0.matchColours());
-        ComboBox<OutpaintFill> fill = new ComboBox<>();
-        fill.setId("outpaint-fill");
-        fill.getItems().setAll(OutpaintFill.values());
-        fill.setValue(o0.fill());
-        Runnable push = () -> frames.optionsProperty().set(new InpaintOptions(onlyMasked.isSelected(),
-                padding.getValue() == null ? InpaintOptions.DEFAULT_PADDING : padding.getValue(), match.isSelected(), fill.getValue()));
-        onlyMasked.setOnAction(e -> push.run());
-        match.setOnAction(e -> push.run());
-        fill.setOnAction(e -> push.run());
-        padding.valueProperty().addListener((ob, a, b) -> push.run());
-        frames.optionsProperty().addListener((ob, a, b) -> {
-            onlyMasked.setSelected(b.onlyMasked());
-            padding.getValueFactory().setValue(b.paddingPx());
-            match.setSelected(b.matchColours());
-            fill.setValue(b.fill());
-        });
-        HBox padRow = new HBox(6, new Label("Padding"), padding, new Label("px"));
-        padRow.setAlignment(Pos.CENTER_LEFT);
-        HBox fillRow = new HBox(6, new Label("Outpaint fill"), fill);
-        fillRow.setAlignment(Pos.CENTER_LEFT);
-
-        getChildren().addAll(title, list, buttons, edit, opacityRow, frameTitle, frameRow, onlyMasked, padRow, match, fillRow);
+        content.getChildren().addAll(title, list, buttons, edit, opacityRow);
+        setContent(content);
         doc.addListener(new CanvasDocument.Listener() {
             @Override
             public void regionChanged(LayerId layer, Rect rect) {
@@ -147,13 +108,7 @@ public final class LayersPanel extends VBox {
             public void stackChanged() {
                 refresh();
             }
-
-            @Override
-            public void frameChanged(Rect frame) {
-                showFrame();
-            }
         });
-        doc.revisionProperty().addListener((ob, a, b) -> showFrame());
         refresh();
     }
 
@@ -201,7 +156,6 @@ public final class LayersPanel extends VBox {
         } finally {
             updating = false;
         }
-        showFrame();
     }
 
     private void showSelected() {
@@ -215,12 +169,6 @@ public final class LayersPanel extends VBox {
         } finally {
             updating = was;
         }
-    }
-
-    private void showFrame() {
-        Rect f = doc.frame();
-        frameLabel.setText(String.format(Locale.ROOT, "%d×%d at %d, %d%s", f.width(), f.height(), f.x(), f.y(),
-                doc.outpainting() ? " · extends the canvas" : ""));
     }
 
     public ListView<DocLayer> list() { return list; }

@@ -66,8 +66,8 @@ public final class MainWindow extends BorderPane {
         SplitPane right = new SplitPane(layers, gallery);
         right.setOrientation(Orientation.VERTICAL);
         right.setDividerPositions(0.5);
-        right.setPrefWidth(270);
-        right.setMinWidth(220);
+        right.setPrefWidth(250);
+        right.setMinWidth(200);
         right.getStyleClass().add("right-split");
         setRight(right);
         setBottom(status);

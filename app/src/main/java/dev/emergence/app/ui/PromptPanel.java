@@ -288,6 +288,11 @@ public final class PromptPanel extends VBox {
         form.getChildren().addAll(List.of(section("LORA"), panel));
     }
 
+    /** Puts the generation frame's settings under the picture settings (call before the LoRA panel is set). */
+    public void setFramePanel(javafx.scene.Node panel) {
+        form.getChildren().addAll(List.of(section("GENERATION FRAME"), panel));
+    }
+
     /** Puts the ControlNet panel last, under the LoRA panel. */
     public void setControlPanel(ControlPanel panel) {
         form.getChildren().addAll(List.of(section("CONTROLNET"), panel));
