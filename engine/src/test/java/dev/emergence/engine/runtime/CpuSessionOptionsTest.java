@@ -50,5 +50,17 @@ class CpuSessionOptionsTest {
         assertTrue(CpuMemory.defaults().arena());
         assertFalse(CpuMemory.defaults().prepacking());
         assertFalse(CpuMemory.defaults().memoryPattern());
+        assertFalse(CpuMemory.defaults().oneShotArena());
+        assertTrue(CpuMemory.defaults().shrinkAfterDenoising());
+    }
+
+    @Test
+    void oneShotSessionsRunWithoutAnArenaUnlessAskedFor() {
+        assertFalse(ExecutionOptions.cpu().forOneShot().cpuMemory().arena());
+        assertTrue(ExecutionOptions.cpu().withCpuMemory(CpuMemory.defaults().withOneShotArena(true)).forOneShot().cpuMemory().arena());
+        // the rest of the settings carry over
+        CpuMemory mine = new CpuMemory(true, true, true, false, true);
+        assertEquals(new CpuMemory(false, true, true, false, false), mine.forOneShot());
+        assertTrue(CpuMemory.ortDefaults().forOneShot().arena());
     }
 }
