@@ -30,8 +30,8 @@ final class DeviceOptions {
     Boolean prepacking;
 
     @Option(names = "--one-shot-arena", negatable = true,
-            description = "A CPU arena for the sessions a generation runs once: text encoders, VAE (default: off; an arena keeps"
-                    + " its largest buffers while the UNet runs).")
+            description = "The sessions a generation runs once (text encoders, VAE) keep their CPU arena between runs (default: off:"
+                    + " they give it back after each run, so their largest buffers do not stay while the UNet runs).")
     Boolean oneShotArena;
 
     @Option(names = "--shrink-unet-arena", negatable = true,

@@ -304,7 +304,7 @@ public final class OnnxModel implements AutoCloseable {
                 if (value == null) throw new IllegalArgumentException(label + ": no value for input " + spec.describe());
                 tensors.put(spec.name(), toOnnx(spec, value));
             }
-            try (OrtSession.RunOptions runOptions = runOptions(shrinkArena);
+            try (OrtSession.RunOptions runOptions = runOptions(shrinkArena || options.cpuMemory().shrinkEveryRun());
                  OrtSession.Result result = session.run(tensors, wanted == null ? session.getOutputNames() : wanted, runOptions)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (Map.Entry<String, OnnxValue> e : result) {

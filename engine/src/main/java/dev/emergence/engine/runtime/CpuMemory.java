@@ -11,18 +11,27 @@ package dev.emergence.engine.runtime;
  *
  * <p>Each session has its own arena, and an arena keeps what it grew to, so the sessions a generation
  * runs once (text encoders, VAE encoder and decoder) would each hold their largest run's buffers for
- * the rest of the process, stacked on the UNet's. They run without an arena by default, and the UNet's
- * arena is shrunk after a generation's last step, so the VAE decode does not stack on the UNet's buffers.
+ * the rest of the process, stacked on the UNet's. By default they give their arena back after every run
+ * (they still reuse its blocks within a run, which without an arena would each be a fresh allocation),
+ * and the UNet's arena is shrunk after a generation's last step, so the VAE decode does not stack on
+ * the UNet's buffers.
  *
- * @param arena                the CPU memory arena ({@code enable_cpu_mem_arena}) of the UNet and ControlNets
+ * @param arena                the CPU memory arena ({@code enable_cpu_mem_arena})
  * @param memoryPattern        memory pattern planning ({@code enable_mem_pattern})
  * @param prepacking           weight prepacking; false sets {@code session.disable_prepacking}
- * @param oneShotArena         the CPU arena for the sessions a generation runs once (text encoders, VAE)
+ * @param oneShotArena         the sessions a generation runs once (text encoders, VAE) keep their arena between runs
  * @param shrinkAfterDenoising shrink the UNet's arena after a generation's last step
  *                             ({@code memory.enable_memory_arena_shrinkage} on that run)
+ * @param shrinkEveryRun       shrink this session's arena after every run (what {@link #forOneShot()} sets
+ *                             when {@code oneShotArena} is off)
  */
 public record CpuMemory(boolean arena, boolean memoryPattern, boolean prepacking, boolean oneShotArena,
-                        boolean shrinkAfterDenoising) {
+                        boolean shrinkAfterDenoising, boolean shrinkEveryRun) {
+
+    /** As given, for a session that keeps its arena between runs. */
+    public CpuMemory(boolean arena, boolean memoryPattern, boolean prepacking, boolean oneShotArena, boolean shrinkAfterDenoising) {
+        this(arena, memoryPattern, prepacking, oneShotArena, shrinkAfterDenoising, false);
+    }
 
     /** The first three settings as given, the one-shot sessions and the UNet's last step as {@link #defaults()}. */
     public CpuMemory(boolean arena, boolean memoryPattern, boolean prepacking) {
@@ -44,28 +53,28 @@ public record CpuMemory(boolean arena, boolean memoryPattern, boolean prepacking
         return new CpuMemory(true, true, true, true, false);
     }
 
-    /** The settings for a session a generation runs once: its arena as {@link #oneShotArena()} says. */
+    /** The settings for a session a generation runs once: its arena given back after every run unless {@link #oneShotArena()}. */
     public CpuMemory forOneShot() {
-        return new CpuMemory(oneShotArena, memoryPattern, prepacking, oneShotArena, false);
+        return new CpuMemory(arena, memoryPattern, prepacking, oneShotArena, false, arena && !oneShotArena);
     }
 
     public CpuMemory withArena(boolean on) {
-        return new CpuMemory(on, memoryPattern, prepacking, oneShotArena, shrinkAfterDenoising);
+        return new CpuMemory(on, memoryPattern, prepacking, oneShotArena, shrinkAfterDenoising, shrinkEveryRun);
     }
 
     public CpuMemory withMemoryPattern(boolean on) {
-        return new CpuMemory(arena, on, prepacking, oneShotArena, shrinkAfterDenoising);
+        return new CpuMemory(arena, on, prepacking, oneShotArena, shrinkAfterDenoising, shrinkEveryRun);
     }
 
     public CpuMemory withPrepacking(boolean on) {
-        return new CpuMemory(arena, memoryPattern, on, oneShotArena, shrinkAfterDenoising);
+        return new CpuMemory(arena, memoryPattern, on, oneShotArena, shrinkAfterDenoising, shrinkEveryRun);
     }
 
     public CpuMemory withOneShotArena(boolean on) {
-        return new CpuMemory(arena, memoryPattern, prepacking, on, shrinkAfterDenoising);
+        return new CpuMemory(arena, memoryPattern, prepacking, on, shrinkAfterDenoising, shrinkEveryRun);
     }
 
     public CpuMemory withShrinkAfterDenoising(boolean on) {
-        return new CpuMemory(arena, memoryPattern, prepacking, oneShotArena, on);
+        return new CpuMemory(arena, memoryPattern, prepacking, oneShotArena, on, shrinkEveryRun);
     }
 }

@@ -55,12 +55,17 @@ class CpuSessionOptionsTest {
     }
 
     @Test
-    void oneShotSessionsRunWithoutAnArenaUnlessAskedFor() {
-        assertFalse(ExecutionOptions.cpu().forOneShot().cpuMemory().arena());
-        assertTrue(ExecutionOptions.cpu().withCpuMemory(CpuMemory.defaults().withOneShotArena(true)).forOneShot().cpuMemory().arena());
+    void oneShotSessionsGiveTheirArenaBackAfterEachRunUnlessAskedToKeepIt() {
+        CpuMemory oneShot = ExecutionOptions.cpu().forOneShot().cpuMemory();
+        assertTrue(oneShot.arena());
+        assertTrue(oneShot.shrinkEveryRun());
+        assertFalse(ExecutionOptions.cpu().cpuMemory().shrinkEveryRun(), "the UNet keeps its arena between steps");
+        assertFalse(ExecutionOptions.cpu().withCpuMemory(CpuMemory.defaults().withOneShotArena(true)).forOneShot().cpuMemory().shrinkEveryRun());
+        // without any arena there is nothing to give back
+        assertFalse(CpuMemory.defaults().withArena(false).forOneShot().shrinkEveryRun());
         // the rest of the settings carry over
         CpuMemory mine = new CpuMemory(true, true, true, false, true);
-        assertEquals(new CpuMemory(false, true, true, false, false), mine.forOneShot());
-        assertTrue(CpuMemory.ortDefaults().forOneShot().arena());
+        assertEquals(new CpuMemory(true, true, true, false, false, true), mine.forOneShot());
+        assertFalse(CpuMemory.ortDefaults().forOneShot().shrinkEveryRun());
     }
 }
