@@ -3,6 +3,9 @@ package dev.emergence.engine.cli;
 import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.ModelInfo;
+import dev.emergence.engine.model.OnnxModel;
+import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.runtime.GraphCache;
 import dev.emergence.engine.pipeline.CancellationToken;
 import dev.emergence.engine.pipeline.GenerationRequest;
 import dev.emergence.engine.pipeline.GenerationResult;
@@ -17,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -77,9 +81,32 @@ final class BenchCommand implements Callable<Integer> {
                     1.0, 0, null, null, null).validate();
         }
         Path dir = ModelArgument.resolve(model);
+        ExecutionOptions exec = device.toOptions();
+        // The loads are timed against a graph cache of their own, empty at first, so "first" is a first
+        // load whatever the user's cache holds, and the user's cache is left as it was.
+        Path benchCache = exec.graphCache().enabled() ? Files.createTempDirectory(benchCacheParent(exec), "bench-") : null;
+        try {
+            if (benchCache != null) exec = exec.withGraphCache(GraphCache.in(benchCache));
+            return run(dir, exec, asked, askedSchedule);
+        } finally {
+            if (benchCache != null) deleteTree(benchCache);
+        }
+    }
+
+    private Integer run(Path dir, ExecutionOptions exec, dev.emergence.engine.scheduler.SchedulerKind asked,
+                        dev.emergence.engine.scheduler.ScheduleType askedSchedule) throws Exception {
         long l0 = System.nanoTime();
-        try (LoadedModel m = LoadedModel.open(dir, device.toOptions())) {
-            long loadNanos = System.nanoTime() - l0;
+        String firstSource;
+        try (LoadedModel first = LoadedModel.open(dir, exec)) {
+            firstSource = first.bundle().unetGraphSource();
+        }
+        long loadFirstNanos = System.nanoTime() - l0;
+        Path unet = dir.toAbsolutePath().normalize().resolve("unet").resolve("model.onnx");
+        long bareUnetNanos = OnnxModel.timeBareSession(unet, "unet/model.onnx", exec, unet.getParent().getParent());
+        Optional<Long> loadPeakMiB = PeakMemory.residentMiB();
+        long l1 = System.nanoTime();
+        try (LoadedModel m = LoadedModel.open(dir, exec)) {
+            long loadNanos = System.nanoTime() - l1;
             ModelInfo info = m.info();
             int[] wh = parseSize(size, info.nativeSampleSize());
             var kind = asked != null ? asked : m.familyScheduler();
@@ -142,6 +169,12 @@ final class BenchCommand implements Callable<Integer> {
             out.put("scheduler", r.request().scheduler().cliName());
             out.put("schedule", r.request().schedule().cliName());
             out.put("load_ms", ms(loadNanos));
+            out.put("load_first_ms", ms(loadFirstNanos));
+            out.put("load_cached_ms", ms(loadNanos));
+            out.put("bare_unet_session_ms", ms(bareUnetNanos));
+            out.put("load_cached_vs_bare_unet_ratio", round(loadNanos / (double) bareUnetNanos, 3));
+            out.put("graph_cache_first", firstSource);
+            out.put("graph_cache_cached", m.bundle().unetGraphSource());
             out.put("tokenize_ms", ms(median(tokenize)));
             out.put("text_encode_ms", ms(median(textEncode)));
             out.put("unet_step_median_ms", ms(stepMedian));
@@ -154,6 +187,8 @@ final class BenchCommand implements Callable<Integer> {
             out.put("step_overhead_ratio", round(quantile(ratios, 0.5), 3));
             out.put("step_overhead_ratio_p25", round(quantile(ratios, 0.25), 3));
             out.put("step_overhead_ratio_p75", round(quantile(ratios, 0.75), 3));
+            loadPeakMiB.ifPresent(mib -> out.put("peak_rss_load_mib", mib));
+            pairs.denoisingPeakMiB.ifPresent(mib -> out.put("peak_rss_denoising_mib", mib));
             txt2imgPeakMiB.ifPresent(mib -> out.put("peak_rss_txt2img_mib", mib));
             PeakMemory.residentMiB().ifPresent(mib -> out.put("peak_rss_mib", mib));
             out.put("total_generation_ms", ms(Arrays.stream(r.timings().stepNanos()).sum() + r.timings().decodeNanos()
@@ -167,10 +202,28 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("(step_overhead_ratio = median over the steps of (step through the engine / the bare OrtSession.run"
                         + " of the same UNet call run right after it), with its quartiles; batch 2 when guided, 1 for Turbo and LCM;"
                         + " peak_rss_mib = the process's peak resident memory, JVM included; peak_rss_txt2img_mib = the same"
-                        + " after the two txt2img generations, before the single-stage timings)");
+                        + " after the two txt2img generations, before the single-stage timings; peak_rss_load_mib the same after"
+                        + " the first load and the bare UNet session, peak_rss_denoising_mib after the last UNet step, before the"
+                        + " VAE decode; load_first_ms = loading with an empty graph cache, which"
+                        + " it fills, load_cached_ms = the load after it (the model benchmarked), bare_unet_session_ms = ONNX Runtime's"
+                        + " session of unet/model.onnx alone, uncached)");
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Beside the user's graph cache (same disk), since an SD 1.5 UNet's optimised graph takes gigabytes. */
+    private static Path benchCacheParent(ExecutionOptions exec) throws java.io.IOException {
+        Path parent = exec.graphCache().folder().getParent();
+        return Files.createDirectories(parent == null ? exec.graphCache().folder() : parent);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println(SafeText.line("bench: could not remove its temporary graph cache " + dir + ": " + e.getMessage()));
+        }
     }
 
     /** After every engine step, one bare UNet run of the same call; their times, paired by step. */
@@ -179,6 +232,7 @@ final class BenchCommand implements Callable<Integer> {
         private final Tensor sample;
         private final Conditioning cond;
         private final java.util.List<Long> raw = new java.util.ArrayList<>();
+        private Optional<Long> denoisingPeakMiB = Optional.empty();
         private Exception failure;
 
         Interleaved(LoadedModel model, Tensor sample, Conditioning cond) {
@@ -189,10 +243,14 @@ final class BenchCommand implements Callable<Integer> {
 
         @Override
         public void onStep(dev.emergence.engine.pipeline.StepSnapshot s) {
+            // After the warm-up generation's last step, before its VAE decode: the peak of loading, text encoding and denoising.
+            if (s.stepIndex() + 1 == s.stepCount() && denoisingPeakMiB.isEmpty()) denoisingPeakMiB = PeakMemory.residentMiB();
             if (failure != null) return;
             try {
+                // The last step's bare run gives back the UNet's arena as the engine's last step did, before the decode.
+                boolean last = s.stepIndex() + 1 == s.stepCount();
                 if (!model.info().unetBatchFixed() || sample.dim(0) == 1) {
-                    raw.add(model.bundle().timeRawUnetRuns(sample, s.timestep(), cond.encoderHiddenStates(), cond.extraInputs(), 1)[0]);
+                    raw.add(model.bundle().timeRawUnetRuns(sample, s.timestep(), cond.encoderHiddenStates(), cond.extraInputs(), 1, last)[0]);
                     return;
                 }
                 // A UNet exported with a fixed batch of 1 is run a half at a time, by the engine as here.
@@ -201,7 +259,7 @@ final class BenchCommand implements Callable<Integer> {
                     Map<String, Tensor> extras = new LinkedHashMap<>();
                     for (Map.Entry<String, Tensor> e : cond.extraInputs().entrySet()) extras.put(e.getKey(), e.getValue().batchItem(b));
                     sum += model.bundle().timeRawUnetRuns(sample.batchItem(b), s.timestep(), cond.encoderHiddenStates().batchItem(b),
-                            extras, 1)[0];
+                            extras, 1, last && b + 1 == sample.dim(0))[0];
                 }
                 raw.add(sum);
             } catch (Exception e) {

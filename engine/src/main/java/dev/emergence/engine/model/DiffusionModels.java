@@ -70,6 +70,15 @@ public final class DiffusionModels {
         }
 
         /**
+         * As {@link #predict(Tensor, double, Tensor, Map)} for a generation's last step: what the UNet keeps
+         * for its next run may be given back afterwards (its CPU arena), since the VAE decode comes next.
+         */
+        default Tensor predictLast(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
+                throws ModelException {
+            return predict(sample, timestep, encoderHiddenStates, extraInputs);
+        }
+
+        /**
          * A ControlNet UNet's residual inputs by name, in the order a ControlNet returns its residuals
          * (down blocks 0..N-1, then the mid block); empty for a UNet that takes none. Passed among the
          * extra inputs; left out, they are zero.

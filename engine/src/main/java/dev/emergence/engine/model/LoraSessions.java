@@ -91,7 +91,8 @@ final class LoraSessions {
                         for (String n : tensors.keySet()) if (graph.isExternal(n)) external.add(n);
                         merged = new WeightOverrides(tensors, external);
                     }
-                    models.put(t, OnnxModel.open(folder.resolve(t.graphFile()), name + "/" + t.graphFile(), options, folder, merged));
+                    models.put(t, OnnxModel.open(folder.resolve(t.graphFile()), name + "/" + t.graphFile(),
+                            t == LoraTarget.UNET ? options : options.forOneShot(), folder, merged));
                 }
             } catch (ModelException | LoraException | RuntimeException e) {
                 models.values().forEach(OnnxModel::close);

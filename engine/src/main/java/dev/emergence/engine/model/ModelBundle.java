@@ -82,6 +82,12 @@ public final class ModelBundle implements AutoCloseable {
                 throws ModelException {
             return denoiser.predict(sample, timestep, encoderHiddenStates, extraInputs);
         }
+
+        @Override
+        public Tensor predictLast(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
+                throws ModelException {
+            return denoiser.predictLast(sample, timestep, encoderHiddenStates, extraInputs);
+        }
     };
     private final OnnxVaeDecoder vaeDecoder;
     private final ModelInfo info;
@@ -113,8 +119,10 @@ public final class ModelBundle implements AutoCloseable {
      * model is. Every problem is a {@link ModelException} with one line naming the file and what was expected.
      *
      * <p>The UNet's input channels (4, or 9 for inpainting) come from its declared shape, else from
-     * {@code unet/config.json}; diffusers' converter writes neither (its channel axis is dynamic),
-     * so then the UNet runs once on 8×8 zeros to find out.
+     * {@code unet/config.json}, else from the weight of the graph's first convolution (diffusers' converter
+     * writes neither the shape nor the config); only when none tells does the UNet run once on 8×8 zeros.
+     * The text encoder, UNet and VAE decoder sessions are created side by side when memory allows
+     * ({@link SessionLoader}).
      */
     public static ModelBundle open(Path dir, ExecutionOptions options) throws ModelException {
         Path folder = dir.toAbsolutePath().normalize();
@@ -167,9 +175,15 @@ public final class ModelBundle implements AutoCloseable {
         OptionalInt configuredTimeCondDim = JsonFiles.integer(unetConfig, unetLabel, "time_cond_proj_dim", 2, 1 << 16);
 
         List<OnnxModel> opened = new ArrayList<>();
+        // The text encoder and the VAE decoder run once per generation: their own arenas would keep
+        // their largest buffers beside the UNet's (CpuMemory).
+        SessionLoader sessions = new SessionLoader(files, List.of(
+                new SessionLoader.Part("text_encoder/model.onnx", options.forOneShot()),
+                new SessionLoader.Part("unet/model.onnx", options),
+                new SessionLoader.Part("vae_decoder/model.onnx", options.forOneShot())));
         try {
-            OnnxTextEncoder textEncoder = new OnnxTextEncoder(files.openModel("text_encoder/model.onnx", options, opened));
-            OnnxDenoiser denoiser = new OnnxDenoiser(files.openModel("unet/model.onnx", options, opened));
+            OnnxTextEncoder textEncoder = new OnnxTextEncoder(sessions.get(0, opened));
+            OnnxDenoiser denoiser = new OnnxDenoiser(sessions.get(1, opened));
             boolean sdxl = xlFiles || denoiser.extraInputs().containsKey("text_embeds");
             OnnxTextEncoder textEncoder2 = null;
             if (sdxl) {
@@ -201,9 +215,12 @@ public final class ModelBundle implements AutoCloseable {
             }
 
             if (denoiser.inChannels() < 0) {
+                // unet/config.json, else the graph's first convolution; a run of the UNet only when neither tells.
                 OptionalInt configured = configuredInChannels;
-                denoiser.setInChannels(configured.isPresent() && (configured.getAsInt() == 4 || configured.getAsInt() == 9)
-                        ? configured.getAsInt() : denoiser.probeInChannels(textLength, textWidth));
+                if (configured.isEmpty() || (configured.getAsInt() != 4 && configured.getAsInt() != 9)) {
+                    configured = graphInChannels(files, denoiser);
+                }
+                denoiser.setInChannels(configured.isPresent() ? configured.getAsInt() : denoiser.probeInChannels(textLength, textWidth));
             }
 
             int latentChannels = firstOf(configuredLatentChannels, staticDim(denoiser.outputSpec(), 1)).orElse(4);
@@ -216,8 +233,7 @@ public final class ModelBundle implements AutoCloseable {
             }
             String prediction = scheduler.predictionType();
 
-            OnnxVaeDecoder vaeDecoder = new OnnxVaeDecoder(files.openModel("vae_decoder/model.onnx", options, opened),
-                    latentChannels, scaling);
+            OnnxVaeDecoder vaeDecoder = new OnnxVaeDecoder(sessions.get(2, opened), latentChannels, scaling);
 
             String nativeSource;
             int nativeSize;
@@ -275,8 +291,20 @@ public final class ModelBundle implements AutoCloseable {
             return new ModelBundle(folder, name, options, textEncoder, textEncoder2, forceZeros, guidanceWidth,
                     denoiser, vaeDecoder, info, scheduler);
         } catch (ModelException | RuntimeException e) {
+            sessions.finish(opened);
             opened.forEach(OnnxModel::close);
             throw e;
+        }
+    }
+
+    /** The UNet's input channels as its graph's first convolution takes them (4, or 9), when the graph is readable. */
+    private static OptionalInt graphInChannels(Layout files, OnnxDenoiser denoiser) {
+        try {
+            OptionalInt channels = dev.emergence.engine.onnx.OnnxGraph.read(files.path("unet/model.onnx"), files.label("unet/model.onnx"),
+                    files.folder).convInputChannels(denoiser.sampleSpec().name());
+            return channels.isPresent() && (channels.getAsInt() == 4 || channels.getAsInt() == 9) ? channels : OptionalInt.empty();
+        } catch (ModelException | RuntimeException e) {
+            return OptionalInt.empty(); // the probe run decides
         }
     }
 
@@ -300,7 +328,7 @@ public final class ModelBundle implements AutoCloseable {
             throw denoiser.model().error("takes " + OnnxModel.describe(denoiser.model().inputs()) + " but " + why
                     + "; expected an SDXL UNet taking sample, timestep, encoder_hidden_states, text_embeds and time_ids");
         }
-        OnnxTextEncoder second = new OnnxTextEncoder(files.openModel("text_encoder_2/model.onnx", options, opened));
+        OnnxTextEncoder second = new OnnxTextEncoder(files.openModel("text_encoder_2/model.onnx", options.forOneShot(), opened));
         for (OnnxTextEncoder e : new OnnxTextEncoder[] {textEncoder, second}) {
             if (e.hiddenStateCount() < 2) {
                 throw e.model().error("exports no hidden states; SDXL conditions on the penultimate layer, expected outputs "
@@ -382,6 +410,11 @@ public final class ModelBundle implements AutoCloseable {
 
     public Path folder() {
         return folder;
+    }
+
+    /** Where the UNet's session graph came from: "cached", "written" or "original" ({@link OnnxModel#graphSource()}). */
+    public String unetGraphSource() {
+        return denoiser.model().graphSource();
     }
 
     /** The device the UNet runs on, and why. */
@@ -502,8 +535,18 @@ public final class ModelBundle implements AutoCloseable {
      */
     public long[] timeRawUnetRuns(Tensor sample, double timestep, Tensor encoderHiddenStates,
                                   java.util.Map<String, Tensor> extraInputs, int runs) throws ModelException {
+        return timeRawUnetRuns(sample, timestep, encoderHiddenStates, extraInputs, runs, false);
+    }
+
+    /**
+     * As {@link #timeRawUnetRuns(Tensor, double, Tensor, Map, int)}; {@code last} runs them as a generation's
+     * last step runs (the UNet's arena shrunk afterwards when the options say so), so a benchmark pairing
+     * them with the engine's last step leaves memory as the generation alone would.
+     */
+    public long[] timeRawUnetRuns(Tensor sample, double timestep, Tensor encoderHiddenStates,
+                                  java.util.Map<String, Tensor> extraInputs, int runs, boolean last) throws ModelException {
         checkOpen();
-        return denoiser.timeRawRuns(sample, timestep, encoderHiddenStates, extraInputs, runs);
+        return denoiser.timeRawRuns(sample, timestep, encoderHiddenStates, extraInputs, runs, last);
     }
 
     /** The VAE decoder; it divides by the latent scaling factor itself and decodes one image at a time. */
@@ -520,7 +563,7 @@ public final class ModelBundle implements AutoCloseable {
             if (!Files.isRegularFile(file)) {
                 throw new ModelException(name + " has no vae_encoder/model.onnx: img2img and inpainting need it");
             }
-            imageEncoder = OnnxImageEncoder.open(file, name + "/vae_encoder/model.onnx", options, folder,
+            imageEncoder = OnnxImageEncoder.open(file, name + "/vae_encoder/model.onnx", options.forOneShot(), folder,
                     info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor());
         }
         return imageEncoder;
@@ -669,8 +712,8 @@ public final class ModelBundle implements AutoCloseable {
     }
 
     /** The files of one model folder, and how messages name them ("tiny-sd/unet/model.onnx"). */
-    private static final class Layout {
-        private final Path folder;
+    static final class Layout {
+        final Path folder;
         private final String name;
 
         Layout(Path folder, String name) {

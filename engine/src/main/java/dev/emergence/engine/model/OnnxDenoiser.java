@@ -187,6 +187,17 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
 
     @Override
     public Tensor predict(Tensor latents, double t, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs) throws ModelException {
+        return predict(latents, t, encoderHiddenStates, extraInputs, false);
+    }
+
+    /** With the CPU arena shrunk after the run when the options ask for it ({@code CpuMemory.shrinkAfterDenoising}). */
+    @Override
+    public Tensor predictLast(Tensor latents, double t, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs) throws ModelException {
+        return predict(latents, t, encoderHiddenStates, extraInputs, model.options().cpuMemory().shrinkAfterDenoising());
+    }
+
+    private Tensor predict(Tensor latents, double t, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs, boolean shrink)
+            throws ModelException {
         Map<String, Tensor> family = new LinkedHashMap<>(extraInputs);
         Map<String, Tensor> given = new LinkedHashMap<>();
         for (TensorSpec r : residuals) {
@@ -235,7 +246,7 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
         all.putAll(given.isEmpty() ? withZeroResiduals(Map.of(), batch) : given);
         extraInputs = all;
         int fixed = fixedBatch();
-        if (fixed == 0 || fixed == batch) return runOnce(latents, t, encoderHiddenStates, extraInputs);
+        if (fixed == 0 || fixed == batch) return runOnce(latents, t, encoderHiddenStates, extraInputs, shrink);
         if (batch % fixed != 0) {
             throw model.error("has a fixed batch of " + fixed + ", which does not divide a batch of " + batch);
         }
@@ -243,7 +254,8 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
         for (int from = 0; from < batch; from += fixed) {
             Map<String, Tensor> extraPart = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : extraInputs.entrySet()) extraPart.put(e.getKey(), slice(e.getValue(), from, fixed));
-            parts.add(runOnce(slice(latents, from, fixed), t, slice(encoderHiddenStates, from, fixed), extraPart));
+            parts.add(runOnce(slice(latents, from, fixed), t, slice(encoderHiddenStates, from, fixed), extraPart,
+                    shrink && from + fixed == batch));
         }
         return Tensor.concatBatch(parts.toArray(new Tensor[0]));
     }
@@ -265,14 +277,16 @@ final class OnnxDenoiser implements DiffusionModels.Denoiser {
     }
 
     /** Bare session runs on these inputs (batch as given), for the benchmark. */
-    long[] timeRawRuns(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs, int runs) throws ModelException {
+    long[] timeRawRuns(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs, int runs, boolean last)
+            throws ModelException {
         Map<String, Tensor> inputs = extraInputs.keySet().containsAll(residualInputs()) ? extraInputs
                 : withZeroResiduals(extraInputs, latents.dim(0));
-        return model.timeRawRuns(feeds(latents, t, states, inputs), runs);
+        return model.timeRawRuns(feeds(latents, t, states, inputs), runs, last && model.options().cpuMemory().shrinkAfterDenoising());
     }
 
-    private Tensor runOnce(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs) throws ModelException {
-        Tensor result = model.run(feeds(latents, t, states, extraInputs), Set.of(out.name())).get(out.name());
+    private Tensor runOnce(Tensor latents, double t, Tensor states, Map<String, Tensor> extraInputs, boolean shrink)
+            throws ModelException {
+        Tensor result = model.run(feeds(latents, t, states, extraInputs), Set.of(out.name()), shrink).get(out.name());
         if (result.rank() != 4 || result.dim(0) != latents.dim(0) || result.dim(2) != latents.dim(2) || result.dim(3) != latents.dim(3)) {
             throw model.error("expected " + EXPECTED_OUTPUT + " for sample " + latents + ", got " + result);
         }

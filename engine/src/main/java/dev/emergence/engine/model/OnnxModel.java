@@ -59,13 +59,20 @@ public final class OnnxModel implements AutoCloseable {
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private final DeviceReport device;
+    private final ExecutionOptions options;
     /** Weights given in place of the graph's own (merged LoRAs); ONNX Runtime uses them for the session's life. */
     private final WeightOverrides initializers;
     private volatile boolean closed;
+    private final OptimizedGraphCache.Source graphSource;
+    /** ONNX Runtime's run option that shrinks the CPU arena to what is still in use when the run ends. */
+    private static final String ARENA_SHRINKAGE = "memory.enable_memory_arena_shrinkage";
 
     private OnnxModel(Path file, String label, OrtEnvironment env, OrtSession session, DeviceReport device,
-                      WeightOverrides initializers) throws OrtException {
+                      WeightOverrides initializers, OptimizedGraphCache.Source graphSource, ExecutionOptions options)
+            throws OrtException {
         this.file = file;
+        this.options = options;
+        this.graphSource = graphSource;
         this.initializers = initializers;
         this.label = label;
         this.env = env;
@@ -151,9 +158,20 @@ public final class OnnxModel implements AutoCloseable {
         }
         OrtSession session;
         DeviceReport device = configured.report();
+        // Only a CPU session of the file with its own weights is what a cached graph would be.
+        OptimizedGraphCache cache = graph == null && initializers.tensors().isEmpty() && !device.onCuda()
+                ? OptimizedGraphCache.of(file, options) : null;
+        OptimizedGraphCache.Source source = OptimizedGraphCache.Source.ORIGINAL;
         try (OrtSession.SessionOptions sessionOptions = configured.options()) {
-            override(sessionOptions, initializers);
-            session = createSession(env, file, graph, sessionOptions);
+            if (cache != null) {
+                // CPU options as configured, made afresh for each attempt (a cached graph loads unoptimised).
+                OptimizedGraphCache.Opened opened = cache.open(env, file, () -> ExecutionProviders.cpuOptions(options));
+                session = opened.session();
+                source = opened.source();
+            } else {
+                override(sessionOptions, initializers);
+                session = createSession(env, file, graph, sessionOptions);
+            }
         } catch (OrtException e) {
             if (!device.onCuda()) throw loadError(label, e);
             // Retry on CPU: if that works the fault was CUDA's, and later sessions skip it.
@@ -166,10 +184,28 @@ public final class OnnxModel implements AutoCloseable {
             device = DeviceReport.cpu(ExecutionProviders.rememberCudaFailure(e));
         }
         try {
-            return new OnnxModel(file, label, env, session, device, initializers);
+            return new OnnxModel(file, label, env, session, device, initializers, source, options);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new ModelException(label + ": cannot read the model's inputs and outputs: " + oneLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * How long ONNX Runtime takes to create a session of {@code file} with {@code options}' CPU settings
+     * and nothing of the engine's around it (no graph cache): the floor a model's load is measured against.
+     */
+    public static long timeBareSession(Path file, String label, ExecutionOptions options, Path folder) throws ModelException {
+        if (!Files.exists(file)) throw new ModelException(label + ": file not found");
+        ExternalDataCheck.requireInside(file, folder, label);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions cpu = ExecutionProviders.cpuOptions(options)) {
+            long t0 = System.nanoTime();
+            try (OrtSession ignored = env.createSession(file.toString(), cpu)) {
+                return System.nanoTime() - t0;
+            }
+        } catch (OrtException e) {
+            throw loadError(label, e);
         }
     }
 
@@ -184,6 +220,19 @@ public final class OnnxModel implements AutoCloseable {
 
     public DeviceReport device() {
         return device;
+    }
+
+    /** The options the session was made with. */
+    public ExecutionOptions options() {
+        return options;
+    }
+
+    /**
+     * Where the session's graph came from: "cached" (ONNX Runtime's optimised graph from the user's cache),
+     * "written" (the model file, its optimised graph now cached) or "original" (the model file, uncached).
+     */
+    public String graphSource() {
+        return graphSource.name().toLowerCase(Locale.ROOT);
     }
 
     public List<TensorSpec> inputs() {
@@ -235,6 +284,15 @@ public final class OnnxModel implements AutoCloseable {
      * wanted), or for all of them when {@code wanted} is null.
      */
     public Map<String, Tensor> run(Map<String, Tensor> feeds, java.util.Set<String> wanted) throws ModelException {
+        return run(feeds, wanted, false);
+    }
+
+    /**
+     * As {@link #run(Map, java.util.Set)}; with {@code shrinkArena} the CPU arena gives back what it holds
+     * beyond what is still in use once the run ends (the UNet's buffers after a generation's last step, so
+     * that the VAE decode does not stack on them).
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds, java.util.Set<String> wanted, boolean shrinkArena) throws ModelException {
         if (closed) throw new IllegalStateException(label + " is closed");
         for (String name : feeds.keySet()) {
             if (input(name).isEmpty()) throw new IllegalArgumentException(label + " has no input '" + name + "'");
@@ -246,7 +304,8 @@ public final class OnnxModel implements AutoCloseable {
                 if (value == null) throw new IllegalArgumentException(label + ": no value for input " + spec.describe());
                 tensors.put(spec.name(), toOnnx(spec, value));
             }
-            try (OrtSession.Result result = wanted == null ? session.run(tensors) : session.run(tensors, wanted)) {
+            try (OrtSession.RunOptions runOptions = runOptions(shrinkArena || options.cpuMemory().shrinkEveryRun());
+                 OrtSession.Result result = session.run(tensors, wanted == null ? session.getOutputNames() : wanted, runOptions)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (Map.Entry<String, OnnxValue> e : result) {
                     out.put(e.getKey(), fromOnnx(e.getKey(), e.getValue()));
@@ -267,6 +326,11 @@ public final class OnnxModel implements AutoCloseable {
      * @return the wall time of each run, in nanoseconds
      */
     public long[] timeRawRuns(Map<String, Tensor> feeds, int runs) throws ModelException {
+        return timeRawRuns(feeds, runs, false);
+    }
+
+    /** As {@link #timeRawRuns(Map, int)}, with the CPU arena shrunk after the last run when {@code shrinkLast}. */
+    public long[] timeRawRuns(Map<String, Tensor> feeds, int runs, boolean shrinkLast) throws ModelException {
         if (closed) throw new IllegalStateException(label + " is closed");
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
         try {
@@ -277,9 +341,11 @@ public final class OnnxModel implements AutoCloseable {
             }
             long[] nanos = new long[runs];
             for (int i = 0; i < runs; i++) {
-                long t0 = System.nanoTime();
-                try (OrtSession.Result ignored = session.run(tensors)) {
-                    nanos[i] = System.nanoTime() - t0;
+                try (OrtSession.RunOptions runOptions = runOptions(shrinkLast && i == runs - 1)) {
+                    long t0 = System.nanoTime();
+                    try (OrtSession.Result ignored = session.run(tensors, runOptions)) {
+                        nanos[i] = System.nanoTime() - t0;
+                    }
                 }
             }
             return nanos;
@@ -287,6 +353,18 @@ public final class OnnxModel implements AutoCloseable {
             throw new ModelException(label + ": inference failed: " + oneLine(e.getMessage()), e);
         } finally {
             tensors.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Run options: none beyond the defaults, or the CPU arena's shrinkage. */
+    private OrtSession.RunOptions runOptions(boolean shrinkArena) throws OrtException {
+        OrtSession.RunOptions options = new OrtSession.RunOptions();
+        try {
+            if (shrinkArena && !device.onCuda()) options.addRunConfigEntry(ARENA_SHRINKAGE, "cpu:0");
+            return options;
+        } catch (OrtException e) {
+            options.close();
+            throw e;
         }
     }
 

@@ -129,6 +129,23 @@ public final class OnnxGraph {
         return label;
     }
 
+    /**
+     * The channels the graph input {@code input} has, read from the Conv that takes it (its weight is
+     * [M, C/group, kH, kW]), or empty when no Conv with a stored weight takes it directly.
+     */
+    public java.util.OptionalInt convInputChannels(String input) {
+        for (NodeProto node : model.getGraph().getNodeList()) {
+            if (!node.getOpType().equals("Conv") || node.getInputCount() < 2 || !node.getInput(0).equals(input)) continue;
+            TensorProto weight = initializers.get(node.getInput(1));
+            if (weight == null || weight.getDimsCount() != 4) continue;
+            long group = 1;
+            for (AttributeProto a : node.getAttributeList()) if (a.getName().equals("group")) group = a.getI();
+            long channels = weight.getDims(1) * group;
+            if (channels > 0 && channels <= Integer.MAX_VALUE) return java.util.OptionalInt.of((int) channels);
+        }
+        return java.util.OptionalInt.empty();
+    }
+
     /** Every module path that has a weight node, in graph order. */
     public Set<String> modulePaths() {
         return Collections.unmodifiableSet(byModule.keySet());

@@ -278,7 +278,8 @@ public final class StableDiffusionPipeline {
             }
             Tensor out;
             try {
-                out = unet.predict(batch, timesteps[i], cond.encoderHiddenStates(), extra);
+                out = i + 1 < timesteps.length ? unet.predict(batch, timesteps[i], cond.encoderHiddenStates(), extra)
+                        : unet.predictLast(batch, timesteps[i], cond.encoderHiddenStates(), extra);
             } catch (ModelException e) {
                 if (residuals.isEmpty()) throw e;
                 throw new ModelException("the ControlNet UNet of " + c.modelName() + " did not take the ControlNets' residuals "

@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * @param cpuThreads           intra-op threads for the CPU provider; 0 means one per physical core ({@link PhysicalCores})
  * @param cudaMemoryLimitBytes the CUDA arena's limit ({@code gpu_mem_limit}); 0 means no limit
  * @param cpuMemory            the CPU provider's arena, memory pattern and prepacking; null means {@link CpuMemory#defaults()}
+ * @param graphCache           where optimised graphs are cached; null means {@link GraphCache#userDefault()}
  */
-public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes, CpuMemory cpuMemory) {
+public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes, CpuMemory cpuMemory,
+                               GraphCache graphCache) {
 
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(?::(\\d{1,3}))?");
 
@@ -27,6 +29,12 @@ public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLim
             throw new IllegalArgumentException("cudaMemoryLimitBytes must be 0 (no limit) or more, got " + cudaMemoryLimitBytes);
         }
         if (cpuMemory == null) cpuMemory = CpuMemory.defaults();
+        if (graphCache == null) graphCache = GraphCache.userDefault();
+    }
+
+    /** With the user's graph cache ({@link GraphCache#userDefault()}). */
+    public ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes, CpuMemory cpuMemory) {
+        this(device, cpuThreads, cudaMemoryLimitBytes, cpuMemory, null);
     }
 
     /** With the engine's CPU memory settings for diffusion ({@link CpuMemory#defaults()}). */
@@ -48,19 +56,28 @@ public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLim
     }
 
     public ExecutionOptions withDevice(String newDevice) {
-        return new ExecutionOptions(newDevice, cpuThreads, cudaMemoryLimitBytes, cpuMemory);
+        return new ExecutionOptions(newDevice, cpuThreads, cudaMemoryLimitBytes, cpuMemory, graphCache);
     }
 
     public ExecutionOptions withCpuThreads(int threads) {
-        return new ExecutionOptions(device, threads, cudaMemoryLimitBytes, cpuMemory);
+        return new ExecutionOptions(device, threads, cudaMemoryLimitBytes, cpuMemory, graphCache);
     }
 
     public ExecutionOptions withCudaMemoryLimit(long bytes) {
-        return new ExecutionOptions(device, cpuThreads, bytes, cpuMemory);
+        return new ExecutionOptions(device, cpuThreads, bytes, cpuMemory, graphCache);
     }
 
     public ExecutionOptions withCpuMemory(CpuMemory memory) {
-        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, memory);
+        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, memory, graphCache);
+    }
+
+    public ExecutionOptions withGraphCache(GraphCache cache) {
+        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, cpuMemory, cache);
+    }
+
+    /** These options for a session a generation runs once (text encoders, VAE): see {@link CpuMemory#forOneShot()}. */
+    public ExecutionOptions forOneShot() {
+        return withCpuMemory(cpuMemory.forOneShot());
     }
 
     /** True for "auto", "cuda" and "cuda:N". */

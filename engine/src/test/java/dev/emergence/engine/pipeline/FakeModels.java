@@ -97,6 +97,16 @@ final class FakeModels {
             return new Tensor(out, batch, 4, h, w);
         }
 
+        /** The indices of the calls made as a generation's last step ({@link #predictLast}). */
+        final List<Integer> lastCalls = new ArrayList<>();
+
+        @Override
+        public Tensor predictLast(Tensor sample, double timestep, Tensor text, java.util.Map<String, Tensor> extraInputs)
+                throws dev.emergence.engine.model.ModelException {
+            lastCalls.add(samples.size());
+            return predict(sample, timestep, text, extraInputs);
+        }
+
         int calls() { return samples.size(); }
     }
 

@@ -106,6 +106,17 @@ class StableDiffusionPipelineBehaviourTest {
     }
 
     @Test
+    void onlyTheLastStepIsMarkedAsTheLast() throws Exception {
+        // the UNet may give back its working memory after that call, before the VAE decode
+        pipeline(4).generate(request(64, 64, 4, 7.5, SchedulerKind.PNDM, 1, 0), null, null, StepListener.NONE, new CancellationToken());
+        assertEquals(List.of(fakes.unet.calls() - 1), fakes.unet.lastCalls);
+        fakes.unet.lastCalls.clear();
+        pipeline(4).generate(request(64, 64, 3, 7.5, SchedulerKind.EULER, 1, 0), null, null, StepListener.NONE, new CancellationToken());
+        assertEquals(1, fakes.unet.lastCalls.size());
+        assertEquals(fakes.unet.calls() - 1, fakes.unet.lastCalls.get(0));
+    }
+
+    @Test
     void cancellingFromTheListenerStopsBeforeTheNextModelCall() {
         CancellationToken token = new CancellationToken();
         List<Integer> seen = new ArrayList<>();

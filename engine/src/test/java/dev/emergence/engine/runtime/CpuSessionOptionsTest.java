@@ -50,5 +50,22 @@ class CpuSessionOptionsTest {
         assertTrue(CpuMemory.defaults().arena());
         assertFalse(CpuMemory.defaults().prepacking());
         assertFalse(CpuMemory.defaults().memoryPattern());
+        assertFalse(CpuMemory.defaults().oneShotArena());
+        assertTrue(CpuMemory.defaults().shrinkAfterDenoising());
+    }
+
+    @Test
+    void oneShotSessionsGiveTheirArenaBackAfterEachRunUnlessAskedToKeepIt() {
+        CpuMemory oneShot = ExecutionOptions.cpu().forOneShot().cpuMemory();
+        assertTrue(oneShot.arena());
+        assertTrue(oneShot.shrinkEveryRun());
+        assertFalse(ExecutionOptions.cpu().cpuMemory().shrinkEveryRun(), "the UNet keeps its arena between steps");
+        assertFalse(ExecutionOptions.cpu().withCpuMemory(CpuMemory.defaults().withOneShotArena(true)).forOneShot().cpuMemory().shrinkEveryRun());
+        // without any arena there is nothing to give back
+        assertFalse(CpuMemory.defaults().withArena(false).forOneShot().shrinkEveryRun());
+        // the rest of the settings carry over
+        CpuMemory mine = new CpuMemory(true, true, true, false, true);
+        assertEquals(new CpuMemory(true, true, true, false, false, true), mine.forOneShot());
+        assertFalse(CpuMemory.ortDefaults().forOneShot().shrinkEveryRun());
     }
 }
