@@ -360,6 +360,12 @@ public final class Studio implements AutoCloseable {
         // The frame decides what the engine gets: a model-sized picture and mask of the frame (or of
         // the mask's surroundings), and where the result lands.
         canvas.endStroke();
+        dev.emergence.app.canvas.Rect grown = canvas.bounds().union(canvas.frame());
+        if (grown.width() > CanvasDocument.MAX_SIDE || grown.height() > CanvasDocument.MAX_SIDE) {
+            notifier.error("the frame would grow the canvas to " + grown.width() + "x" + grown.height() + "; each side can be at most "
+                    + CanvasDocument.MAX_SIDE + " pixels: move the frame back towards the canvas");
+            return;
+        }
         dev.emergence.app.frame.GenerationArea.Plan area = frames.plan(m.nativeSize(), m.sizeMultiple(), params.seedProperty().get());
         GenerationRequest request = params.toRequest(area.size().width(), area.size().height(), mode, m.name()).withControls(plan.units());
         if (area.mode() == GenerationMode.INPAINT && canvas.outpainting() && frames.options().fill() == dev.emergence.app.frame.OutpaintFill.NOISE) {
@@ -380,7 +386,12 @@ public final class Studio implements AutoCloseable {
             gallery.add(0, entry);
         }
         display(new Shown(f.image(), f.result().image(), f.result().request(), f.result().mode(), f.file()), "result");
-        frames.land(f.result().image(), f.result().request());
+        try {
+            frames.land(f.result().image(), f.result().request());
+        } catch (IllegalArgumentException e) {
+            // The document changed meanwhile so the picture no longer fits it (it is in the history).
+            notifier.error("the picture could not land as a layer: " + e.getMessage() + "; it is in the history");
+        }
         keeper.changed();
         nextOfBatch();
     }

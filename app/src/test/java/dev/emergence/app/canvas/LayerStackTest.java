@@ -236,4 +236,31 @@ class LayerStackTest {
         assertFalse(c.layers().get(0).pixels().isBlank());
         assertNotSame(c.mask(), d.maskLayer().pixels());
     }
+
+    @Test
+    void strokesAcrossTileBordersBuildNoOverlapAndUndoExactly() {
+        CanvasDocument d = doc(300, 300);
+        d.fill(0, 0, 0x336699, 0);
+        d.addLayer();
+        d.fill(0, 0, 0x808080, 0);
+        d.setOpacity(d.activeLayer(), 1);
+        int[] before = d.activeLayer().pixels().pixels().clone();
+        BrushSettings soft = new BrushSettings(30, 0.3, 0.5, 0xffcc00);
+        // Back and forth over the 64 px tile borders: where the stroke crosses itself it does not build up.
+        d.beginStroke(Tool.BRUSH, soft, 20, 60);
+        d.strokeTo(280, 70);
+        d.endStroke();
+        int[] once = d.activeLayer().pixels().pixels().clone();
+        d.undo();
+        d.beginStroke(Tool.BRUSH, soft, 20, 60);
+        d.strokeTo(280, 70);
+        d.strokeTo(20, 60);
+        d.strokeTo(280, 70);
+        d.endStroke();
+        assertArrayEquals(once, d.activeLayer().pixels().pixels(), "retracing a stroke changes nothing");
+        d.undo();
+        assertArrayEquals(before, d.activeLayer().pixels().pixels(), "undo restores every pixel, in every tile");
+        d.redo();
+        assertArrayEquals(once, d.activeLayer().pixels().pixels());
+    }
 }
