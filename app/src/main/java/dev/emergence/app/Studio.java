@@ -374,7 +374,7 @@ public final class Studio implements AutoCloseable {
         dev.emergence.app.canvas.CanvasSnapshot snapshot = area.input();
         frames.expect(area, mode);
         int count = params.batchCountProperty().get();
-        if (gc.generate(request, snapshot, mode, plan::pictures) && count > 1) {
+        if (gc.generate(request, snapshot, mode, plan::pictures, frames.hiresStrengthOrOff()) && count > 1) {
             batch = new Batch(request, snapshot, mode, plan, 1, count);
             statusBar.notice("picture 1 of " + count + " (seed " + request.seed() + ")");
         }
@@ -415,7 +415,7 @@ public final class Studio implements AutoCloseable {
         }
         GenerationRequest next = b.request().withSeed(b.request().seed() + b.done());
         batch = new Batch(b.request(), b.canvas(), b.mode(), b.plan(), b.done() + 1, b.total());
-        if (!gc.generate(next, b.canvas(), b.mode(), b.plan()::pictures)) {
+        if (!gc.generate(next, b.canvas(), b.mode(), b.plan()::pictures, frames.hiresStrengthOrOff())) {
             batch = null;
             return;
         }

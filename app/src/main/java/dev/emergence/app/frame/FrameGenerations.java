@@ -23,6 +23,10 @@ public final class FrameGenerations {
     private final CanvasDocument doc;
     private final ObjectProperty<InpaintOptions> options = new SimpleObjectProperty<>(InpaintOptions.DEFAULT);
     private final ObservableList<GenerationRecord> history = FXCollections.observableArrayList();
+    /** Refine each picture by the hires fix (2× Lanczos, img2img in tiles) before it lands. */
+    private final javafx.beans.property.BooleanProperty hires = new javafx.beans.property.SimpleBooleanProperty(false);
+    private final javafx.beans.property.DoubleProperty hiresStrength =
+            new javafx.beans.property.SimpleDoubleProperty(dev.emergence.app.generation.HiresFix.DEFAULT_STRENGTH);
     /** Where the running generation's pictures go (a batch shares one). */
     private Placement pending;
     private GenerationMode pendingMode;
@@ -36,6 +40,13 @@ public final class FrameGenerations {
     public InpaintOptions options() { return options.get(); }
 
     public ObservableList<GenerationRecord> history() { return history; }
+
+    public javafx.beans.property.BooleanProperty hiresProperty() { return hires; }
+
+    public javafx.beans.property.DoubleProperty hiresStrengthProperty() { return hiresStrength; }
+
+    /** The strength of the hires fix's passes, or NaN when it is off. */
+    public double hiresStrengthOrOff() { return hires.get() ? hiresStrength.get() : Double.NaN; }
 
     /** The next run's plan: what the engine gets and where its result will land. */
     public GenerationArea.Plan plan(int nativeSize, int sizeMultiple, long seed) {

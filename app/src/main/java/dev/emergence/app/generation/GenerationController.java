@@ -82,7 +82,10 @@ public final class GenerationController implements AutoCloseable {
     private Consumer<String> errors = m -> { };
     private Consumer<String> notices = m -> { };
     private Consumer<Finished> results = r -> { };
-    private RunningGeneration running;
+    /** The engine run in flight (the base picture, or a hires fix pass, set from the IO thread). */
+    private volatile RunningGeneration running;
+    /** Cancel was pressed: a hires fix stops before its next pass. */
+    private final java.util.concurrent.atomic.AtomicBoolean cancelRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private long runningGeneration = -1;
     private long startedNanos;
     /**
@@ -221,11 +224,22 @@ public final class GenerationController implements AutoCloseable {
      */
     public boolean generate(GenerationRequest request, CanvasSnapshot canvas, GenerationMode mode,
                             java.util.function.Function<CanvasSnapshot, java.util.List<BufferedImage>> controlPictures) {
+        return generate(request, canvas, mode, controlPictures, Double.NaN);
+    }
+
+    /**
+     * As above; with {@code hiresStrength} a number, the picture is then refined by the hires fix
+     * ({@link HiresFix}: 2× Lanczos, img2img tiles at that strength) before it is written and shown.
+     */
+    public boolean generate(GenerationRequest request, CanvasSnapshot canvas, GenerationMode mode,
+                            java.util.function.Function<CanvasSnapshot, java.util.List<BufferedImage>> controlPictures,
+                            double hiresStrength) {
         if (state.get() != GenerationState.READY) {
             errors.accept(state.get() == GenerationState.NO_MODEL ? "no model: import one first" : "the engine is busy");
             return false;
         }
         long gen = timeline.reset();
+        cancelRequested.set(false);
         stepImages.clear();
         runningGeneration = gen;
         startedNanos = System.nanoTime();
@@ -281,10 +295,20 @@ public final class GenerationController implements AutoCloseable {
             job.result().handleAsync((result, failure) -> {
                 if (failure != null) {
                     fx.execute(() -> failed(gen, failure));
-                } else {
-                    Finished f = persist(result);
-                    fx.execute(() -> finished(gen, f));
+                    return null;
                 }
+                GenerationResult done = result;
+                if (!Double.isNaN(hiresStrength)) {
+                    try {
+                        done = hires(result, hiresStrength);
+                    } catch (Exception e) {
+                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                        fx.execute(() -> failed(gen, cause));
+                        return null;
+                    }
+                }
+                Finished f = persist(done);
+                fx.execute(() -> finished(gen, f));
                 return null;
             }, ioThread);
         }));
@@ -296,7 +320,29 @@ public final class GenerationController implements AutoCloseable {
         if (state.get() != GenerationState.RUNNING) return;
         state.set(GenerationState.CANCELLING);
         status.set("Cancelling…");
-        if (running != null) running.cancel();
+        cancelRequested.set(true);
+        RunningGeneration r = running;
+        if (r != null) r.cancel();
+    }
+
+    /** The hires fix's passes, one after another on the IO thread, each shown as progress and stopped by Cancel. */
+    private GenerationResult hires(GenerationResult base, double strength) throws Exception {
+        java.awt.image.BufferedImage img = HiresFix.refine(base, strength, (req, init, i, n) -> {
+            if (cancelRequested.get()) throw new java.util.concurrent.CancellationException("cancelled");
+            fx.execute(() -> {
+                stepLabel.set("hires fix: tile " + (i + 1) + "/" + n);
+                status.set("Hires fix: tile " + (i + 1) + " of " + n + "…");
+                progress.set((double) i / n);
+            });
+            RunningGeneration job = engine.generate(req, init, null, StepListener.NONE);
+            running = job;
+            if (cancelRequested.get()) job.cancel();
+            return job.result().join().image();
+        });
+        java.util.List<String> notices = new java.util.ArrayList<>(base.notices());
+        notices.add("hires fix: " + base.image().getWidth() + "x" + base.image().getHeight() + " upscaled 2x (Lanczos) to "
+                + img.getWidth() + "x" + img.getHeight() + " and refined in tiles at strength " + strength);
+        return new GenerationResult(base.request(), base.mode(), img, base.finalLatent(), notices, base.timings(), base.loraHashes());
     }
 
     /** Writes the result before anything shows it; then the pictures for the screen. Runs on the IO thread. */

@@ -70,7 +70,19 @@ public final class FramePanel extends VBox {
         HBox fillRow = new HBox(6, new Label("Outpaint fill"), fill);
         fillRow.setAlignment(Pos.CENTER_LEFT);
 
-        getChildren().addAll(frameRow, onlyMasked, padRow, match, fillRow);
+        CheckBox hires = new CheckBox("Hires fix: 2× Lanczos, then img2img in tiles");
+        hires.setId("hires-fix");
+        hires.selectedProperty().bindBidirectional(frames.hiresProperty());
+        Spinner<Double> hiresStrength = new Spinner<>(0.05, 1.0, frames.hiresStrengthProperty().get(), 0.05);
+        hiresStrength.setId("hires-strength");
+        hiresStrength.setEditable(true);
+        hiresStrength.setPrefWidth(80);
+        hiresStrength.valueProperty().addListener((ob, a, b) -> {
+            if (b != null) frames.hiresStrengthProperty().set(b);
+        });
+        HBox hiresRow = new HBox(6, new Label("Hires strength"), hiresStrength);
+        hiresRow.setAlignment(Pos.CENTER_LEFT);
+        getChildren().addAll(frameRow, onlyMasked, padRow, match, fillRow, hires, hiresRow);
         doc.addListener(new CanvasDocument.Listener() {
             @Override
             public void regionChanged(LayerId layer, Rect rect) {

@@ -187,6 +187,10 @@ public record GenerationRequest(
         return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls);
     }
 
+    public GenerationRequest withStrength(double s) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, s, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls);
+    }
+
     public GenerationRequest withImages(String init, String mask) {
         return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, init, mask, model, clipSkip, controls);
     }
