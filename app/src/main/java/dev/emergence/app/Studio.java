@@ -96,6 +96,8 @@ public final class Studio implements AutoCloseable {
     /** Plans each run on the frame and lands its results as layers. */
     private final dev.emergence.app.frame.FrameGenerations frames = new dev.emergence.app.frame.FrameGenerations(canvas);
     private final GenerationController gc;
+    /** Pictures waiting to be made (Generate while busy, batch counts). */
+    private final dev.emergence.app.generation.GenerationQueue queue;
     private final ObservableList<GalleryEntry> gallery = FXCollections.observableArrayList();
     private final LibraryModel library;
     private final DownloadJob downloads;
@@ -143,6 +145,7 @@ public final class Studio implements AutoCloseable {
         this.sessions = new SessionStore(config.paths().session());
         this.trash = new Trash(config.paths().trash());
         this.gc = new GenerationController(engine, FxThread.FX, results);
+        this.queue = new dev.emergence.app.generation.GenerationQueue(gc, this::jobStarting);
         this.library = new LibraryModel(config.library());
         library.rootProperty().addListener((o, a, root) -> {
             if (root != null) engine.useLorasFolder(root.resolve(dev.emergence.engine.library.ModelLibrary.LORAS));
@@ -181,17 +184,15 @@ public final class Studio implements AutoCloseable {
                 this::entryToCanvas, e -> openOutputFolder(), this::deleteEntry));
         layersPanel = new dev.emergence.app.ui.LayersPanel(canvas);
         window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
-                new ProgressPanel(gc), scrubber, layersPanel, galleryView, statusBar = new StatusBar(gc),
+                new ProgressPanel(gc), scrubber, layersPanel, new dev.emergence.app.ui.QueueView(queue),
+                new dev.emergence.app.ui.BatchGridView(frames, this::placePick), galleryView, statusBar = new StatusBar(gc),
                 new MainWindow.HeaderActions(this::askNewDocument, this::openImage, this::saveProject, this::exportPicture, this::save,
                         this::paste, this::shownToCanvas, this::openOutputFolder, this::openModels));
         notifier = new Notifier(window.notificationPane());
         canvas.setNotices(notifier::info);
         gc.onError(m -> {
-            batch = null; // a failed picture ends its batch
+            queue.failed(); // a failed picture ends its batch
             notifier.error(m);
-        });
-        gc.stateProperty().addListener((o, a, s) -> {
-            if (s == GenerationState.CANCELLING) batch = null;
         });
         gc.onNotice(notifier::info);
         gc.onResult(this::resultArrived);
@@ -341,8 +342,10 @@ public final class Studio implements AutoCloseable {
     // ---- generate
 
     private void generate() {
-        if (gc.state() != GenerationState.READY) {
+        // While a picture is being made, Generate queues the next one.
+        if (gc.state() != GenerationState.READY && gc.state() != GenerationState.RUNNING && gc.state() != GenerationState.CANCELLING) {
             if (gc.state() == GenerationState.NO_MODEL) notifier.error("no model: import one first");
+            else notifier.info("the model is loading: Generate once it is ready");
             return;
         }
         // A number typed but not yet confirmed counts; a wrong one stops the generation with its reason shown inline.
@@ -372,12 +375,28 @@ public final class Studio implements AutoCloseable {
             area = frames.plan(m.nativeSize(), m.sizeMultiple(), request.seed()); // its noise from the run's own seed
         }
         dev.emergence.app.canvas.CanvasSnapshot snapshot = area.input();
-        frames.expect(area, mode);
         int count = params.batchCountProperty().get();
-        if (gc.generate(request, snapshot, mode, plan::pictures, frames.hiresStrengthOrOff()) && count > 1) {
-            batch = new Batch(request, snapshot, mode, plan, 1, count);
-            statusBar.notice("picture 1 of " + count + " (seed " + request.seed() + ")");
+        List<dev.emergence.app.generation.GenerationQueue.Job> jobs = dev.emergence.app.generation.GenerationQueue.batch(request, count,
+                snapshot, mode, plan::pictures, frames.hiresStrengthOrOff(), dev.emergence.app.frame.FrameGenerations.placementFor(area, mode));
+        queue.submit(jobs);
+        if (queue.currentProperty().get() != jobs.get(0)) {
+            statusBar.notice(count == 1 ? "queued: " + jobs.get(0).label() : count + " pictures queued: " + jobs.get(0).label());
         }
+    }
+
+    /** A picture of the batch grid placed as a layer. */
+    private void placePick(dev.emergence.app.frame.FrameGenerations.Pick p) {
+        try {
+            frames.place(p);
+        } catch (IllegalArgumentException e) {
+            notifier.error("the picture could not be placed: " + e.getMessage());
+        }
+    }
+
+    /** A queued picture is about to be made: its result lands where its run was planned to go (a batch's joins the grid). */
+    private void jobStarting(dev.emergence.app.generation.GenerationQueue.Job j) {
+        frames.expect((dev.emergence.app.frame.Placement) j.placement(), j.mode(), j.count() > 1, j.index() == 0);
+        if (j.count() > 1) statusBar.notice("picture " + (j.index() + 1) + " of " + j.count() + " (seed " + j.request().seed() + ")");
     }
 
     private void resultArrived(Finished f) {
@@ -393,33 +412,6 @@ public final class Studio implements AutoCloseable {
             notifier.error("the picture could not land as a layer: " + e.getMessage() + "; it is in the history");
         }
         keeper.changed();
-        nextOfBatch();
-    }
-
-    /**
-     * The rest of a batch count: the same request and canvas with seeds s + 1, s + 2, …, one after
-     * another; Cancel or a failure ends it.
-     */
-    private record Batch(GenerationRequest request, dev.emergence.app.canvas.CanvasSnapshot canvas, GenerationMode mode,
-                         ControlStack.Plan plan, int done, int total) {
-    }
-
-    private Batch batch;
-
-    private void nextOfBatch() {
-        Batch b = batch;
-        if (b == null) return;
-        if (b.done() >= b.total()) {
-            batch = null;
-            return;
-        }
-        GenerationRequest next = b.request().withSeed(b.request().seed() + b.done());
-        batch = new Batch(b.request(), b.canvas(), b.mode(), b.plan(), b.done() + 1, b.total());
-        if (!gc.generate(next, b.canvas(), b.mode(), b.plan()::pictures, frames.hiresStrengthOrOff())) {
-            batch = null;
-            return;
-        }
-        statusBar.notice("picture " + (b.done() + 1) + " of " + b.total() + " (seed " + next.seed() + ")");
     }
 
     private void display(Shown s, String caption) {
@@ -961,6 +953,8 @@ public final class Studio implements AutoCloseable {
     public dev.emergence.app.frame.FrameGenerations frames() { return frames; }
 
     public dev.emergence.app.ui.LayersPanel layersPanel() { return layersPanel; }
+
+    public dev.emergence.app.generation.GenerationQueue queue() { return queue; }
 
     public ToolSettings tools() { return tools; }
 

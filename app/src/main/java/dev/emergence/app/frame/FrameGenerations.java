@@ -30,6 +30,14 @@ public final class FrameGenerations {
     /** Where the running generation's pictures go (a batch shares one). */
     private Placement pending;
     private GenerationMode pendingMode;
+    /** The running picture is one of a batch: it joins the batch grid instead of landing. */
+    private boolean pendingBatch;
+    /** The last batch's pictures, to pick from. */
+    private final ObservableList<Pick> picks = FXCollections.observableArrayList();
+
+    /** A picture of a batch, waiting in the grid to be placed as a layer. */
+    public record Pick(BufferedImage picture, GenerationRequest request, GenerationMode mode, Placement placement) {
+    }
 
     public FrameGenerations(CanvasDocument doc) {
         this.doc = doc;
@@ -55,8 +63,33 @@ public final class FrameGenerations {
 
     /** The plan's results land as layers from now on; {@code mode} is the run's (a ControlNet may make it text-to-image). */
     public void expect(GenerationArea.Plan plan, GenerationMode mode) {
-        pending = mode == plan.mode() ? plan.placement() : Placement.whole(plan.region());
+        expect(placementFor(plan, mode), mode, false, false);
+    }
+
+    /** Where a plan's result lands when the run is {@code mode}. */
+    public static Placement placementFor(GenerationArea.Plan plan, GenerationMode mode) {
+        return mode == plan.mode() ? plan.placement() : Placement.whole(plan.region());
+    }
+
+    /**
+     * The next picture lands at {@code placement}; a batch's picture joins the grid instead
+     * ({@code firstOfBatch} clears the grid of the batch before).
+     */
+    public void expect(Placement placement, GenerationMode mode, boolean batch, boolean firstOfBatch) {
+        pending = placement;
         pendingMode = mode;
+        pendingBatch = batch;
+        if (firstOfBatch) picks.clear();
+    }
+
+    public ObservableList<Pick> picks() { return picks; }
+
+    /** Places a picture of the batch grid as a new layer where its batch was made for. */
+    public DocLayer place(Pick p) {
+        String name = layerName(p.request());
+        int index = history.size();
+        history.add(new GenerationRecord(p.request(), p.mode(), p.placement().region(), name));
+        return doc.addGenerated(name, p.placement().region(), ResultPaste.pixels(p.picture(), p.placement()), index);
     }
 
     /**
@@ -65,6 +98,10 @@ public final class FrameGenerations {
      */
     public Optional<DocLayer> land(BufferedImage picture, GenerationRequest request) {
         if (pending == null) return Optional.empty();
+        if (pendingBatch) {
+            picks.add(new Pick(picture, request, pendingMode, pending));
+            return Optional.empty();
+        }
         String name = layerName(request);
         int index = history.size();
         history.add(new GenerationRecord(request, pendingMode, pending.region(), name));

@@ -29,7 +29,8 @@ public final class MainWindow extends BorderPane {
     private final SplitPane work;
 
     public MainWindow(PromptPanel prompt, CanvasToolBar toolbar, CanvasView canvas, PreviewPane preview,
-                      ProgressPanel progress, StepScrubber scrubber, LayersPanel layers, GalleryView gallery, StatusBar status,
+                      ProgressPanel progress, StepScrubber scrubber, LayersPanel layers, Node queue, Node batchGrid, GalleryView gallery,
+                      StatusBar status,
                       HeaderActions actions) {
         getStyleClass().add("main-window");
         setId("main-window");
@@ -63,7 +64,10 @@ public final class MainWindow extends BorderPane {
         prompt.setPrefWidth(330);
         prompt.setMinWidth(280);
         setLeft(prompt);
-        SplitPane right = new SplitPane(layers, gallery);
+        VBox history = new VBox(queue, batchGrid, gallery);
+        VBox.setVgrow(gallery, Priority.ALWAYS);
+        history.getStyleClass().add("history-column");
+        SplitPane right = new SplitPane(layers, history);
         right.setOrientation(Orientation.VERTICAL);
         right.setDividerPositions(0.5);
         right.setPrefWidth(250);
