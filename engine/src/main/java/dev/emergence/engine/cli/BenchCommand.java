@@ -59,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the numbers as JSON.") boolean json;
 
+    @Option(names = "--skip-vae-2048", description = "Leave out the 2048x2048 VAE decode, tiled and untiled (a minute or more on CPU at SD scale).")
+    boolean skipVae2048;
+
     @Mixin DeviceOptions device;
 
     private static final String PROMPT = "a small red circle at the top left on a blue background";
@@ -191,6 +194,8 @@ final class BenchCommand implements Callable<Integer> {
             pairs.denoisingPeakMiB.ifPresent(mib -> out.put("peak_rss_denoising_mib", mib));
             txt2imgPeakMiB.ifPresent(mib -> out.put("peak_rss_txt2img_mib", mib));
             PeakMemory.residentMiB().ifPresent(mib -> out.put("peak_rss_mib", mib));
+            // Last: it starts the peak over for each of its decodes.
+            if (!skipVae2048) out.putAll(VaeDecodeBench.measure(m.bundle()));
             out.put("total_generation_ms", ms(Arrays.stream(r.timings().stepNanos()).sum() + r.timings().decodeNanos()
                     + r.timings().textEncodeNanos() + r.timings().tokenizeNanos()));
             if (json) {
@@ -206,7 +211,8 @@ final class BenchCommand implements Callable<Integer> {
                         + " the first load and the bare UNet session, peak_rss_denoising_mib after the last UNet step, before the"
                         + " VAE decode; load_first_ms = loading with an empty graph cache, which"
                         + " it fills, load_cached_ms = the load after it (the model benchmarked), bare_unet_session_ms = ONNX Runtime's"
-                        + " session of unet/model.onnx alone, uncached)");
+                        + " session of unet/model.onnx alone, uncached; vae_decode_2048_* = one 2048x2048 decode in tiles and one"
+                        + " whole, each timed and with the process's peak resident memory during it, started over just before it)");
             }
         }
         return ExitCodes.OK;

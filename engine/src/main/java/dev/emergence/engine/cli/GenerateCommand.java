@@ -14,6 +14,7 @@ import dev.emergence.engine.lora.LoraMerger;
 import dev.emergence.engine.lora.LoraTarget;
 import dev.emergence.engine.lora.LoraWeight;
 import dev.emergence.engine.model.ModelInfo;
+import dev.emergence.engine.model.VaeTiling;
 import dev.emergence.engine.pipeline.CancellationToken;
 import dev.emergence.engine.pipeline.GenerationPng;
 import dev.emergence.engine.pipeline.GenerationRequest;
@@ -126,6 +127,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Apply a LoRA (repeatable): a .safetensors file, or a name in the library's loras folder; the weight is 1 when not"
                     + " given. Like a <lora:NAME:WEIGHT> tag in the prompt, which is looked up in the same folder. Kohya and diffusers (peft) files.")
     List<String> loras = new ArrayList<>();
+
+    @Option(names = "--vae-tiling", paramLabel = "MODE", description = "Decode and encode with the VAE in overlapping tiles of its"
+            + " native size, which bounds memory: auto (beyond 1.5 times the native size in either side), on (whenever larger than a"
+            + " tile) or off. Default: the --from-png picture's, else auto.")
+    String vaeTiling;
 
     @Option(names = "--quiet", description = "No progress lines.") boolean quiet;
 
@@ -254,6 +260,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new InvalidRequestException("scheduler: '" + scheduler + "' is unknown; expected one of " + SchedulerKind.cliNames());
         }
         ScheduleType askedSchedule = ScheduleOption.parse(schedule);
+        VaeTiling.Mode tiling = vaeTilingFor(base);
         // The sampler is known now when given or stored; else the model's family picks it (which takes automatic).
         SchedulerKind knownKind = scheduler != null ? SchedulerKind.parse(scheduler).get() : base != null ? base.scheduler() : SchedulerKind.EULER;
         new GenerationRequest(prompt != null ? prompt : base.prompt(),
@@ -300,7 +307,7 @@ final class GenerateCommand implements Callable<Integer> {
                             (System.nanoTime() - mergeStart) / 1e9)));
                 }
             }
-            GenerationRequest req = resolve(base, m, initImage, maskImage, init, mask, storedPrompt.toString()).withControls(units);
+            GenerationRequest req = resolve(base, m, initImage, maskImage, init, mask, storedPrompt.toString()).withControls(units).withVaeTiling(tiling);
             if (!quiet && seed == null && (base == null)) err.println("seed " + req.seed());
 
             StepListener listener = StepListener.NONE;
@@ -445,6 +452,13 @@ final class GenerateCommand implements Callable<Integer> {
                 clipSkip != null ? clipSkip : base != null ? base.clipSkip() : null);
         r.validate();
         return r;
+    }
+
+    /** --vae-tiling when given; else the PNG's; else auto. */
+    private VaeTiling.Mode vaeTilingFor(GenerationRequest base) throws InvalidRequestException {
+        if (vaeTiling == null) return base != null ? base.vaeTilingOrDefault() : VaeTiling.Mode.AUTO;
+        return VaeTiling.Mode.parse(vaeTiling).orElseThrow(() -> new InvalidRequestException("vae-tiling: '"
+                + vaeTiling + "' is unknown; expected one of " + VaeTiling.Mode.cliNames()));
     }
 
     /** --schedule when given; else the PNG's, unless --scheduler picks another sampler; else automatic. */

@@ -11,15 +11,38 @@ import java.util.Optional;
  */
 final class PeakMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
     private PeakMemory() {
     }
 
     static Optional<Long> residentMiB() {
+        return status("VmHWM:");
+    }
+
+    /** The process's resident memory now ({@code VmRSS}). */
+    static Optional<Long> currentMiB() {
+        return status("VmRSS:");
+    }
+
+    /**
+     * Starts the peak over from the memory resident now (writing 5 to /proc/self/clear_refs, Linux 4.0
+     * and later), so that {@link #residentMiB} then gives the peak of what follows; false where it cannot.
+     */
+    static boolean resetPeak() {
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+            return true;
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static Optional<Long> status(String key) {
         try {
             for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmHWM:")) {
-                    String kib = line.substring(6).replace("kB", "").strip();
+                if (line.startsWith(key)) {
+                    String kib = line.substring(key.length()).replace("kB", "").strip();
                     return Optional.of(Long.parseLong(kib) / 1024);
                 }
             }

@@ -119,6 +119,11 @@ public final class DiffusionModels {
      */
     public interface LatentDecoder {
         Tensor decode(Tensor latents) throws ModelException;
+
+        /** As {@link #decode(Tensor)}, in overlapping tiles as {@code tiling} asks where the decoder can tile. */
+        default Tensor decode(Tensor latents, VaeTiling.Mode tiling) throws ModelException {
+            return decode(latents);
+        }
     }
 
     /** VAE encoder: pixels [1, 3, H, W] in [-1, 1] to latents [1, 4, h, w], already multiplied by the scaling factor. */
@@ -132,6 +137,12 @@ public final class DiffusionModels {
          */
         default Tensor encode(Tensor pixels, dev.emergence.engine.random.TorchGenerator generator) throws ModelException {
             return encode(pixels);
+        }
+
+        /** As {@link #encode(Tensor, dev.emergence.engine.random.TorchGenerator)}, in overlapping tiles as {@code tiling} asks where the encoder can tile. */
+        default Tensor encode(Tensor pixels, dev.emergence.engine.random.TorchGenerator generator, VaeTiling.Mode tiling)
+                throws ModelException {
+            return encode(pixels, generator);
         }
 
         /**

@@ -233,7 +233,8 @@ public final class ModelBundle implements AutoCloseable {
             }
             String prediction = scheduler.predictionType();
 
-            OnnxVaeDecoder vaeDecoder = new OnnxVaeDecoder(sessions.get(2, opened), latentChannels, scaling);
+            OnnxVaeDecoder vaeDecoder = new OnnxVaeDecoder(sessions.get(2, opened), latentChannels, scaling,
+                    VaeTiling.of(vaeSampleSize, vaeScaleFactor));
 
             String nativeSource;
             int nativeSize;
@@ -564,7 +565,7 @@ public final class ModelBundle implements AutoCloseable {
                 throw new ModelException(name + " has no vae_encoder/model.onnx: img2img and inpainting need it");
             }
             imageEncoder = OnnxImageEncoder.open(file, name + "/vae_encoder/model.onnx", options.forOneShot(), folder,
-                    info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor());
+                    info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor(), vaeDecoder.tiling());
         }
         return imageEncoder;
     }

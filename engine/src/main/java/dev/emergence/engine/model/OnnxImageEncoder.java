@@ -27,6 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       reproduces diffusers' own pipelines seed for seed.</li>
  * </ul>
  * Without a generator the latent is the distribution's mean, wherever the encoder can give it.
+ *
+ * <p>Pictures larger than the VAE's tile are encoded in overlapping tiles when {@link VaeTiling} says
+ * so; as diffusers' tiled_encode, the tiles' distributions (mean and log-variance) are blended, and
+ * the sample is drawn once from the joined distribution, so the noise is the untiled encoder's.
  */
 final class OnnxImageEncoder implements DiffusionModels.ImageEncoder {
     private static final String SAMPLE = "latent_sample";
@@ -47,14 +51,16 @@ final class OnnxImageEncoder implements DiffusionModels.ImageEncoder {
     private final int latentChannels;
     private final int scaleFactor;
     private final float scaling;
+    private final VaeTiling tiling;
 
     /**
      * Opens {@code file}, a VAE encoder of the model folder {@code folder}. A graph that samples its
      * {@code latent_sample} as {@link InGraphSampling} recognises gets its session from the model with
-     * the mean and std added as outputs in memory; the file is not changed.
+     * the mean and std added as outputs in memory; the file is not changed. Large pictures are
+     * encoded in {@code tiling}'s tiles.
      */
     static OnnxImageEncoder open(Path file, String label, ExecutionOptions options, Path folder, int latentChannels,
-                                 int scaleFactor, double scalingFactor) throws ModelException {
+                                 int scaleFactor, double scalingFactor, VaeTiling tiling) throws ModelException {
         OnnxGraph graph = OnnxGraph.read(file, label, folder);
         List<String> outputs = graph.outputs();
         String latent = outputs.contains(SAMPLE) ? SAMPLE : outputs.size() == 1 ? outputs.get(0) : null;
@@ -73,7 +79,7 @@ final class OnnxImageEncoder implements DiffusionModels.ImageEncoder {
                 : OnnxModel.open(file, label, options, folder,
                         graph.withOutputs(List.of(sampling.mean(), sampling.std()), graph.outputElementType(latent)));
         try {
-            return new OnnxImageEncoder(model, sampling, unseeded, latentChannels, scaleFactor, scalingFactor);
+            return new OnnxImageEncoder(model, sampling, unseeded, latentChannels, scaleFactor, scalingFactor, tiling);
         } catch (ModelException | RuntimeException e) {
             model.close();
             throw e;
@@ -81,8 +87,9 @@ final class OnnxImageEncoder implements DiffusionModels.ImageEncoder {
     }
 
     private OnnxImageEncoder(OnnxModel model, InGraphSampling sampling, String unseeded, int latentChannels, int scaleFactor,
-                             double scalingFactor) throws ModelException {
+                             double scalingFactor, VaeTiling tiling) throws ModelException {
         this.model = model;
+        this.tiling = tiling;
         this.sampling = sampling;
         this.unseeded = unseeded;
         this.latentChannels = latentChannels;
@@ -127,6 +134,11 @@ final class OnnxImageEncoder implements DiffusionModels.ImageEncoder {
 
     @Override
     public Tensor encode(Tensor pixels, TorchGenerator generator) throws ModelException {
+        return encode(pixels, generator, VaeTiling.Mode.AUTO);
+    }
+
+    @Override
+    public Tensor encode(Tensor pixels, TorchGenerator generator, VaeTiling.Mode mode) throws ModelException {
         if (pixels.rank() != 4 || pixels.dim(1) != 3) {
             throw new IllegalArgumentException("expected pixels [B,3,H,W], got " + pixels);
         }
@@ -137,12 +149,28 @@ final class OnnxImageEncoder implements DiffusionModels.ImageEncoder {
         Tensor[] latents = new Tensor[pixels.dim(0)];
         for (int i = 0; i < latents.length; i++) {
             Tensor item = pixels.batchItem(i);
+            boolean tiled = tiling.applies(mode, item.dim(2) / scaleFactor, item.dim(3) / scaleFactor);
             Tensor sample;
-            if (sampling != null) {
+            if (sampling != null && tiled) {
+                // The graph's std is exp(logvar / 2): its logarithm is blended, as diffusers blends the log-variance.
+                Tensor blended = tiling.encode(item, tile -> {
+                    Map<String, Tensor> out = model.run(Map.of(input.name(), tile), Set.of(sampling.mean(), sampling.std()));
+                    Tensor mean = out.get(sampling.mean()), std = out.get(sampling.std());
+                    checkDistribution(mean, std, tile);
+                    return Tensor.concatChannels(mean, map(std, v -> (float) Math.log(v)));
+                });
+                int n = blended.size() / 2;
+                int[] shape = {1, latentChannels, blended.dim(2), blended.dim(3)};
+                float[] b = blended.data();
+                Tensor mean = new Tensor(java.util.Arrays.copyOf(b, n), shape);
+                Tensor std = map(new Tensor(java.util.Arrays.copyOfRange(b, n, 2 * n), shape), v -> (float) Math.exp(v));
+                sample = sampleOf(mean, std, item, generator);
+            } else if (sampling != null) {
                 Map<String, Tensor> out = model.run(Map.of(input.name(), item), Set.of(sampling.mean(), sampling.std()));
                 sample = sampleOf(out.get(sampling.mean()), out.get(sampling.std()), item, generator);
             } else {
-                sample = model.run(Map.of(input.name(), item)).get(output);
+                // latent_parameters are diffusers' moments, blended as they are; an in-graph sample is blended as it comes
+                sample = tiled ? tiling.encode(item, this::runOutput) : runOutput(item);
                 if (parameters) sample = sampleOfParameters(sample, item, generator);
             }
             if (sample.rank() != 4 || sample.dim(1) != latentChannels
@@ -153,6 +181,16 @@ final class OnnxImageEncoder implements DiffusionModels.ImageEncoder {
             latents[i] = sample.scale(scaling);
         }
         return latents.length == 1 ? latents[0] : Tensor.concatBatch(latents);
+    }
+
+    private Tensor runOutput(Tensor item) throws ModelException {
+        return model.run(Map.of(input.name(), item)).get(output);
+    }
+
+    private static Tensor map(Tensor t, java.util.function.DoubleUnaryOperator f) {
+        float[] src = t.data(), dst = new float[src.length];
+        for (int i = 0; i < dst.length; i++) dst[i] = (float) f.applyAsDouble(src[i]);
+        return new Tensor(dst, t.shape());
     }
 
     /** A sample of the distribution whose [1, 2C, h, w] parameters are given; its mean without a generator. */
@@ -172,15 +210,19 @@ final class OnnxImageEncoder implements DiffusionModels.ImageEncoder {
         return sampleOf(mean, new Tensor(std, mean.shape()), item, generator);
     }
 
+    private void checkDistribution(Tensor mean, Tensor std, Tensor item) throws ModelException {
+        if (mean.rank() != 4 || mean.dim(1) != latentChannels || !java.util.Arrays.equals(mean.shape(), std.shape())) {
+            throw model.error("expected the latent distribution's mean and std, both [1," + latentChannels + ",h,w], for pixels "
+                    + item + ", got mean " + mean + " and std " + std);
+        }
+    }
+
     /**
      * mean + std · randn(mean's shape) from {@code generator}, in float32 as diffusers'
      * DiagonalGaussianDistribution.sample computes it; the mean itself without a generator.
      */
     private Tensor sampleOf(Tensor mean, Tensor std, Tensor item, TorchGenerator generator) throws ModelException {
-        if (mean.rank() != 4 || mean.dim(1) != latentChannels || !java.util.Arrays.equals(mean.shape(), std.shape())) {
-            throw model.error("expected the latent distribution's mean and std, both [1," + latentChannels + ",h,w], for pixels "
-                    + item + ", got mean " + mean + " and std " + std);
-        }
+        checkDistribution(mean, std, item);
         if (generator == null) return mean;
         float[] m = mean.data(), s = std.data(), noise = generator.randn(mean.shape()).data();
         float[] out = new float[m.length];

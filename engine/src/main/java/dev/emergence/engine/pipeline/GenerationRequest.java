@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.control.ControlUnit;
+import dev.emergence.engine.model.VaeTiling;
 import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.SchedulerKind;
 import dev.emergence.engine.text.PromptAttention;
@@ -34,6 +35,9 @@ import java.util.List;
  *                      export their hidden states (SDXL), named as ignored elsewhere
  * @param controls      the ControlNets steering the generation, in order (their residuals are summed);
  *                      empty for none. Their control pictures are passed beside the request.
+ * @param vaeTiling     whether the VAE decodes and encodes in overlapping tiles ({@link VaeTiling.Mode});
+ *                      null (or auto, stored as null so pictures made before it read the same) tiles only
+ *                      pictures well beyond the VAE's native size
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -53,7 +57,8 @@ public record GenerationRequest(
         String maskImage,
         String model,
         Integer clipSkip,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ControlUnit> controls) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ControlUnit> controls,
+        VaeTiling.Mode vaeTiling) {
 
     public static final int DEFAULT_STEPS = 20;
     public static final double DEFAULT_CFG = 7.5;
@@ -89,10 +94,19 @@ public record GenerationRequest(
         if (schedule == null) schedule = ScheduleType.AUTOMATIC;
         if (clipSkip != null && clipSkip == 1) clipSkip = null;
         controls = controls == null ? List.of() : List.copyOf(controls);
+        if (vaeTiling == VaeTiling.Mode.AUTO) vaeTiling = null;
         if (scheduler == SchedulerKind.DPMPP_2M_KARRAS && (schedule == ScheduleType.AUTOMATIC || schedule == ScheduleType.KARRAS)) {
             scheduler = SchedulerKind.DPMPP_2M;
             schedule = ScheduleType.KARRAS;
         }
+    }
+
+    /** A request with the VAE's automatic tiling. */
+    public GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps, double cfgScale, long seed,
+                             SchedulerKind scheduler, ScheduleType schedule, double strength, double maskFeatherPixels,
+                             String initImage, String maskImage, String model, Integer clipSkip, List<ControlUnit> controls) {
+        this(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength,
+                maskFeatherPixels, initImage, maskImage, model, clipSkip, controls, null);
     }
 
     /** A request without ControlNets. */
@@ -180,11 +194,11 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withSize(int w, int h) {
-        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls);
+        return new GenerationRequest(prompt, negativePrompt, w, h, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls, vaeTiling);
     }
 
     public GenerationRequest withSeed(long s) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, s, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls, vaeTiling);
     }
 
     public GenerationRequest withStrength(double s) {
@@ -192,11 +206,11 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withImages(String init, String mask) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, init, mask, model, clipSkip, controls);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, init, mask, model, clipSkip, controls, vaeTiling);
     }
 
     public GenerationRequest withSchedule(ScheduleType t) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, t, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, t, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls, vaeTiling);
     }
 
     /** The Clip skip as AUTOMATIC1111 counts it: 1 when none is set. */
@@ -205,14 +219,23 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withClipSkip(Integer c) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, c, controls);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, c, controls, vaeTiling);
     }
 
     public GenerationRequest withControls(List<ControlUnit> units) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, units);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, units, vaeTiling);
+    }
+
+    public GenerationRequest withVaeTiling(VaeTiling.Mode t) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, model, clipSkip, controls, t);
+    }
+
+    /** The VAE's tiling: {@link VaeTiling.Mode#AUTO} when none is set. */
+    public VaeTiling.Mode vaeTilingOrDefault() {
+        return vaeTiling == null ? VaeTiling.Mode.AUTO : vaeTiling;
     }
 
     public GenerationRequest withModel(String m) {
-        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, m, clipSkip, controls);
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, seed, scheduler, schedule, strength, maskFeatherPixels, initImage, maskImage, m, clipSkip, controls, vaeTiling);
     }
 }

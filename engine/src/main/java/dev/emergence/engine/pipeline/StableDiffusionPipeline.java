@@ -10,6 +10,7 @@ import dev.emergence.engine.family.Conditioning;
 import dev.emergence.engine.image.Images;
 import dev.emergence.engine.model.DiffusionModels;
 import dev.emergence.engine.model.ModelException;
+import dev.emergence.engine.model.VaeTiling;
 import dev.emergence.engine.random.TorchGenerator;
 import dev.emergence.engine.scheduler.ScheduleType;
 import dev.emergence.engine.scheduler.Scheduler;
@@ -198,13 +199,13 @@ public final class StableDiffusionPipeline {
             if (mask != null) {
                 Tensor hard = Images.binarise(maskPixels, 0.5);
                 inpaintMask = Images.binarise(Images.resizeMaskNearest(hard, latentH, latentW), 0.5);
-                maskedImageLatents = encoded(encoder, Images.maskedImage(pixels, hard), "the masked picture", generator, notices);
+                maskedImageLatents = encoded(encoder, Images.maskedImage(pixels, hard), "the masked picture", generator, notices, req.vaeTilingOrDefault());
             } else {
                 // Without a mask an inpainting UNet still needs its extra channels: repaint everything,
                 // a mask of ones and an all mid-grey masked picture, as AUTOMATIC1111 conditions such
                 // models for txt2img and img2img (diffusers' own txt2img/img2img pipelines reject them).
                 inpaintMask = ones(1, 1, latentH, latentW);
-                maskedImageLatents = encoded(encoder, Tensor.zeros(1, 3, height, width), "the mid-grey picture", generator, notices);
+                maskedImageLatents = encoded(encoder, Tensor.zeros(1, 3, height, width), "the mid-grey picture", generator, notices, req.vaeTilingOrDefault());
             }
         } else if (mask != null) {
             // Blend with a soft mask so the repainted region meets the kept one without a seam.
@@ -225,7 +226,7 @@ public final class StableDiffusionPipeline {
         boolean pureNoise = mode == GenerationMode.INPAINT && req.strength() >= 1.0;
         Tensor initLatents = null;
         if (!pureNoise || keepMask != null) {
-            initLatents = encoded(encoder, pixels, "the init picture", generator, notices);
+            initLatents = encoded(encoder, pixels, "the init picture", generator, notices, req.vaeTilingOrDefault());
             cancel.throwIfCancelled();
         }
         Tensor noise = generator.randn(latentShape);
@@ -318,7 +319,7 @@ public final class StableDiffusionPipeline {
     /** The final latents as a picture; for inpainting, composited over the original outside the mask. */
     private BufferedImage decode(GenerationRequest req, GenerationMode mode, BufferedImage init, LatentStart start,
                                  Tensor latents) throws ModelException {
-        Tensor decoded = c.vaeDecoder().decode(latents);
+        Tensor decoded = c.vaeDecoder().decode(latents, req.vaeTilingOrDefault());
         FiniteCheck.require(decoded, part("vae_decoder/model.onnx"), "decoding the final latents", "finite pixels",
                 c.fp16() ? "the fp16 VAE decoder overflowed; use an fp32 VAE decoder" : "");
         BufferedImage image = Images.fromTensor(decoded);
@@ -340,8 +341,8 @@ public final class StableDiffusionPipeline {
 
     /** The VAE encoder's latents of {@code pixels}, checked finite; the encoder's notices join the generation's. */
     private Tensor encoded(DiffusionModels.ImageEncoder encoder, Tensor pixels, String what, TorchGenerator generator,
-                           List<String> notices) throws ModelException {
-        Tensor latents = encoder.encode(pixels, generator);
+                           List<String> notices, VaeTiling.Mode tiling) throws ModelException {
+        Tensor latents = encoder.encode(pixels, generator, tiling);
         notices.addAll(encoder.takeNotices());
         FiniteCheck.require(latents, part("vae_encoder/model.onnx"), "encoding " + what, "finite latents",
                 c.fp16() ? "the fp16 VAE encoder overflowed; use an fp32 VAE encoder" : "");
