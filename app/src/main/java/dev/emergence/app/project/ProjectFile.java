@@ -171,6 +171,14 @@ public final class ProjectFile {
             } catch (IllegalArgumentException e) {
                 throw new ProjectException(name + ": " + e.getMessage());
             }
+            // Every layer and the mask are decoded at the canvas's size: refuse what memory cannot hold before decoding any.
+            long need = 4L * w * h * (ls.size() + 1);
+            Runtime rt = Runtime.getRuntime();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            if (need > free) {
+                throw new ProjectException(name + ": " + ls.size() + " layers of " + w + "x" + h + " need about " + (need >> 20) + " MiB and "
+                        + (free >> 20) + " MiB are free; give the studio more memory to open it");
+            }
             List<DocumentCopy.LayerCopy> layers = new ArrayList<>();
             for (int i = 0; i < ls.size(); i++) {
                 JsonNode n = ls.get(i);

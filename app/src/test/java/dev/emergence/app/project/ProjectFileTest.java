@@ -162,6 +162,15 @@ class ProjectFileTest {
     }
 
     @Test
+    void aProjectTooLargeForMemoryIsRefusedBeforeAnythingIsDecoded() throws Exception {
+        StringBuilder layers = new StringBuilder();
+        for (int i = 0; i < 200; i++) layers.append(i == 0 ? "" : ",").append("{\"file\":\"layers/").append(i).append(".png\"}");
+        String json = "{\"format\":\"emergence-project\",\"version\":1,\"width\":4096,\"height\":4096,\"layers\":[" + layers + "]}";
+        String m = refusal(zip(Map.of("project.json", json.getBytes(StandardCharsets.UTF_8))));
+        assertTrue(m.contains("200 layers of 4096x4096 need about 12864 MiB") && m.contains("MiB are free"), m);
+    }
+
+    @Test
     void aProjectOfAnotherVersionIsNamed() throws Exception {
         Path f = zip(Map.of("project.json", "{\"format\":\"emergence-project\",\"version\":7}".getBytes(StandardCharsets.UTF_8)));
         assertTrue(refusal(f).contains("project version 7; this studio reads versions 1 to 1"));
