@@ -106,6 +106,8 @@ public final class Studio implements AutoCloseable {
     /** The first model has been chosen at start; from then on a model added to an empty studio is loaded at once. */
     private boolean started;
     private final ExecutorService io = FxThread.worker("studio-io");
+    /** Prepares each run's model-sized inputs in order (one thread, so runs queue as they were asked). */
+    private final ExecutorService planThread = FxThread.worker("frame-plan");
     /** The ControlNets steering the next generation. */
     private final ControlStack controls = new ControlStack();
     /** The mode the next run uses: the canvas's, unless a ControlNet takes the painting. */
@@ -369,19 +371,24 @@ public final class Studio implements AutoCloseable {
                     + CanvasDocument.MAX_SIDE + " pixels: move the frame back towards the canvas");
             return;
         }
-        dev.emergence.app.frame.GenerationArea.Plan area = frames.plan(m.nativeSize(), m.sizeMultiple(), params.seedProperty().get());
-        GenerationRequest request = params.toRequest(area.size().width(), area.size().height(), mode, m.name()).withControls(plan.units());
-        if (area.mode() == GenerationMode.INPAINT && canvas.outpainting() && frames.options().fill() == dev.emergence.app.frame.OutpaintFill.NOISE) {
-            area = frames.plan(m.nativeSize(), m.sizeMultiple(), request.seed()); // its noise from the run's own seed
-        }
-        dev.emergence.app.canvas.CanvasSnapshot snapshot = area.input();
+        // Taken now from the document (a quick copy of the frame's pixels); scaled to the model's size off the FX thread.
+        dev.emergence.app.frame.GenerationArea.Capture capture = frames.capture(m.nativeSize(), m.sizeMultiple());
+        GenerationRequest request = params.toRequest(capture.size().width(), capture.size().height(), mode, m.name()).withControls(plan.units());
         int count = params.batchCountProperty().get();
-        List<dev.emergence.app.generation.GenerationQueue.Job> jobs = dev.emergence.app.generation.GenerationQueue.batch(request, count,
-                snapshot, mode, plan::pictures, frames.hiresStrengthOrOff(), dev.emergence.app.frame.FrameGenerations.placementFor(area, mode));
-        queue.submit(jobs);
-        if (queue.currentProperty().get() != jobs.get(0)) {
-            statusBar.notice(count == 1 ? "queued: " + jobs.get(0).label() : count + " pictures queued: " + jobs.get(0).label());
-        }
+        double hires = frames.hiresStrengthOrOff();
+        CompletableFuture.supplyAsync(() -> dev.emergence.app.frame.GenerationArea.plan(capture, request.seed()), planThread)
+                .whenComplete((area, err) -> Platform.runLater(() -> {
+                    if (err != null) {
+                        notifier.error("cannot prepare the frame: " + EngineErrors.message(err));
+                        return;
+                    }
+                    List<dev.emergence.app.generation.GenerationQueue.Job> jobs = dev.emergence.app.generation.GenerationQueue.batch(request,
+                            count, area.input(), mode, plan::pictures, hires, dev.emergence.app.frame.FrameGenerations.placementFor(area, mode));
+                    queue.submit(jobs);
+                    if (queue.currentProperty().get() != jobs.get(0)) {
+                        statusBar.notice(count == 1 ? "queued: " + jobs.get(0).label() : count + " pictures queued: " + jobs.get(0).label());
+                    }
+                }));
     }
 
     /** A picture of the batch grid placed as a layer. */
@@ -940,6 +947,7 @@ public final class Studio implements AutoCloseable {
         library.close();
         gc.close();
         io.shutdown();
+        planThread.shutdownNow();
         tokenThread.shutdownNow();
         engine.close();
     }

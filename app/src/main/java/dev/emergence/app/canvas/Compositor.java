@@ -30,11 +30,24 @@ public final class Compositor {
                     if (a == 255 && opacity >= 1) {
                         out[oi] = p;
                     } else {
-                        out[oi] = Pixels.over(p & 0xffffff, a / 255.0 * opacity, out[oi]);
+                        out[oi] = over(p, a / 255.0 * opacity, out[oi]);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Source over; onto an opaque pixel (the usual case under a painted layer) it is a blend of the
+     * two colours, done in integers, rounded as {@link Pixels#over} rounds to within one level.
+     */
+    static int over(int src, double a, int dst) {
+        if ((dst >>> 24) != 255) return Pixels.over(src & 0xffffff, a, dst);
+        int k = (int) Math.round(a * 256), j = 256 - k;
+        int r = (((src >> 16) & 0xff) * k + ((dst >> 16) & 0xff) * j + 128) >> 8;
+        int g = (((src >> 8) & 0xff) * k + ((dst >> 8) & 0xff) * j + 128) >> 8;
+        int b = ((src & 0xff) * k + (dst & 0xff) * j + 128) >> 8;
+        return 0xff000000 | r << 16 | g << 8 | b;
     }
 
     /** {@code src} at {@code opacity} composited onto {@code dst} in place (the same size). */
@@ -43,7 +56,7 @@ public final class Compositor {
         for (int i = 0; i < s.length; i++) {
             int a = s[i] >>> 24;
             if (a == 0) continue;
-            d[i] = a == 255 && opacity >= 1 ? s[i] : Pixels.over(s[i] & 0xffffff, a / 255.0 * opacity, d[i]);
+            d[i] = a == 255 && opacity >= 1 ? s[i] : over(s[i], a / 255.0 * opacity, d[i]);
         }
     }
 

@@ -56,6 +56,11 @@ public final class FrameGenerations {
     /** The strength of the hires fix's passes, or NaN when it is off. */
     public double hiresStrengthOrOff() { return hires.get() ? hiresStrength.get() : Double.NaN; }
 
+    /** What the next run's plan needs from the document, taken now (on the JavaFX thread). */
+    public GenerationArea.Capture capture(int nativeSize, int sizeMultiple) {
+        return GenerationArea.capture(doc, nativeSize, sizeMultiple, options.get());
+    }
+
     /** The next run's plan: what the engine gets and where its result will land. */
     public GenerationArea.Plan plan(int nativeSize, int sizeMultiple, long seed) {
         return GenerationArea.plan(doc, nativeSize, sizeMultiple, options.get(), seed);

@@ -34,7 +34,20 @@ public final class GenerationArea {
     private GenerationArea() {
     }
 
+    /**
+     * What a plan needs from the document, copied on the JavaFX thread (the region's flattened
+     * pixels and mask, a quick composite); {@link #plan(Capture, long)} does the rest anywhere.
+     */
+    public record Capture(GenerationMode mode, Rect region, ModelSize size, java.util.List<dev.emergence.app.canvas.DocLayer> layers, Layer mask,
+                          Rect insideLocal, boolean outpaint, InpaintOptions options) {
+    }
+
+    /** Plans at once (capture and the rest on the calling thread). */
     public static Plan plan(CanvasDocument doc, int nativeSize, int sizeMultiple, InpaintOptions options, long seed) {
+        return plan(capture(doc, nativeSize, sizeMultiple, options), seed);
+    }
+
+    public static Capture capture(CanvasDocument doc, int nativeSize, int sizeMultiple, InpaintOptions options) {
         GenerationMode mode = doc.mode();
         Rect frame = doc.frame();
         Rect canvas = doc.bounds();
@@ -45,10 +58,44 @@ public final class GenerationArea {
             if (!box.isEmpty()) region = contextRegion(box, options.paddingPx(), canvas, nativeSize, sizeMultiple);
         }
         ModelSize size = ModelSize.forFrame(region.width(), region.height(), nativeSize, sizeMultiple);
-        Layer picture = doc.flattened(region, doc.inputLayers(mode));
+        // Copies of the input layers' pixels in the region (array copies): compositing them is the worker's job.
+        java.util.List<dev.emergence.app.canvas.DocLayer> layers = new java.util.ArrayList<>();
+        for (dev.emergence.app.canvas.DocLayer l : doc.inputLayers(mode)) {
+            if (!l.visible() || l.opacity() <= 0 || l.isBlank()) continue;
+            layers.add(dev.emergence.app.canvas.DocLayer.paint(regionOf(l.pixels(), region), l.state(), -1, false));
+        }
         Layer mask = doc.maskIn(region);
         Rect inside = region.intersect(canvas);
         Rect insideLocal = new Rect(inside.x() - region.x(), inside.y() - region.y(), inside.width(), inside.height());
+        return new Capture(mode, region, size, layers, mask, insideLocal, outpaint, options);
+    }
+
+    /** The part of a canvas-sized layer inside {@code r} (transparent past the canvas). */
+    private static Layer regionOf(Layer l, Rect r) {
+        Layer out = new Layer(r.width(), r.height());
+        Rect inside = r.intersect(l.bounds());
+        if (!inside.isEmpty()) {
+            out.writeRegion(new Rect(inside.x() - r.x(), inside.y() - r.y(), inside.width(), inside.height()), l.copyRegion(inside));
+        }
+        return out;
+    }
+
+    /**
+     * The model-sized inputs and the placement from a capture (its pictures are changed in place:
+     * use a capture once). Safe off the JavaFX thread; the slow part (scaling, feathering).
+     *
+     * @param seed seeds the noise fill of outpainting
+     */
+    public static Plan plan(Capture c, long seed) {
+        GenerationMode mode = c.mode();
+        Rect region = c.region();
+        ModelSize size = c.size();
+        Layer picture = new Layer(region.width(), region.height()), mask = c.mask();
+        dev.emergence.app.canvas.Compositor.composite(c.layers(), new Rect(0, 0, region.width(), region.height()), picture.pixels(),
+                region.width(), false);
+        Rect insideLocal = c.insideLocal();
+        boolean outpaint = c.outpaint();
+        InpaintOptions options = c.options();
         if (outpaint) {
             fillOutside(picture, insideLocal, options.fill(), seed);
             maskOutside(mask, insideLocal, seamWidth(region));
