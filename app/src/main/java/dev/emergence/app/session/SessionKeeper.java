@@ -120,6 +120,7 @@ public final class SessionKeeper {
                 if (s.brushHardness() != null) tools.hardnessProperty().set(Math.max(0, Math.min(1, s.brushHardness())));
                 if (s.brushOpacity() != null && s.brushOpacity() > 0) tools.opacityProperty().set(Math.min(1, s.brushOpacity()));
                 if (s.brushColor() != null) tools.colorProperty().set(s.brushColor() & 0xffffff);
+                if (s.frame() != null) restoreFrame(s.frame());
                 if (s.controls() != null) controls.whileRestoring(() -> s.controls().stream().filter(java.util.Objects::nonNull)
                         .limit(dev.emergence.engine.pipeline.GenerationRequest.MAX_CONTROLS).forEach(this::restoreControl));
             });
@@ -194,6 +195,9 @@ public final class SessionKeeper {
         tools.sizeProperty().addListener(o -> changed());
         tools.colorProperty().addListener(o -> changed());
         gc.previewKindProperty().addListener(o -> changed());
+        frames.optionsProperty().addListener(o -> changed());
+        frames.hiresProperty().addListener(o -> changed());
+        frames.hiresStrengthProperty().addListener(o -> changed());
         gc.modelProperty().addListener(o -> changed());
         stage.xProperty().addListener(o -> changed());
         stage.yProperty().addListener(o -> changed());
@@ -227,7 +231,24 @@ public final class SessionKeeper {
                 tools.opacityProperty().get(), tools.colorProperty().get(),
                 m == null ? null : m.folder().toString(),
                 shown == null ? null : shown.toString(), g,
-                controls.layers().stream().map(SessionKeeper::controlState).toList(), params.batchCountProperty().get());
+                controls.layers().stream().map(SessionKeeper::controlState).toList(), params.batchCountProperty().get(), frameState());
+    }
+
+    private SessionState.FrameState frameState() {
+        dev.emergence.app.frame.InpaintOptions o = frames.options();
+        return new SessionState.FrameState(o.onlyMasked(), o.paddingPx(), o.matchColours(), o.fill().name(), frames.hiresProperty().get(),
+                frames.hiresStrengthProperty().get());
+    }
+
+    /** The frame's settings as saved; a field missing or out of range keeps the default. */
+    private void restoreFrame(SessionState.FrameState f) {
+        dev.emergence.app.frame.InpaintOptions d = frames.options();
+        int padding = f.padding() != null && f.padding() >= 0 && f.padding() <= 1024 ? f.padding() : d.paddingPx();
+        dev.emergence.app.frame.OutpaintFill fill = parseEnum(dev.emergence.app.frame.OutpaintFill.class, f.fill()).orElse(d.fill());
+        frames.optionsProperty().set(new dev.emergence.app.frame.InpaintOptions(f.onlyMasked() != null ? f.onlyMasked() : d.onlyMasked(), padding,
+                f.matchColours() != null ? f.matchColours() : d.matchColours(), fill));
+        if (f.hires() != null) frames.hiresProperty().set(f.hires());
+        if (f.hiresStrength() != null && f.hiresStrength() >= 0.05 && f.hiresStrength() <= 1) frames.hiresStrengthProperty().set(f.hiresStrength());
     }
 
     private static ControlState controlState(ControlLayer l) {

@@ -33,5 +33,10 @@ public record SessionState(
         String selectedResult,
         WindowGeometry window,
         java.util.List<ControlState> controls,
-        Integer batchCount) {
+        Integer batchCount,
+        FrameState frame) {
+    /** The generation frame's settings (inpainting only around the mask, colour match, outpainting fill, hires fix). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FrameState(Boolean onlyMasked, Integer padding, Boolean matchColours, String fill, Boolean hires, Double hiresStrength) {
+    }
 }

@@ -80,6 +80,9 @@ public final class FramePanel extends VBox {
         hiresStrength.valueProperty().addListener((ob, a, b) -> {
             if (b != null) frames.hiresStrengthProperty().set(b);
         });
+        frames.hiresStrengthProperty().addListener((ob, a, b) -> {
+            if (!b.equals(hiresStrength.getValue())) hiresStrength.getValueFactory().setValue(b.doubleValue());
+        });
         HBox hiresRow = new HBox(6, new Label("Hires strength"), hiresStrength);
         hiresRow.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(frameRow, onlyMasked, padRow, match, fillRow, hires, hiresRow);

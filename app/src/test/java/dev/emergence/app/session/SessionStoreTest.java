@@ -23,7 +23,8 @@ class SessionStoreTest {
         SessionState s = new SessionState("p", "n", 7.5, 20, 42L, true, 0.6, 8, "euler_a", "sgm_uniform", 2, "TINY_DECODER", 2, "MASK_BRUSH",
                 12.0, 0.5, 0.9, 0x123456, "/models/x", null, new WindowGeometry(10, 20, 1280, 800, false),
                 java.util.List.of(new ControlState(true, "/models/controlnets/scribble", "PAINT", null, "scribble", 0.8, 0.1, 0.9, null, null),
-                        new ControlState(false, "/models/controlnets/canny", "PICTURE", "/pictures/lines.png", "canny", 1.0, 0.0, 1.0, 50.0, 150.0)), 4);
+                        new ControlState(false, "/models/controlnets/canny", "PICTURE", "/pictures/lines.png", "canny", 1.0, 0.0, 1.0, 50.0, 150.0)), 4,
+                new SessionState.FrameState(false, 48, true, "NOISE", true, 0.4));
         store.saveState(s);
         assertEquals(s, store.loadState().orElseThrow());
 

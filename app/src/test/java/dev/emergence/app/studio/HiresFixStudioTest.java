@@ -27,5 +27,14 @@ class HiresFixStudioTest extends StudioTest {
         assertEquals(64, g.request().width(), "the request is the base run's");
         DocLayer l = onFx(() -> studio.canvas().activeLayer());
         assertEquals(255, l.pixels().get(255, 255) >>> 24, "the picture fills the 256 px frame");
+
+        // The frame's settings are part of the session.
+        clickShown("#match-colours");
+        closeStudio();
+        openStudioOn(home);
+        waitForModel();
+        assertTrue(onFx(() -> studio.frames().hiresProperty().get()), "the hires fix is still on after a restart");
+        assertTrue(onFx(() -> !studio.frames().options().matchColours()));
+        assertTrue(onFx(() -> ((javafx.scene.control.CheckBox) lookup("#hires-fix").query()).isSelected()));
     }
 }
