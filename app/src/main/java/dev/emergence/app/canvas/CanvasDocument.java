@@ -775,9 +775,37 @@ public final class CanvasDocument {
 
     /** Copies of every layer and the mask, safe to hand to another thread (the autosave, a project file). */
     public DocumentCopy copyLayers() {
+        return copyLayers((id, revision) -> false);
+    }
+
+    /**
+     * As {@link #copyLayers()}, leaving out the pixels of layers the taker already has at their
+     * current revision ({@code have}), with a thumbnail sampled from the composite (cheap: a few
+     * thousand pixels), so an autosave of a large document copies only what changed.
+     */
+    public DocumentCopy copyLayers(java.util.function.BiPredicate<Long, Long> have) {
         endStroke();
-        List<DocumentCopy.LayerCopy> ls = layers.stream().map(l -> new DocumentCopy.LayerCopy(l.state(), l.pixels().copy(), l.generation(), l.edited())).toList();
-        return new DocumentCopy(width(), height(), ls, mask.pixels().copy(), frame(), layers.indexOf(active), sizeChosen);
+        List<DocumentCopy.LayerCopy> ls = layers.stream().map(l -> new DocumentCopy.LayerCopy(l.state(),
+                have.test(l.id(), l.revision()) ? null : l.pixels().copy(), l.generation(), l.edited(), l.id(), l.revision())).toList();
+        Layer m = have.test(mask.id(), mask.revision()) ? null : mask.pixels().copy();
+        return new DocumentCopy(width(), height(), ls, m, frame(), layers.indexOf(active), sizeChosen, mask.id(), mask.revision(), thumbnail(256));
+    }
+
+    /** The picture on white paper, {@code size} pixels on its longer side, each pixel the composite at its centre. */
+    public BufferedImage thumbnail(int size) {
+        double k = Math.min(1.0, (double) size / Math.max(width(), height()));
+        int tw = Math.max(1, (int) Math.round(width() * k)), th = Math.max(1, (int) Math.round(height() * k));
+        int[] one = new int[1];
+        BufferedImage t = new BufferedImage(tw, th, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < th; y++) {
+            int sy = Math.min(height() - 1, (int) ((y + 0.5) / k));
+            for (int x = 0; x < tw; x++) {
+                int sx = Math.min(width() - 1, (int) ((x + 0.5) / k));
+                Compositor.composite(layers, new Rect(sx, sy, 1, 1), one, 1, true);
+                t.setRGB(x, y, one[0]);
+            }
+        }
+        return t;
     }
 
     /**

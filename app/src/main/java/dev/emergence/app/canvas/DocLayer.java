@@ -35,6 +35,8 @@ public final class DocLayer {
     private int generation = -1;
     /** Painted on, filled or merged into since it was made: a generated layer the artist has made their own. */
     private boolean edited;
+    /** Counts changes of the pixels: a saved copy of this revision is still the layer. */
+    private long revision;
     /** Memoised {@link #isBlank()}; null when the pixels may have changed. */
     private Boolean blank;
 
@@ -96,11 +98,17 @@ public final class DocLayer {
     void setPixels(Layer p) {
         pixels = p;
         blank = null;
+        revision++;
     }
+
+    public long revision() { return revision; }
 
     void setState(State s) { state = s; }
 
-    void pixelsChanged() { blank = null; }
+    void pixelsChanged() {
+        blank = null;
+        revision++;
+    }
 
     long bytes() { return 4L * pixels.pixels().length; }
 

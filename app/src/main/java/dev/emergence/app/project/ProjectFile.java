@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -60,7 +61,19 @@ public final class ProjectFile {
     // ---- writing
 
     public static void write(Path target, Project p) throws IOException {
+        write(target, p, null);
+    }
+
+    /**
+     * Writes the project; with a cache, a layer whose pixels the copy left out is written from the
+     * PNG cached for its revision, and the cache then holds what this file holds.
+     */
+    public static void write(Path target, Project p, LayerPngCache cache) throws IOException {
         DocumentCopy d = p.document();
+        Map<long[], byte[]> used = new java.util.LinkedHashMap<>();
+        List<byte[]> layerPngs = new ArrayList<>();
+        for (DocumentCopy.LayerCopy l : d.layers()) layerPngs.add(pngOf(l.pixels(), l.id(), l.revision(), cache, used));
+        byte[] maskPng = pngOf(d.mask(), d.maskId(), d.maskRevision(), cache, used);
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("version", VERSION);
@@ -96,11 +109,19 @@ public final class ProjectFile {
         AtomicFiles.write(target, os -> {
             ZipOutputStream zip = new ZipOutputStream(os);
             put(zip, JSON_ENTRY, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-            for (int i = 0; i < d.layers().size(); i++) put(zip, "layers/" + i + ".png", png(d.layers().get(i).pixels()));
-            put(zip, MASK_ENTRY, png(d.mask()));
+            for (int i = 0; i < d.layers().size(); i++) put(zip, "layers/" + i + ".png", layerPngs.get(i));
+            put(zip, MASK_ENTRY, maskPng);
             put(zip, THUMBNAIL_ENTRY, thumbnail(d));
             zip.finish();
         });
+        if (cache != null) cache.keepOnly(used);
+    }
+
+    private static byte[] pngOf(Layer pixels, long id, long revision, LayerPngCache cache, Map<long[], byte[]> used) throws IOException {
+        byte[] b = pixels != null ? png(pixels) : cache == null ? null : cache.get(id, revision);
+        if (b == null) throw new IllegalStateException("layer " + id + " revision " + revision + " has neither pixels nor a cached PNG");
+        if (id >= 0) used.put(new long[] {id, revision}, b);
+        return b;
     }
 
     private static ObjectNode rect(Rect r) {
@@ -127,6 +148,11 @@ public final class ProjectFile {
     }
 
     private static byte[] thumbnail(DocumentCopy d) throws IOException {
+        if (d.thumbnail() != null) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(d.thumbnail(), "png", out);
+            return out.toByteArray();
+        }
         BufferedImage flat = d.flattenedOnWhite();
         double k = Math.min(1.0, (double) THUMBNAIL_SIZE / Math.max(d.width(), d.height()));
         int w = Math.max(1, (int) Math.round(d.width() * k)), h = Math.max(1, (int) Math.round(d.height() * k));

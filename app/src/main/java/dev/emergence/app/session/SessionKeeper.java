@@ -59,6 +59,8 @@ public final class SessionKeeper {
     private final Supplier<Path> shownFile;
     private final Consumer<String> errors;
     private final ExecutorService worker = FxThread.worker("autosave");
+    /** The PNGs of the layers as last autosaved. */
+    private final dev.emergence.app.project.LayerPngCache pngs = new dev.emergence.app.project.LayerPngCache();
     private final PauseTransition layersSave = new PauseTransition(Duration.millis(250));
     private final PauseTransition stateSave = new PauseTransition(Duration.millis(400));
     private Stage stage;
@@ -272,10 +274,15 @@ public final class SessionKeeper {
 
     private void saveLayers() {
         // Copies taken on the FX thread (an array copy), encoded and written on the worker.
-        dev.emergence.app.project.Project doc = new dev.emergence.app.project.Project(canvas.copyLayers(), java.util.List.copyOf(frames.history()));
+        // Only the layers that changed since the last save are copied and encoded again.
+        dev.emergence.app.project.Project doc = new dev.emergence.app.project.Project(canvas.copyLayers(pngs::has),
+                java.util.List.copyOf(frames.history()));
         worker.execute(() -> {
             try {
-                store.saveDocument(doc);
+                store.saveDocument(doc, pngs);
+            } catch (RuntimeException e) {
+                pngs.clear(); // the next autosave writes every layer again
+                Platform.runLater(() -> errors.accept("cannot autosave the canvas: " + EngineErrors.message(e)));
             } catch (IOException e) {
                 Platform.runLater(() -> errors.accept("cannot autosave the canvas: " + EngineErrors.message(e)));
             }

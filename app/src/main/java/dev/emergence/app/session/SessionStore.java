@@ -87,8 +87,13 @@ public final class SessionStore {
 
     /** Saves the document (every layer, the frame, the generations) as one project file. */
     public void saveDocument(dev.emergence.app.project.Project p) throws IOException {
+        saveDocument(p, null);
+    }
+
+    /** As above, reusing the cached PNGs of layers that did not change (see {@link dev.emergence.app.project.LayerPngCache}). */
+    public void saveDocument(dev.emergence.app.project.Project p, dev.emergence.app.project.LayerPngCache cache) throws IOException {
         Files.createDirectories(folder);
-        dev.emergence.app.project.ProjectFile.write(folder.resolve(DOCUMENT), p);
+        dev.emergence.app.project.ProjectFile.write(folder.resolve(DOCUMENT), p, cache);
     }
 
     private Optional<dev.emergence.app.project.Project> loadDocument(List<KeptFile> kept, List<String> restored) {

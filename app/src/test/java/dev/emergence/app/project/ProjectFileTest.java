@@ -93,6 +93,32 @@ class ProjectFileTest {
         assertFalse(reopened.canUndoProperty().get(), "an opened project starts its own history");
     }
 
+    @Test
+    void anAutosaveEncodesOnlyTheLayersThatChanged() throws Exception {
+        CanvasDocument d = document();
+        LayerPngCache cache = new LayerPngCache();
+        Path file = dir.resolve("session.emproj");
+        DocumentCopy first = d.copyLayers(cache::has);
+        assertTrue(first.complete(), "nothing cached yet: every layer copied");
+        ProjectFile.write(file, new Project(first, List.of()), cache);
+
+        d.setLocked(d.activeLayer(), false);
+        d.beginStroke(Tool.BRUSH, new BrushSettings(5, 1, 1, 0x00ff00), 250, 30);
+        d.endStroke();
+        DocumentCopy second = d.copyLayers(cache::has);
+        assertEquals(null, second.layers().get(0).pixels(), "the unchanged layer is left to the cache");
+        assertNotNull(second.layers().get(1).pixels(), "the stroked one is copied");
+        assertEquals(null, second.mask(), "so is the unchanged mask");
+        ProjectFile.write(file, new Project(second, List.of()), cache);
+
+        DocumentCopy full = d.copyLayers();
+        DocumentCopy back = ProjectFile.read(file).document();
+        for (int i = 0; i < full.layers().size(); i++) {
+            assertArrayEquals(full.layers().get(i).pixels().pixels(), back.layers().get(i).pixels().pixels(), "layer " + i);
+        }
+        assertArrayEquals(full.mask().pixels(), back.mask().pixels());
+    }
+
     private Path zip(Map<String, byte[]> entries) throws IOException {
         Path f = dir.resolve("hostile.emproj");
         try (OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
