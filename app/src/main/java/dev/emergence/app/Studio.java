@@ -123,6 +123,8 @@ public final class Studio implements AutoCloseable {
     private Notifier notifier;
     private CanvasView canvasView;
     private dev.emergence.app.ui.LayersPanel layersPanel;
+    /** New document, save and open project, export. */
+    private dev.emergence.app.project.ProjectActions documents;
     private PreviewPane preview;
     private StepScrubber scrubber;
     private PromptPanel promptPanel;
@@ -188,10 +190,12 @@ public final class Studio implements AutoCloseable {
         window = new MainWindow(promptPanel, new CanvasToolBar(canvas, tools, canvasView::fit), canvasView, preview,
                 new ProgressPanel(gc), scrubber, layersPanel, new dev.emergence.app.ui.QueueView(queue),
                 new dev.emergence.app.ui.BatchGridView(frames, this::placePick), galleryView, statusBar = new StatusBar(gc),
-                new MainWindow.HeaderActions(this::askNewDocument, this::openImage, this::saveProject, this::exportPicture, this::save,
+                new MainWindow.HeaderActions(() -> documents.askNewDocument(), this::openImage, () -> documents.saveProject(), () -> documents.exportPicture(), this::save,
                         this::paste, this::shownToCanvas, this::openOutputFolder, this::openModels));
         notifier = new Notifier(window.notificationPane());
         canvas.setNotices(notifier::info);
+        documents = new dev.emergence.app.project.ProjectActions(() -> stage, config.dialogs(), canvas, frames, notifier, io, canvasView::fit,
+                stylesheet());
         gc.onError(m -> {
             queue.failed(); // a failed picture ends its batch
             notifier.error(m);
@@ -461,12 +465,11 @@ public final class Studio implements AutoCloseable {
 
     /** A new empty document (the old one is one undo step back). */
     public void newDocument(int w, int h) {
-        try {
-            canvas.newDocument(w, h);
-            frames.restore(List.of());
-        } catch (IllegalArgumentException e) {
-            notifier.error(e.getMessage());
-        }
+        documents.newDocument(w, h);
+    }
+
+    public CompletableFuture<Void> openProject(Path file) {
+        return documents.openProject(file);
     }
 
     /**
@@ -658,97 +661,6 @@ public final class Studio implements AutoCloseable {
                 else notifier.info("saved " + t);
             }));
         });
-    }
-
-    // ---- documents and projects
-
-    private void askNewDocument() {
-        dev.emergence.app.ui.NewDocumentDialog.ask(stage, canvas.width(), canvas.height(), stylesheet())
-                .ifPresent(wh -> newDocument(wh[0], wh[1]));
-    }
-
-    /** The project file the document was last saved to or opened from, or null. */
-    private Path projectFile;
-
-    private void saveProject() {
-        String suggested = projectFile != null ? projectFile.getFileName().toString() : "picture" + dev.emergence.app.project.ProjectFile.EXTENSION;
-        config.dialogs().saveProject(stage, suggested).ifPresent(target -> {
-            String n = target.getFileName().toString();
-            Path t = n.toLowerCase(Locale.ROOT).endsWith(dev.emergence.app.project.ProjectFile.EXTENSION) ? target
-                    : target.resolveSibling(n + dev.emergence.app.project.ProjectFile.EXTENSION);
-            saveProjectTo(t);
-        });
-    }
-
-    /** Writes the document as a project file off the FX thread (from copies taken here). */
-    public CompletableFuture<Void> saveProjectTo(Path target) {
-        dev.emergence.app.project.Project p = new dev.emergence.app.project.Project(canvas.copyLayers(), List.copyOf(frames.history()));
-        return CompletableFuture.runAsync(() -> {
-            try {
-                dev.emergence.app.project.ProjectFile.write(target, p);
-            } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, io).whenComplete((v, err) -> Platform.runLater(() -> {
-            if (err != null) {
-                notifier.error("cannot save " + target.getFileName() + ": " + EngineErrors.message(err));
-                return;
-            }
-            projectFile = target;
-            notifier.info("saved " + target);
-        }));
-    }
-
-    /** Opens a project file: its document replaces this one, with a history of its own. */
-    public CompletableFuture<Void> openProject(Path file) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return dev.emergence.app.project.ProjectFile.read(file);
-            } catch (dev.emergence.app.project.ProjectException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, io).handleAsync((p, err) -> {
-            if (err != null) {
-                notifier.error("cannot open " + file.getFileName() + ": " + EngineErrors.message(err));
-                return null;
-            }
-            p.document().restoreInto(canvas);
-            frames.restore(p.generations());
-            projectFile = file;
-            canvasView.fit();
-            notifier.info("opened " + file.getFileName() + ": " + p.document().layers().size() + " layer"
-                    + (p.document().layers().size() == 1 ? "" : "s") + ", " + p.document().width() + "x" + p.document().height());
-            return null;
-        }, FxThread.FX);
-    }
-
-    /**
-     * Exports the flattened picture as PNG, with the parameters (ours and AUTOMATIC1111's) of the
-     * generation it shows: that of the topmost visible generated layer.
-     */
-    private void exportPicture() {
-        config.dialogs().savePng(stage, "picture.png").ifPresent(target -> {
-            Path t = target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") ? target
-                    : target.resolveSibling(target.getFileName() + ".png");
-            exportTo(t);
-        });
-    }
-
-    public CompletableFuture<Void> exportTo(Path target) {
-        dev.emergence.app.canvas.DocumentCopy copy = canvas.copyLayers();
-        Optional<dev.emergence.app.project.GenerationRecord> g = frames.shown();
-        return CompletableFuture.runAsync(() -> {
-            try {
-                BufferedImage flat = copy.flattenedOnWhite();
-                if (g.isPresent()) GenerationPng.save(target, flat, g.get().request(), g.get().mode());
-                else dev.emergence.engine.io.AtomicFiles.write(target, os -> ImageIO.write(flat, "png", os));
-            } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, io).whenComplete((v, err) -> Platform.runLater(() -> {
-            if (err != null) notifier.error("cannot export " + target.getFileName() + ": " + EngineErrors.message(err));
-            else notifier.info("exported " + target + (g.isPresent() ? " with the parameters of " + g.get().layerName() : ""));
-        }));
     }
 
     private void openOutputFolder() {
