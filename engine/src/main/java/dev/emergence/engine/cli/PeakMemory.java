@@ -11,6 +11,7 @@ import java.util.Optional;
  */
 final class PeakMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
     private PeakMemory() {
     }
@@ -27,5 +28,20 @@ final class PeakMemory {
             // No figure rather than a wrong one.
         }
         return Optional.empty();
+    }
+
+    /**
+     * Sets the peak back to the memory resident now (Linux's {@code echo 5 > /proc/self/clear_refs}), so a
+     * later {@link #residentMiB()} is the peak of what came after.
+     *
+     * @return false where the kernel does not allow it; the peak then still counts from the start
+     */
+    static boolean reset() {
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+            return true;
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 }
