@@ -102,9 +102,13 @@ final class BenchCommand implements Callable<Integer> {
             firstSource = first.bundle().unetGraphSource();
         }
         long loadFirstNanos = System.nanoTime() - l0;
+        // The first load's own peak, then the bare session's counted apart (each where the peak can be reset).
+        Optional<Long> firstLoadPeakMiB = PeakMemory.residentMiB();
+        boolean bareApart = PeakMemory.reset();
         Path unet = dir.toAbsolutePath().normalize().resolve("unet").resolve("model.onnx");
         long bareUnetNanos = OnnxModel.timeBareSession(unet, "unet/model.onnx", exec, unet.getParent().getParent());
-        Optional<Long> loadPeakMiB = PeakMemory.residentMiB();
+        Optional<Long> bareUnetPeakMiB = bareApart ? PeakMemory.residentMiB() : Optional.empty();
+        Optional<Long> loadPeakMiB = withLoadPeak(PeakMemory.residentMiB(), bareApart ? firstLoadPeakMiB : Optional.empty());
         // From here the peak is what a start with a filled graph cache reaches (the first load's cache writing left out).
         boolean peakReset = PeakMemory.reset();
         long l1 = System.nanoTime();
@@ -199,6 +203,8 @@ final class BenchCommand implements Callable<Integer> {
             out.put("step_overhead_ratio", round(quantile(ratios, 0.5), 3));
             out.put("step_overhead_ratio_p25", round(quantile(ratios, 0.25), 3));
             out.put("step_overhead_ratio_p75", round(quantile(ratios, 0.75), 3));
+            firstLoadPeakMiB.ifPresent(mib -> out.put("peak_rss_first_load_mib", mib));
+            bareUnetPeakMiB.ifPresent(mib -> out.put("peak_rss_bare_unet_session_mib", mib));
             loadPeakMiB.ifPresent(mib -> out.put("peak_rss_load_mib", mib));
             pairs.denoisingPeakMiB.ifPresent(mib -> out.put("peak_rss_denoising_mib", mib));
             txt2imgPeakMiB.ifPresent(mib -> out.put("peak_rss_txt2img_mib", mib));
@@ -218,7 +224,8 @@ final class BenchCommand implements Callable<Integer> {
                         + " peak_rss_mib = the process's peak resident memory, JVM included; peak_rss_txt2img_mib = the same"
                         + " after the two txt2img generations, before the single-stage timings; peak_rss_load_mib the same after"
                         + " the first load and the bare UNet session, peak_rss_denoising_mib after the last UNet step, before the"
-                        + " VAE decode; peak_rss_cached_txt2img_mib and peak_rss_cached_denoising_mib the same counted from after"
+                        + " VAE decode; peak_rss_first_load_mib the peak of the first load alone, peak_rss_bare_unet_session_mib"
+                        + " that of the bare UNet session after it; peak_rss_cached_txt2img_mib and peak_rss_cached_denoising_mib the same counted from after"
                         + " the first load (a start with a filled graph cache); one_shot_reopen_ms = opening the one-shot sessions"
                         + " (text encoders, VAE) again in the timed generation after the warm-up released them;"
                         + " load_first_ms = loading with an empty graph cache, which"
