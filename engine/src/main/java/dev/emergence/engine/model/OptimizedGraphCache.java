@@ -155,7 +155,7 @@ final class OptimizedGraphCache {
     }
 
     /** True when the entry holds a graph written for this key (its weights file too, when it has one). */
-    private boolean matches() {
+    boolean matches() {
         try {
             Path graph = entry.resolve(GRAPH);
             if (!Files.isRegularFile(graph) || !Files.isRegularFile(entry.resolve(KEY))) return false;
@@ -310,8 +310,20 @@ final class OptimizedGraphCache {
         return p.getFileName() + " " + Files.size(p) + " bytes, modified " + Files.getLastModifiedTime(p).toMillis();
     }
 
+    /** Hashes by file, size and modification time: a load asks twice (whether to load side by side, then to open). */
+    private static final Map<String, String> HASHES = new ConcurrentHashMap<>();
+
     /** SHA-256 of the file, or of its size and first and last bytes when it is large (a graph with its weights inside). */
     private static String hashOf(Path file) throws IOException {
+        String id = file + " " + describe(file);
+        String known = HASHES.get(id);
+        if (known != null) return known;
+        String hash = computeHash(file);
+        HASHES.put(id, hash);
+        return hash;
+    }
+
+    private static String computeHash(Path file) throws IOException {
         MessageDigest digest = sha256();
         long size = Files.size(file);
         try (InputStream in = Files.newInputStream(file)) {
