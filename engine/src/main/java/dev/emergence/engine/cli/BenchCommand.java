@@ -4,6 +4,7 @@ import dev.emergence.engine.text.SafeText;
 import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.model.ModelInfo;
 import dev.emergence.engine.model.OnnxModel;
+import dev.emergence.engine.model.OneShotPart;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import dev.emergence.engine.runtime.GraphCache;
 import dev.emergence.engine.pipeline.CancellationToken;
@@ -104,9 +105,15 @@ final class BenchCommand implements Callable<Integer> {
             firstSource = first.bundle().unetGraphSource();
         }
         long loadFirstNanos = System.nanoTime() - l0;
+        // The first load's own peak, then the bare session's counted apart (each where the peak can be reset).
+        Optional<Long> firstLoadPeakMiB = PeakMemory.residentMiB();
+        boolean bareApart = PeakMemory.reset();
         Path unet = dir.toAbsolutePath().normalize().resolve("unet").resolve("model.onnx");
         long bareUnetNanos = OnnxModel.timeBareSession(unet, "unet/model.onnx", exec, unet.getParent().getParent());
-        Optional<Long> loadPeakMiB = PeakMemory.residentMiB();
+        Optional<Long> bareUnetPeakMiB = bareApart ? PeakMemory.residentMiB() : Optional.empty();
+        Optional<Long> loadPeakMiB = withLoadPeak(PeakMemory.residentMiB(), bareApart ? firstLoadPeakMiB : Optional.empty());
+        // From here the peak is what a start with a filled graph cache reaches (the first load's cache writing left out).
+        boolean peakReset = PeakMemory.reset();
         long l1 = System.nanoTime();
         try (LoadedModel m = LoadedModel.open(dir, exec)) {
             long loadNanos = System.nanoTime() - l1;
@@ -127,16 +134,22 @@ final class BenchCommand implements Callable<Integer> {
             Tensor sample = new TorchGenerator(7).randn(batch, info.unetInChannels(), runH / info.vaeScaleFactor(), runW / info.vaeScaleFactor());
             // Interleaved: after each engine step, one bare run at the step's timestep, so both see the
             // same machine state (caches, clock, other load) and their ratio is paired step by step.
-            Interleaved pairs = new Interleaved(m, sample, benchCond);
+            Interleaved pairs = new Interleaved(m, sample, benchCond, peakReset ? loadPeakMiB : Optional.empty());
 
             // Warm-up with the same request and the same interleaving: first runs allocate arenas, pick
             // kernels and let the JIT compile.
             m.pipeline().generate(req.withSeed(1), null, null, pairs, new CancellationToken());
             pairs.clear();
+            // The one-shot sessions the timed generation opened again after the warm-up released them.
+            long reopen0 = m.bundle().oneShotReopenNanos();
+            int opens0 = oneShotOpens(m);
             GenerationResult r = m.pipeline().generate(req, null, null, pairs, new CancellationToken());
+            long reopenNanos = m.bundle().oneShotReopenNanos() - reopen0;
+            int reopens = oneShotOpens(m) - opens0;
             pairs.check();
             // Before the single-stage timings, which also open and run the VAE encoder that txt2img never uses.
-            Optional<Long> txt2imgPeakMiB = PeakMemory.residentMiB();
+            Optional<Long> cachedTxt2imgPeakMiB = peakReset ? PeakMemory.residentMiB() : Optional.empty();
+            Optional<Long> txt2imgPeakMiB = withLoadPeak(PeakMemory.residentMiB(), peakReset ? loadPeakMiB : Optional.empty());
             int width = r.request().width(), height = r.request().height();
 
             long[] tokenize = time(repeats * 20, () -> m.tokenizer().tokenize(PROMPT, 1));
@@ -178,6 +191,9 @@ final class BenchCommand implements Callable<Integer> {
             out.put("load_cached_vs_bare_unet_ratio", round(loadNanos / (double) bareUnetNanos, 3));
             out.put("graph_cache_first", firstSource);
             out.put("graph_cache_cached", m.bundle().unetGraphSource());
+            out.put("release_one_shot", m.bundle().releasesOneShotSessions());
+            out.put("one_shot_reopens", reopens);
+            out.put("one_shot_reopen_ms", ms(reopenNanos));
             out.put("tokenize_ms", ms(median(tokenize)));
             out.put("text_encode_ms", ms(median(textEncode)));
             out.put("unet_step_median_ms", ms(stepMedian));
@@ -190,10 +206,14 @@ final class BenchCommand implements Callable<Integer> {
             out.put("step_overhead_ratio", round(quantile(ratios, 0.5), 3));
             out.put("step_overhead_ratio_p25", round(quantile(ratios, 0.25), 3));
             out.put("step_overhead_ratio_p75", round(quantile(ratios, 0.75), 3));
+            firstLoadPeakMiB.ifPresent(mib -> out.put("peak_rss_first_load_mib", mib));
+            bareUnetPeakMiB.ifPresent(mib -> out.put("peak_rss_bare_unet_session_mib", mib));
             loadPeakMiB.ifPresent(mib -> out.put("peak_rss_load_mib", mib));
             pairs.denoisingPeakMiB.ifPresent(mib -> out.put("peak_rss_denoising_mib", mib));
             txt2imgPeakMiB.ifPresent(mib -> out.put("peak_rss_txt2img_mib", mib));
-            PeakMemory.residentMiB().ifPresent(mib -> out.put("peak_rss_mib", mib));
+            pairs.cachedDenoisingPeakMiB.ifPresent(mib -> out.put("peak_rss_cached_denoising_mib", mib));
+            cachedTxt2imgPeakMiB.ifPresent(mib -> out.put("peak_rss_cached_txt2img_mib", mib));
+            withLoadPeak(PeakMemory.residentMiB(), peakReset ? loadPeakMiB : Optional.empty()).ifPresent(mib -> out.put("peak_rss_mib", mib));
             // Last: it starts the peak over for each of its decodes.
             if (!skipVae2048) out.putAll(VaeDecodeBench.measure(m.bundle()));
             out.put("total_generation_ms", ms(Arrays.stream(r.timings().stepNanos()).sum() + r.timings().decodeNanos()
@@ -209,13 +229,29 @@ final class BenchCommand implements Callable<Integer> {
                         + " peak_rss_mib = the process's peak resident memory, JVM included; peak_rss_txt2img_mib = the same"
                         + " after the two txt2img generations, before the single-stage timings; peak_rss_load_mib the same after"
                         + " the first load and the bare UNet session, peak_rss_denoising_mib after the last UNet step, before the"
-                        + " VAE decode; load_first_ms = loading with an empty graph cache, which"
+                        + " VAE decode; peak_rss_first_load_mib the peak of the first load alone, peak_rss_bare_unet_session_mib"
+                        + " that of the bare UNet session after it; peak_rss_cached_txt2img_mib and peak_rss_cached_denoising_mib the same counted from after"
+                        + " the first load (a start with a filled graph cache); one_shot_reopen_ms = opening the one-shot sessions"
+                        + " (text encoders, VAE) again in the timed generation after the warm-up released them;"
+                        + " load_first_ms = loading with an empty graph cache, which"
                         + " it fills, load_cached_ms = the load after it (the model benchmarked), bare_unet_session_ms = ONNX Runtime's"
                         + " session of unet/model.onnx alone, uncached; vae_decode_2048_* = one 2048x2048 decode in tiles and one"
                         + " whole, each timed and with the process's peak resident memory during it, started over just before it)");
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The peak since the reset, or the first load's when that was higher (the whole run's peak). */
+    private static Optional<Long> withLoadPeak(Optional<Long> sinceReset, Optional<Long> loadPeak) {
+        if (sinceReset.isEmpty() || loadPeak.isEmpty()) return sinceReset;
+        return Optional.of(Math.max(sinceReset.get(), loadPeak.get()));
+    }
+
+    private static int oneShotOpens(LoadedModel m) {
+        int n = 0;
+        for (OneShotPart p : OneShotPart.values()) n += m.bundle().sessionOpens(p);
+        return n;
     }
 
     /** Beside the user's graph cache (same disk), since an SD 1.5 UNet's optimised graph takes gigabytes. */
@@ -238,19 +274,27 @@ final class BenchCommand implements Callable<Integer> {
         private final Tensor sample;
         private final Conditioning cond;
         private final java.util.List<Long> raw = new java.util.ArrayList<>();
+        private final Optional<Long> loadPeakMiB;
         private Optional<Long> denoisingPeakMiB = Optional.empty();
+        private Optional<Long> cachedDenoisingPeakMiB = Optional.empty();
         private Exception failure;
 
-        Interleaved(LoadedModel model, Tensor sample, Conditioning cond) {
+        /** @param loadPeakMiB the first load's peak when the peak was reset after it, else empty */
+        Interleaved(LoadedModel model, Tensor sample, Conditioning cond, Optional<Long> loadPeakMiB) {
             this.model = model;
             this.sample = sample;
             this.cond = cond;
+            this.loadPeakMiB = loadPeakMiB;
         }
 
         @Override
         public void onStep(dev.emergence.engine.pipeline.StepSnapshot s) {
             // After the warm-up generation's last step, before its VAE decode: the peak of loading, text encoding and denoising.
-            if (s.stepIndex() + 1 == s.stepCount() && denoisingPeakMiB.isEmpty()) denoisingPeakMiB = PeakMemory.residentMiB();
+            if (s.stepIndex() + 1 == s.stepCount() && denoisingPeakMiB.isEmpty()) {
+                Optional<Long> now = PeakMemory.residentMiB();
+                if (loadPeakMiB.isPresent()) cachedDenoisingPeakMiB = now;
+                denoisingPeakMiB = withLoadPeak(now, loadPeakMiB);
+            }
             if (failure != null) return;
             try {
                 // The last step's bare run gives back the UNet's arena as the engine's last step did, before the decode.

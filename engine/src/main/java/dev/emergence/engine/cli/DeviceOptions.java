@@ -4,6 +4,7 @@ import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.runtime.CpuMemory;
 import dev.emergence.engine.runtime.ExecutionOptions;
 import dev.emergence.engine.runtime.GraphCache;
+import dev.emergence.engine.runtime.OneShotRelease;
 import picocli.CommandLine.Option;
 
 /** Where the models run; shared by every command that loads a model. */
@@ -38,6 +39,12 @@ final class DeviceOptions {
             description = "Shrink the UNet's CPU arena after a generation's last step, before the VAE decode (default: on).")
     Boolean shrinkUnetArena;
 
+    @Option(names = "--release-one-shot", negatable = true,
+            description = "Close the sessions a generation runs once (text encoders, VAE) while the UNet runs and open them"
+                    + " again when next needed (default: for a UNet over 1 GiB on the CPU; they then take no memory beside the"
+                    + " UNet's, at the cost of opening them each generation).")
+    Boolean releaseOneShot;
+
     @Option(names = "--graph-cache", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Keep ONNX Runtime's optimised graphs in the user's cache folder, so the next load skips"
                     + " optimising them (default: on; --no-graph-cache loads every model from its own files only).")
@@ -51,7 +58,8 @@ final class DeviceOptions {
             throw new InvalidRequestException("threads: " + threads + " is out of range; expected 0 to " + MAX_THREADS);
         }
         try {
-            return new ExecutionOptions(device, threads, 0, cpuMemory(), graphCache ? GraphCache.userDefault() : GraphCache.off());
+            return new ExecutionOptions(device, threads, 0, cpuMemory(), graphCache ? GraphCache.userDefault() : GraphCache.off(),
+                    releaseOneShot == null ? OneShotRelease.AUTO : releaseOneShot ? OneShotRelease.RELEASE : OneShotRelease.KEEP);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("--device/--threads: " + e.getMessage());
         }

@@ -51,4 +51,19 @@ final class PeakMemory {
         }
         return Optional.empty();
     }
+
+    /**
+     * Sets the peak back to the memory resident now (Linux's {@code echo 5 > /proc/self/clear_refs}), so a
+     * later {@link #residentMiB()} is the peak of what came after.
+     *
+     * @return false where the kernel does not allow it; the peak then still counts from the start
+     */
+    static boolean reset() {
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+            return true;
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
 }

@@ -8,6 +8,7 @@ import dev.emergence.engine.lora.LoraTarget;
 import dev.emergence.engine.lora.LoraWeight;
 import dev.emergence.engine.runtime.DeviceReport;
 import dev.emergence.engine.runtime.ExecutionOptions;
+import dev.emergence.engine.runtime.OneShotRelease;
 import dev.emergence.engine.scheduler.SchedulerConfig;
 import dev.emergence.engine.tensor.Tensor;
 
@@ -22,6 +23,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
@@ -45,6 +48,11 @@ import java.util.stream.Stream;
  * <p>The text encoder, UNet and VAE decoder sessions are created by {@link #open} and reused for
  * every generation; the encoder and preview decoder on first use. Everything about tensor names,
  * types and shapes is read from the sessions. Close the bundle to release the sessions.
+ *
+ * <p>The sessions a generation runs once (text encoders, VAE encoder and decoder) may be released while
+ * the UNet runs ({@link OneShotRelease}): when the UNet's first step of a generation starts, they are
+ * closed, and each is opened again (from the graph cache) when next used. A text encoder carrying merged
+ * LoRA weights is kept, since making it again would mean merging again.
  */
 public final class ModelBundle implements AutoCloseable {
     /** The folder, inside a model folder, where the engine looks for a TAESD-style preview decoder. */
@@ -62,56 +70,98 @@ public final class ModelBundle implements AutoCloseable {
     private final String name;
     private final ExecutionOptions options;
     // Replaced when LoRAs change (applyLoras); callers hold the views below, which follow them.
-    private volatile OnnxTextEncoder textEncoder;
-    private volatile OnnxTextEncoder textEncoder2;
+    private volatile OneShotSession<OnnxTextEncoder> textEncoder;
+    /** Null for single-encoder families. */
+    private volatile OneShotSession<OnnxTextEncoder> textEncoder2;
+    /** Whether the one-shot sessions are released when a generation's denoising starts. */
+    private final boolean releaseOneShot;
+    /** Set by a text encoding, taken by the UNet's next run: that run is a generation's first step. */
+    private final AtomicBoolean encodedSinceUnet = new AtomicBoolean();
     private final boolean forceZerosForEmptyPrompt;
     private final int guidanceEmbeddingWidth;
     private volatile OnnxDenoiser denoiser;
     /** The LoRAs each network's current session was made with (absent: none). */
     private final Map<LoraTarget, List<LoraWeight>> applied = new EnumMap<>(LoraTarget.class);
-    private final DiffusionModels.TextEncoder textEncoderView = new EncoderView(() -> textEncoder);
-    private final DiffusionModels.TextEncoder textEncoder2View = new EncoderView(() -> textEncoder2);
-    private final DiffusionModels.Denoiser denoiserView = new DiffusionModels.Denoiser() {
-        @Override
-        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates) throws ModelException {
-            return denoiser.predict(sample, timestep, encoderHiddenStates);
-        }
-
-        @Override
-        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
-                throws ModelException {
-            return denoiser.predict(sample, timestep, encoderHiddenStates, extraInputs);
-        }
-
-        @Override
-        public Tensor predictLast(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
-                throws ModelException {
-            return denoiser.predictLast(sample, timestep, encoderHiddenStates, extraInputs);
-        }
-    };
-    private final OnnxVaeDecoder vaeDecoder;
+    private final DiffusionModels.TextEncoder textEncoderView;
+    private final DiffusionModels.TextEncoder textEncoder2View;
+    private final DiffusionModels.Denoiser denoiserView = new DenoiserView(() -> denoiser);
+    private final OneShotSession<OnnxVaeDecoder> vaeDecoder;
+    /** How the VAE decoder and encoder tile large pictures (from the VAE's config). */
+    private final VaeTiling vaeTiling;
+    private final DiffusionModels.LatentDecoder vaeDecoderView;
     private final ModelInfo info;
     private final SchedulerConfig schedulerConfig;
-    private OnnxImageEncoder imageEncoder;
+    /** Opened on first use. */
+    private volatile OneShotSession<OnnxImageEncoder> imageEncoder;
+    private final DiffusionModels.ImageEncoder imageEncoderView = new ImageEncoderView();
     /** The ControlNet UNet of {@value #CONTROL_UNET_FOLDER}/, opened on first use. */
     private OnnxDenoiser controlDenoiser;
+    private DiffusionModels.Denoiser controlDenoiserView;
     private Optional<OnnxPreviewDecoder> previewDecoder;
     private boolean closed;
 
     private ModelBundle(Path folder, String name, ExecutionOptions options, OnnxTextEncoder textEncoder,
                         OnnxTextEncoder textEncoder2, boolean forceZerosForEmptyPrompt, int guidanceEmbeddingWidth,
-                        OnnxDenoiser denoiser, OnnxVaeDecoder vaeDecoder, ModelInfo info, SchedulerConfig schedulerConfig) {
+                        OnnxDenoiser denoiser, OnnxVaeDecoder vaeDecoder, ModelInfo info, SchedulerConfig schedulerConfig,
+                        boolean releaseOneShot) {
         this.folder = folder;
         this.name = name;
         this.options = options;
-        this.textEncoder = textEncoder;
-        this.textEncoder2 = textEncoder2;
+        this.releaseOneShot = releaseOneShot;
+        this.textEncoder = encoderSession(OneShotPart.TEXT_ENCODER, textEncoder, true);
+        this.textEncoder2 = textEncoder2 == null ? null : encoderSession(OneShotPart.TEXT_ENCODER_2, textEncoder2, true);
+        this.textEncoderView = new EncoderView(() -> this.textEncoder, textEncoder.hiddenStateCount());
+        this.textEncoder2View = textEncoder2 == null ? null : new EncoderView(() -> this.textEncoder2, textEncoder2.hiddenStateCount());
         this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
         this.guidanceEmbeddingWidth = guidanceEmbeddingWidth;
         this.denoiser = denoiser;
-        this.vaeDecoder = vaeDecoder;
+        int latentChannels = info.latentChannels();
+        double scaling = info.latentScalingFactor();
+        String decoderFile = OneShotPart.VAE_DECODER.file();
+        // The tiles are the VAE config's; a decoder opened again tiles as the first did.
+        VaeTiling tiling = vaeDecoder.tiling();
+        this.vaeTiling = tiling;
+        this.vaeDecoder = new OneShotSession<>(label(decoderFile), vaeDecoder, () -> {
+            OnnxModel model = OnnxModel.open(folder.resolve(decoderFile), label(decoderFile), options.forOneShot(), folder);
+            try {
+                return new OnnxVaeDecoder(model, latentChannels, scaling, tiling);
+            } catch (ModelException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }, d -> d.model().close());
+        this.vaeDecoderView = new DiffusionModels.LatentDecoder() {
+            @Override
+            public Tensor decode(Tensor latents) throws ModelException {
+                return ModelBundle.this.vaeDecoder.use(d -> d.decode(latents));
+            }
+
+            @Override
+            public Tensor decode(Tensor latents, VaeTiling.Mode mode) throws ModelException {
+                return ModelBundle.this.vaeDecoder.use(d -> d.decode(latents, mode));
+            }
+        };
         this.info = info;
         this.schedulerConfig = schedulerConfig;
+    }
+
+    private String label(String relative) {
+        return name + "/" + relative;
+    }
+
+    /** The holder of a text encoder's session; one with its own weights can be opened again, one with merged LoRAs not. */
+    private OneShotSession<OnnxTextEncoder> encoderSession(OneShotPart part, OnnxTextEncoder first, boolean ownWeights) {
+        String file = part.file();
+        OneShotSession.Opener<OnnxTextEncoder> opener = !ownWeights ? null : () -> {
+            OnnxModel model = OnnxModel.open(folder.resolve(file), label(file), options.forOneShot(), folder);
+            try {
+                return new OnnxTextEncoder(model);
+            } catch (ModelException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        };
+        return new OneShotSession<>(label(file), first, opener, e -> e.model().close());
     }
 
     /**
@@ -289,8 +339,9 @@ public final class ModelBundle implements AutoCloseable {
                     Files.isRegularFile(files.path("vae_encoder/model.onnx")),
                     Files.isRegularFile(files.path(PREVIEW_FOLDER + "/model.onnx")),
                     sizeOnDisk(folder));
+            boolean release = options.oneShotRelease().releases(sizeOnDisk(files.path("unet")), !denoiser.model().device().onCuda());
             return new ModelBundle(folder, name, options, textEncoder, textEncoder2, forceZeros, guidanceWidth,
-                    denoiser, vaeDecoder, info, scheduler);
+                    denoiser, vaeDecoder, info, scheduler, release);
         } catch (ModelException | RuntimeException e) {
             sessions.finish(opened);
             opened.forEach(OnnxModel::close);
@@ -484,20 +535,30 @@ public final class ModelBundle implements AutoCloseable {
             built.models().values().forEach(OnnxModel::close);
             throw e;
         }
-        List<OnnxModel> replaced = new ArrayList<>();
+        List<AutoCloseable> replaced = new ArrayList<>();
         if (nextDenoiser != null) {
             replaced.add(denoiser.model());
             denoiser = nextDenoiser;
         }
+        // A text encoder with merged LoRAs is kept while the UNet runs: opening it again would mean merging again.
         if (nextEncoders.containsKey(LoraTarget.TEXT_ENCODER)) {
-            replaced.add(textEncoder.model());
-            textEncoder = nextEncoders.get(LoraTarget.TEXT_ENCODER);
+            replaced.add(textEncoder);
+            textEncoder = encoderSession(OneShotPart.TEXT_ENCODER, nextEncoders.get(LoraTarget.TEXT_ENCODER),
+                    built.applied().get(LoraTarget.TEXT_ENCODER).isEmpty());
         }
         if (nextEncoders.containsKey(LoraTarget.TEXT_ENCODER_2)) {
-            replaced.add(textEncoder2.model());
-            textEncoder2 = nextEncoders.get(LoraTarget.TEXT_ENCODER_2);
+            replaced.add(textEncoder2);
+            textEncoder2 = encoderSession(OneShotPart.TEXT_ENCODER_2, nextEncoders.get(LoraTarget.TEXT_ENCODER_2),
+                    built.applied().get(LoraTarget.TEXT_ENCODER_2).isEmpty());
         }
-        replaced.forEach(OnnxModel::close);
+        // Closed after the swap; a holder's close waits for a run still using it.
+        for (AutoCloseable r : replaced) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e); // neither OnnxModel nor OneShotSession throws on close
+            }
+        }
         for (LoraTarget t : built.models().keySet()) {
             List<LoraWeight> now = built.applied().get(t);
             if (now.isEmpty()) applied.remove(t);
@@ -553,7 +614,7 @@ public final class ModelBundle implements AutoCloseable {
     /** The VAE decoder; it divides by the latent scaling factor itself and decodes one image at a time. */
     public DiffusionModels.LatentDecoder vaeDecoder() {
         checkOpen();
-        return vaeDecoder;
+        return vaeDecoderView;
     }
 
     /** The VAE encoder, loaded on first use; its latents come multiplied by the scaling factor. */
@@ -564,10 +625,78 @@ public final class ModelBundle implements AutoCloseable {
             if (!Files.isRegularFile(file)) {
                 throw new ModelException(name + " has no vae_encoder/model.onnx: img2img and inpainting need it");
             }
-            imageEncoder = OnnxImageEncoder.open(file, name + "/vae_encoder/model.onnx", options.forOneShot(), folder,
-                    info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor(), vaeDecoder.tiling());
+            imageEncoder = new OneShotSession<>(label(OneShotPart.VAE_ENCODER.file()), openImageEncoder(), this::openImageEncoder,
+                    e -> e.model().close());
         }
-        return imageEncoder;
+        return imageEncoderView;
+    }
+
+    private OnnxImageEncoder openImageEncoder() throws ModelException {
+        return OnnxImageEncoder.open(folder.resolve(OneShotPart.VAE_ENCODER.file()), label(OneShotPart.VAE_ENCODER.file()),
+                options.forOneShot(), folder, info.latentChannels(), info.vaeScaleFactor(), info.latentScalingFactor(), vaeTiling);
+    }
+
+    /** Whether this model releases its one-shot sessions while the UNet runs ({@link ExecutionOptions#oneShotRelease()}). */
+    public boolean releasesOneShotSessions() {
+        return releaseOneShot;
+    }
+
+    /**
+     * Closes the one-shot sessions (text encoders, VAE encoder and decoder) that are open and not in use
+     * on another thread, whatever the options say; each is opened again when next used. A text encoder
+     * carrying merged LoRAs is kept.
+     *
+     * @return how many were closed
+     */
+    public int releaseOneShotSessions() {
+        checkOpen();
+        int released = 0;
+        for (OneShotSession<?> s : oneShotSessions()) if (s.release()) released++;
+        return released;
+    }
+
+    /** How many times the session of {@code part} was opened (1 at first, one more per re-creation; 0: not opened yet or absent). */
+    public int sessionOpens(OneShotPart part) {
+        OneShotSession<?> s = sessionOf(part);
+        return s == null ? 0 : s.opens();
+    }
+
+    /** Whether the session of {@code part} is open now. */
+    public boolean sessionResident(OneShotPart part) {
+        OneShotSession<?> s = sessionOf(part);
+        return s != null && s.resident();
+    }
+
+    /** The time spent opening one-shot sessions again after releases, all of them together, in nanoseconds. */
+    public long oneShotReopenNanos() {
+        long sum = 0;
+        for (OneShotSession<?> s : oneShotSessions()) sum += s.reopenNanos();
+        return sum;
+    }
+
+    private OneShotSession<?> sessionOf(OneShotPart part) {
+        return switch (part) {
+            case TEXT_ENCODER -> textEncoder;
+            case TEXT_ENCODER_2 -> textEncoder2;
+            case VAE_ENCODER -> imageEncoder;
+            case VAE_DECODER -> vaeDecoder;
+        };
+    }
+
+    private List<OneShotSession<?>> oneShotSessions() {
+        List<OneShotSession<?>> all = new ArrayList<>();
+        for (OneShotPart p : OneShotPart.values()) {
+            OneShotSession<?> s = sessionOf(p);
+            if (s != null) all.add(s);
+        }
+        return all;
+    }
+
+    /** Before each UNet run: the first of a generation's (one after a text encoding) releases the one-shot sessions. */
+    private void beforeUnetRun() {
+        if (releaseOneShot && encodedSinceUnet.getAndSet(false)) {
+            for (OneShotSession<?> s : oneShotSessions()) s.release();
+        }
     }
 
     /**
@@ -586,7 +715,8 @@ public final class ModelBundle implements AutoCloseable {
      */
     public synchronized DiffusionModels.Denoiser controlDenoiser() throws ModelException {
         checkOpen();
-        if (!denoiser.residualSpecs().isEmpty()) return denoiser;
+        if (!denoiser.residualSpecs().isEmpty()) return denoiserView;
+        if (controlDenoiserView != null) return controlDenoiserView;
         if (controlDenoiser == null) {
             String relative = CONTROL_UNET_FOLDER + "/model.onnx";
             Path file = folder.resolve(CONTROL_UNET_FOLDER).resolve("model.onnx");
@@ -608,12 +738,13 @@ public final class ModelBundle implements AutoCloseable {
                 }
                 d.setInChannels(denoiser.inChannels());
                 controlDenoiser = d;
+                controlDenoiserView = new DenoiserView(() -> d);
             } catch (ModelException | RuntimeException e) {
                 model.close();
                 throw e;
             }
         }
-        return controlDenoiser;
+        return controlDenoiserView;
     }
 
     /** The TAESD-style preview decoder in {@value #PREVIEW_FOLDER}/, loaded on first use; empty when the folder has none. */
@@ -636,27 +767,108 @@ public final class ModelBundle implements AutoCloseable {
         return previewDecoder.map(d -> d);
     }
 
-    /** A text encoder that follows whichever session is current. */
-    private static final class EncoderView implements DiffusionModels.TextEncoder {
-        private final Supplier<OnnxTextEncoder> current;
+    /** A text encoder that follows whichever session is current, opening it again after a release. */
+    private final class EncoderView implements DiffusionModels.TextEncoder {
+        private final Supplier<OneShotSession<OnnxTextEncoder>> current;
+        /** Fixed by the graph, so asking for it never opens a released session. */
+        private final int hiddenStateCount;
 
-        EncoderView(Supplier<OnnxTextEncoder> current) {
+        EncoderView(Supplier<OneShotSession<OnnxTextEncoder>> current, int hiddenStateCount) {
             this.current = current;
+            this.hiddenStateCount = hiddenStateCount;
         }
 
         @Override
         public Tensor encode(int[][] tokenIds) throws ModelException {
-            return current.get().encode(tokenIds);
+            return use(e -> e.encode(tokenIds));
         }
 
         @Override
         public DiffusionModels.TextStates encodeStates(int[][] tokenIds, int fromEnd) throws ModelException {
-            return current.get().encodeStates(tokenIds, fromEnd);
+            return use(e -> e.encodeStates(tokenIds, fromEnd));
+        }
+
+        /** Runs on the current session; one replaced by a LoRA change while asked for is retried on its successor. */
+        private <R> R use(OneShotSession.Use<OnnxTextEncoder, R> use) throws ModelException {
+            encodedSinceUnet.set(true);
+            while (true) {
+                OneShotSession<OnnxTextEncoder> session = current.get();
+                try {
+                    return session.use(use);
+                } catch (OneShotSession.ClosedException e) {
+                    if (session == current.get()) throw e; // the model itself is closed
+                }
+            }
         }
 
         @Override
         public int hiddenStateCount() {
-            return current.get().hiddenStateCount();
+            return hiddenStateCount;
+        }
+    }
+
+    /** A UNet that follows whichever session is current; a generation's first step releases the one-shot sessions. */
+    private final class DenoiserView implements DiffusionModels.Denoiser {
+        private final Supplier<OnnxDenoiser> current;
+
+        DenoiserView(Supplier<OnnxDenoiser> current) {
+            this.current = current;
+        }
+
+        @Override
+        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates) throws ModelException {
+            beforeUnetRun();
+            return current.get().predict(sample, timestep, encoderHiddenStates);
+        }
+
+        @Override
+        public Tensor predict(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
+                throws ModelException {
+            beforeUnetRun();
+            return current.get().predict(sample, timestep, encoderHiddenStates, extraInputs);
+        }
+
+        @Override
+        public Tensor predictLast(Tensor sample, double timestep, Tensor encoderHiddenStates, Map<String, Tensor> extraInputs)
+                throws ModelException {
+            beforeUnetRun();
+            return current.get().predictLast(sample, timestep, encoderHiddenStates, extraInputs);
+        }
+
+        @Override
+        public List<String> residualInputs() {
+            return current.get().residualInputs();
+        }
+    }
+
+    /** The VAE encoder, opened again after a release; its notices are handed out once for the model, not once per session. */
+    private final class ImageEncoderView implements DiffusionModels.ImageEncoder {
+        private final Set<String> given = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public Tensor encode(Tensor pixels) throws ModelException {
+            return imageEncoder.use(e -> e.encode(pixels));
+        }
+
+        @Override
+        public Tensor encode(Tensor pixels, dev.emergence.engine.random.TorchGenerator generator) throws ModelException {
+            return imageEncoder.use(e -> e.encode(pixels, generator));
+        }
+
+        @Override
+        public Tensor encode(Tensor pixels, dev.emergence.engine.random.TorchGenerator generator, VaeTiling.Mode mode) throws ModelException {
+            return imageEncoder.use(e -> e.encode(pixels, generator, mode));
+        }
+
+        @Override
+        public List<String> takeNotices() {
+            List<String> notices;
+            try {
+                notices = imageEncoder.use(OnnxImageEncoder::takeNotices);
+            } catch (ModelException e) {
+                return List.of(); // it could not be opened again; the encode that needs it says why
+            }
+            return notices.stream().filter(given::add).toList();
         }
     }
 
@@ -668,11 +880,11 @@ public final class ModelBundle implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        textEncoder.model().close();
-        if (textEncoder2 != null) textEncoder2.model().close();
+        textEncoder.close();
+        if (textEncoder2 != null) textEncoder2.close();
         denoiser.model().close();
-        vaeDecoder.model().close();
-        if (imageEncoder != null) imageEncoder.model().close();
+        vaeDecoder.close();
+        if (imageEncoder != null) imageEncoder.close();
         if (controlDenoiser != null) controlDenoiser.model().close();
         if (previewDecoder != null) previewDecoder.ifPresent(p -> p.model().close());
     }

@@ -15,13 +15,20 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +45,10 @@ import java.util.stream.Stream;
  *
  * <p>Only CPU sessions of a model file, with its own weights, are cached: merged LoRA weights and graphs
  * changed in memory are not what the file holds.
+ *
+ * <p>An entry's key file is touched whenever the entry is used, so its modification time says when it was
+ * last used; {@link #prune} removes the entries unused for long and the least recently used beyond a total
+ * size, on a background thread once per process and cache folder ({@link #pruneInBackground}).
  */
 final class OptimizedGraphCache {
     static final String GRAPH = "model.onnx";
@@ -96,7 +107,10 @@ final class OptimizedGraphCache {
             try (OrtSession.SessionOptions options = configure.create()) {
                 // The graph is optimised already; optimising it again is the work the cache saves.
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-                return new Opened(env.createSession(entry.resolve(GRAPH).toString(), options), Source.CACHED);
+                OrtSession session = env.createSession(entry.resolve(GRAPH).toString(), options);
+                touch(entry);
+                pruneInBackground(root);
+                return new Opened(session, Source.CACHED);
             } catch (OrtException e) {
                 deleteQuietly(entry); // unreadable: rebuilt below
             }
@@ -122,10 +136,29 @@ final class OptimizedGraphCache {
         try {
             AtomicFiles.writeString(temporary.resolve(KEY), key);
             install(temporary);
-            return new Opened(session, Source.WRITTEN);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temporary);
             return new Opened(session, Source.ORIGINAL);
+        }
+        pruneInBackground(root);
+        return new Opened(fromEntry(env, session, original, configure), Source.WRITTEN);
+    }
+
+    /**
+     * The session that wrote the entry replaced by one made from the entry, as every later start makes it:
+     * at SD 1.5 scale a session made from the original file peaked 0.7–0.8 GiB higher while the UNet ran than
+     * one made from the entry (README). The writer is closed
+     * first, so the two are never resident together; should the entry not load, the original is loaded again.
+     */
+    private OrtSession fromEntry(OrtEnvironment env, OrtSession writer, Path original, SessionOptionsFactory configure)
+            throws OrtException {
+        writer.close();
+        try (OrtSession.SessionOptions options = configure.create()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            return env.createSession(entry.resolve(GRAPH).toString(), options);
+        } catch (OrtException e) {
+            deleteQuietly(entry);
+            return plain(env, original, configure);
         }
     }
 
@@ -140,7 +173,7 @@ final class OptimizedGraphCache {
     }
 
     /** True when the entry holds a graph written for this key (its weights file too, when it has one). */
-    private boolean matches() {
+    boolean matches() {
         try {
             Path graph = entry.resolve(GRAPH);
             if (!Files.isRegularFile(graph) || !Files.isRegularFile(entry.resolve(KEY))) return false;
@@ -171,6 +204,106 @@ final class OptimizedGraphCache {
         }
     }
 
+    /** Marks the entry as used now (its key file's modification time), for {@link #prune}. */
+    private static void touch(Path entry) {
+        try {
+            Files.setLastModifiedTime(entry.resolve(KEY), FileTime.from(Instant.now()));
+        } catch (IOException | RuntimeException e) {
+            // it then looks older than it is; at worst it is rebuilt after a cleanup
+        }
+    }
+
+    /** The cache folders pruned in this process, each once. */
+    private static final Map<Path, Future<?>> PRUNED = new ConcurrentHashMap<>();
+
+    /**
+     * Prunes {@code root} ({@link #prune} with {@link GraphCache}'s bounds) on a daemon thread, the first
+     * time this process uses it; loading never waits for it.
+     */
+    static Future<?> pruneInBackground(Path root) {
+        return PRUNED.computeIfAbsent(root, r -> {
+            FutureTask<Void> task = new FutureTask<>(() -> {
+                prune(r, Instant.now(), GraphCache.MAX_UNUSED, GraphCache.MAX_BYTES);
+                return null;
+            });
+            Thread t = new Thread(task, "graph-cache-cleanup");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
+            return task;
+        });
+    }
+
+    /** An entry used within this long is never removed: another load may be reading it. */
+    static final Duration IN_USE = Duration.ofHours(1);
+    /** A temporary or replaced folder this old is a leftover of a write that did not finish. */
+    static final Duration LEFTOVER = Duration.ofDays(1);
+
+    /**
+     * Removes from {@code root} the entries not used since {@code now - maxUnused}, then the least recently
+     * used while all of them take more than {@code maxBytes}, never one used within {@link #IN_USE}; and
+     * leftovers of unfinished writes older than {@link #LEFTOVER}. An entry is first renamed aside, so a
+     * reader never sees half of one.
+     *
+     * @return the entries removed (their folder names)
+     */
+    static List<String> prune(Path root, Instant now, Duration maxUnused, long maxBytes) {
+        List<String> removed = new java.util.ArrayList<>();
+        record Entry(Path dir, Instant used, long bytes) {
+        }
+        List<Entry> entries = new java.util.ArrayList<>();
+        try (Stream<Path> list = Files.list(root)) {
+            for (Path dir : list.filter(Files::isDirectory).toList()) {
+                String name = dir.getFileName().toString();
+                Path key = dir.resolve(KEY);
+                boolean leftover = name.contains(".tmp-") || name.contains(".old-") || !Files.isRegularFile(key);
+                Instant used = Files.getLastModifiedTime(leftover ? dir : key).toInstant();
+                if (leftover) {
+                    if (used.isBefore(now.minus(LEFTOVER))) {
+                        deleteQuietly(dir);
+                        removed.add(name);
+                    }
+                } else {
+                    entries.add(new Entry(dir, used, sizeOf(dir)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return removed; // an unreadable cache folder is left as it is
+        }
+        entries.sort(java.util.Comparator.comparing(Entry::used));
+        long total = entries.stream().mapToLong(Entry::bytes).sum();
+        for (Entry e : entries) {
+            boolean stale = e.used().isBefore(now.minus(maxUnused));
+            if (!stale && total <= maxBytes) continue;
+            if (!e.used().isBefore(now.minus(IN_USE))) continue;
+            if (remove(e.dir())) {
+                removed.add(e.dir().getFileName().toString());
+                total -= e.bytes();
+            }
+        }
+        return removed;
+    }
+
+    /** Renames the entry aside (so no reader finds half of it) and deletes it. */
+    private static boolean remove(Path entry) {
+        Path aside = entry.resolveSibling(entry.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
+        try {
+            Files.move(entry, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        deleteQuietly(aside);
+        return true;
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            long sum = 0;
+            for (Path f : files.filter(Files::isRegularFile).toList()) sum += Files.size(f);
+            return sum;
+        }
+    }
+
     /** The key of {@code file} (a real path) for these options; any change to it means the entry is rebuilt. */
     static String keyOf(Path file, ExecutionOptions options) throws IOException {
         StringBuilder k = new StringBuilder();
@@ -195,8 +328,20 @@ final class OptimizedGraphCache {
         return p.getFileName() + " " + Files.size(p) + " bytes, modified " + Files.getLastModifiedTime(p).toMillis();
     }
 
+    /** Hashes by file, size and modification time: a load asks twice (whether to load side by side, then to open). */
+    private static final Map<String, String> HASHES = new ConcurrentHashMap<>();
+
     /** SHA-256 of the file, or of its size and first and last bytes when it is large (a graph with its weights inside). */
     private static String hashOf(Path file) throws IOException {
+        String id = file + " " + describe(file);
+        String known = HASHES.get(id);
+        if (known != null) return known;
+        String hash = computeHash(file);
+        HASHES.put(id, hash);
+        return hash;
+    }
+
+    private static String computeHash(Path file) throws IOException {
         MessageDigest digest = sha256();
         long size = Files.size(file);
         try (InputStream in = Files.newInputStream(file)) {

@@ -17,8 +17,10 @@ import java.util.stream.Stream;
  * Creates a model folder's sessions side by side. Session creation reads and optimises each graph on
  * one thread, so the text encoder and VAE decoder load while the UNet does. Each load holds its graph
  * and weights more than once for a while, so the sessions load side by side only when the system's
- * available memory is at least twice their files; otherwise, and where it cannot be read, one after
- * another, each when first asked for, as before.
+ * available memory is at least twice their files, and every one has its optimised graph cached already;
+ * otherwise, and where memory cannot be read, one after another, each when first asked for. A load that
+ * writes optimised graphs to the cache holds much more of each model while it writes (measured in the
+ * README's "At SD 1.5 scale" section), so those loads do not stack.
  *
  * <p>Results are handed out in the order asked for, so the first problem reported is the one a
  * sequential load would report.
@@ -107,6 +109,7 @@ final class SessionLoader {
     private static boolean parallelAllowed(ModelBundle.Layout files, List<Part> parts) {
         long available = availableMemory();
         if (available < 0) return false;
+        for (Part p : parts) if (writesCache(files, p)) return false;
         long needed = 0;
         for (Part p : parts) {
             Path dir = files.path(p.relative()).getParent();
@@ -117,6 +120,13 @@ final class SessionLoader {
             }
         }
         return available >= 2 * needed;
+    }
+
+    /** Whether opening the part writes its optimised graph to the cache (a CPU session whose entry is missing or stale). */
+    private static boolean writesCache(ModelBundle.Layout files, Part p) {
+        if (p.options().wantsCuda() && dev.emergence.engine.runtime.DeviceProbe.cuda().available()) return false; // not cached
+        OptimizedGraphCache cache = OptimizedGraphCache.of(files.path(p.relative()), p.options());
+        return cache != null && !cache.matches();
     }
 
     /** MemAvailable from /proc/meminfo in bytes, or -1 where there is none. */

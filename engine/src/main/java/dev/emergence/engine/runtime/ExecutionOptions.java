@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * @param cudaMemoryLimitBytes the CUDA arena's limit ({@code gpu_mem_limit}); 0 means no limit
  * @param cpuMemory            the CPU provider's arena, memory pattern and prepacking; null means {@link CpuMemory#defaults()}
  * @param graphCache           where optimised graphs are cached; null means {@link GraphCache#userDefault()}
+ * @param oneShotRelease       whether the sessions a generation runs once are closed while the UNet runs;
+ *                             null means {@link OneShotRelease#AUTO}
  */
 public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes, CpuMemory cpuMemory,
-                               GraphCache graphCache) {
+                               GraphCache graphCache, OneShotRelease oneShotRelease) {
 
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(?::(\\d{1,3}))?");
 
@@ -30,6 +32,12 @@ public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLim
         }
         if (cpuMemory == null) cpuMemory = CpuMemory.defaults();
         if (graphCache == null) graphCache = GraphCache.userDefault();
+        if (oneShotRelease == null) oneShotRelease = OneShotRelease.AUTO;
+    }
+
+    /** With the one-shot sessions released as {@link OneShotRelease#AUTO} decides. */
+    public ExecutionOptions(String device, int cpuThreads, long cudaMemoryLimitBytes, CpuMemory cpuMemory, GraphCache graphCache) {
+        this(device, cpuThreads, cudaMemoryLimitBytes, cpuMemory, graphCache, null);
     }
 
     /** With the user's graph cache ({@link GraphCache#userDefault()}). */
@@ -56,23 +64,27 @@ public record ExecutionOptions(String device, int cpuThreads, long cudaMemoryLim
     }
 
     public ExecutionOptions withDevice(String newDevice) {
-        return new ExecutionOptions(newDevice, cpuThreads, cudaMemoryLimitBytes, cpuMemory, graphCache);
+        return new ExecutionOptions(newDevice, cpuThreads, cudaMemoryLimitBytes, cpuMemory, graphCache, oneShotRelease);
     }
 
     public ExecutionOptions withCpuThreads(int threads) {
-        return new ExecutionOptions(device, threads, cudaMemoryLimitBytes, cpuMemory, graphCache);
+        return new ExecutionOptions(device, threads, cudaMemoryLimitBytes, cpuMemory, graphCache, oneShotRelease);
     }
 
     public ExecutionOptions withCudaMemoryLimit(long bytes) {
-        return new ExecutionOptions(device, cpuThreads, bytes, cpuMemory, graphCache);
+        return new ExecutionOptions(device, cpuThreads, bytes, cpuMemory, graphCache, oneShotRelease);
     }
 
     public ExecutionOptions withCpuMemory(CpuMemory memory) {
-        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, memory, graphCache);
+        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, memory, graphCache, oneShotRelease);
     }
 
     public ExecutionOptions withGraphCache(GraphCache cache) {
-        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, cpuMemory, cache);
+        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, cpuMemory, cache, oneShotRelease);
+    }
+
+    public ExecutionOptions withOneShotRelease(OneShotRelease release) {
+        return new ExecutionOptions(device, cpuThreads, cudaMemoryLimitBytes, cpuMemory, graphCache, release);
     }
 
     /** These options for a session a generation runs once (text encoders, VAE): see {@link CpuMemory#forOneShot()}. */

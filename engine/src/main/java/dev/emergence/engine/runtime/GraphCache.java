@@ -17,12 +17,20 @@ import java.util.Map;
  * </ul>
  * The system property {@value #PROPERTY} names another folder (tests, portable installs).
  *
+ * <p>The folder is kept bounded: after a load, off the load path, entries not used for
+ * {@link #MAX_UNUSED} are removed, and then the least recently used ones while the entries together take
+ * more than {@link #MAX_BYTES} (an entry used within the last hour stays, as another load may be reading it).
+ *
  * @param folder the cache folder, or null when no graphs are cached
  */
 public record GraphCache(Path folder) {
     /** Overrides the cache folder. */
     public static final String PROPERTY = "emergence.graphCacheDir";
     private static final String SUBFOLDER = "ort-optimized";
+    /** Entries not used for this long are removed (those of deleted or replaced models among them). */
+    public static final java.time.Duration MAX_UNUSED = java.time.Duration.ofDays(30);
+    /** The most the entries may take together: about nine SD 1.5 models or three SDXL ones. */
+    public static final long MAX_BYTES = 40L << 30;
 
     public GraphCache {
         if (folder != null) folder = folder.toAbsolutePath().normalize();

@@ -11,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -169,5 +170,28 @@ class CliFamiliesTest {
                 "--repeats", "1", "--json");
         assertEquals(0, noEncoder.code(), noEncoder.err());
         assertTrue(new ObjectMapper().readTree(noEncoder.out()).get("vae_encode_ms") == null, noEncoder.out());
+    }
+
+    /**
+     * --release-one-shot closes the text encoder and VAE while the UNet runs: bench counts the sessions the
+     * timed generation opened again (the text encoder and the VAE decoder); a tiny model keeps them by default.
+     */
+    @Test
+    void benchSaysWhetherTheOneShotSessionsAreReleasedAndWhatOpeningThemAgainCost() throws Exception {
+        String model = Path.of("testmodels", "tiny-sd").toString();
+        CliRun released = CliRun.of("bench", "--model", model, "--steps", "2", "--repeats", "1", "--json", "--release-one-shot");
+        assertEquals(0, released.code(), released.err());
+        JsonNode json = new ObjectMapper().readTree(released.out());
+        assertTrue(json.get("release_one_shot").asBoolean(), released.out());
+        assertEquals(2, json.get("one_shot_reopens").asInt(), released.out());
+        assertTrue(json.get("one_shot_reopen_ms").asDouble() > 0, released.out());
+        if (json.has("peak_rss_cached_txt2img_mib")) {
+            assertTrue(json.get("peak_rss_cached_txt2img_mib").asLong() <= json.get("peak_rss_txt2img_mib").asLong(), released.out());
+        }
+        CliRun kept = CliRun.of("bench", "--model", model, "--steps", "2", "--repeats", "1", "--json");
+        assertEquals(0, kept.code(), kept.err());
+        JsonNode keptJson = new ObjectMapper().readTree(kept.out());
+        assertFalse(keptJson.get("release_one_shot").asBoolean(), kept.out());
+        assertEquals(0, keptJson.get("one_shot_reopens").asInt(), kept.out());
     }
 }

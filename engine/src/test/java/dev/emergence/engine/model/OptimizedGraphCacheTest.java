@@ -158,4 +158,61 @@ class OptimizedGraphCacheTest {
             assertEquals(4, second.info().unetInChannels());
         }
     }
+
+    /** A fake entry: a key file last used {@code ago} before {@code now} and a weights file of {@code bytes}. */
+    private static Path entry(Path root, String name, java.time.Instant now, java.time.Duration ago, int bytes) throws IOException {
+        Path dir = Files.createDirectories(root.resolve(name));
+        Files.write(dir.resolve(OptimizedGraphCache.WEIGHTS), new byte[bytes]);
+        Files.writeString(dir.resolve(OptimizedGraphCache.KEY), "format 1\n");
+        Files.setLastModifiedTime(dir.resolve(OptimizedGraphCache.KEY), FileTime.from(now.minus(ago)));
+        return dir;
+    }
+
+    private static List<String> names(Path root) throws IOException {
+        try (Stream<Path> list = Files.list(root)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void cleanupRemovesEntriesUnusedForLongThenTheLeastRecentlyUsedBeyondTheSizeButNoneInUse(@TempDir Path root) throws Exception {
+        java.time.Instant now = java.time.Instant.parse("2026-06-01T12:00:00Z");
+        java.time.Duration day = java.time.Duration.ofDays(1);
+        entry(root, "deleted-model", now, day.multipliedBy(40), 10);
+        entry(root, "two-days", now, day.multipliedBy(2), 100);
+        entry(root, "three-hours", now, java.time.Duration.ofHours(3), 100);
+        entry(root, "in-use", now, java.time.Duration.ofMinutes(5), 100);
+        Path oldTemporary = Files.createDirectories(root.resolve("abc.tmp-1"));
+        Files.setLastModifiedTime(oldTemporary, FileTime.from(now.minus(day.multipliedBy(2))));
+        Path writing = Files.createDirectories(root.resolve("def.tmp-2"));
+        Files.setLastModifiedTime(writing, FileTime.from(now.minus(java.time.Duration.ofMinutes(1))));
+
+        List<String> removed = OptimizedGraphCache.prune(root, now, java.time.Duration.ofDays(30), 250);
+        assertEquals(List.of("abc.tmp-1", "deleted-model", "two-days"), removed.stream().sorted().toList(),
+                "unused for 40 days, a write left unfinished, then the oldest while over 250 bytes");
+        assertEquals(List.of("def.tmp-2", "in-use", "three-hours"), names(root));
+
+        List<String> tight = OptimizedGraphCache.prune(root, now, java.time.Duration.ofDays(30), 50);
+        assertEquals(List.of("three-hours"), tight, "the entry used 5 minutes ago stays although over the size");
+        assertEquals(List.of("def.tmp-2", "in-use"), names(root));
+    }
+
+    @Test
+    void aLoadPrunesTheCacheInTheBackgroundAndMarksItsEntryUsed(@TempDir Path temp) throws Exception {
+        Path folder = TestFolders.copy(TestModels.bundle("tiny-sd"), temp.resolve("tiny-sd"));
+        Path file = folder.resolve("unet").resolve("model.onnx");
+        Path cache = temp.resolve("cache");
+        java.time.Instant now = java.time.Instant.now();
+        entry(cache, "deleted-model", now, java.time.Duration.ofDays(31), 10);
+        String[] source = new String[1];
+        run(file, folder, cachedIn(cache), source);
+        assertEquals("written", source[0]);
+        OptimizedGraphCache.pruneInBackground(cache.toAbsolutePath().normalize()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertFalse(Files.exists(cache.resolve("deleted-model")), "an entry unused for 31 days");
+        Path key = OptimizedGraphCache.of(file, cachedIn(cache)).entry().resolve(OptimizedGraphCache.KEY);
+        Files.setLastModifiedTime(key, FileTime.from(now.minus(java.time.Duration.ofDays(3))));
+        run(file, folder, cachedIn(cache), source);
+        assertEquals("cached", source[0]);
+        assertTrue(Files.getLastModifiedTime(key).toInstant().isAfter(now.minus(java.time.Duration.ofMinutes(5))), "used now");
+    }
 }
