@@ -611,6 +611,11 @@ public final class ModelBundle implements AutoCloseable {
         return denoiser.timeRawRuns(sample, timestep, encoderHiddenStates, extraInputs, runs, last);
     }
 
+    /** How the VAE decoder and encoder tile large pictures. */
+    VaeTiling vaeTiling() {
+        return vaeTiling;
+    }
+
     /** The VAE decoder; it divides by the latent scaling factor itself and decodes one image at a time. */
     public DiffusionModels.LatentDecoder vaeDecoder() {
         checkOpen();

@@ -50,7 +50,7 @@ class VaeTilingReferenceTest {
     @Test
     void theTilesAreDiffusers() {
         // sample_size / 2^(blocks - 1): diffusers' tile_latent_min_size for the bundle's VAE config
-        assertEquals(ref.get("tiling").get("tile_latent_min_size").asInt(), ((OnnxVaeDecoder) bundle.vaeDecoder()).tiling().tileLatents());
+        assertEquals(ref.get("tiling").get("tile_latent_min_size").asInt(), bundle.vaeTiling().tileLatents());
         assertEquals(0.25, ref.get("tiling").get("tile_overlap_factor").asDouble());
     }
 
