@@ -452,15 +452,9 @@ public final class CanvasDocument {
         int dx = -grown.x(), dy = -grown.y();
         List<DocLayer> all = allLayers();
         List<Layer> before = all.stream().map(DocLayer::pixels).toList();
-        List<Layer> after = all.stream().map(l -> padded(l.pixels(), grown.width(), grown.height(), dx, dy)).toList();
+        List<Layer> after = all.stream().map(l -> l.pixels().region(new Rect(-dx, -dy, grown.width(), grown.height()))).toList();
         Rect f = frame();
         return new ReplaceEdit(label, all, before, after, f, new Rect(f.x() + dx, f.y() + dy, f.width(), f.height()));
-    }
-
-    private static Layer padded(Layer src, int w, int h, int dx, int dy) {
-        Layer out = new Layer(w, h);
-        out.writeRegion(new Rect(dx, dy, src.width(), src.height()), src.pixels());
-        return out;
     }
 
     /**
@@ -487,10 +481,8 @@ public final class CanvasDocument {
             edits.add(grow);
         }
         Rect at = new Rect(target.x() + dx, target.y() + dy, target.width(), target.height());
-        Layer px = new Layer(width(), height());
-        Rect inside = at.intersect(bounds());
-        int[] clipped = inside.equals(at) ? pixels : crop(pixels, at, inside);
-        px.writeRegion(inside, clipped);
+        // The picture placed at its region on a canvas-sized layer (what lies past the canvas is cut off).
+        Layer px = new Layer(at.width(), at.height(), pixels).region(new Rect(-at.x(), -at.y(), width(), height()));
         DocLayer l = newPaint(name, px);
         l.setGeneration(generation);
         StackEdit.StackState before = stackState();
@@ -501,14 +493,6 @@ public final class CanvasDocument {
         edits.add(add);
         record(new CompoundEdit(label, edits));
         return l;
-    }
-
-    private static int[] crop(int[] pixels, Rect from, Rect part) {
-        int[] out = new int[part.width() * part.height()];
-        for (int row = 0; row < part.height(); row++) {
-            System.arraycopy(pixels, (part.y() - from.y() + row) * from.width() + part.x() - from.x(), out, row * part.width(), part.width());
-        }
-        return out;
     }
 
     private void replaceDocument(String label, List<DocLayer> newLayers, Layer newMask) {
@@ -818,11 +802,6 @@ public final class CanvasDocument {
         return new CanvasSnapshot(flattened(f, inputLayers(mode())), maskIn(f), mode());
     }
 
-    /** The visible layers flattened inside {@code r} (canvas pixels; transparent past the edges). */
-    public Layer flattened(Rect r) {
-        return flattened(r, layers);
-    }
-
     /** {@code which} of the layers (the visible ones), flattened inside {@code r}. */
     public Layer flattened(Rect r, List<DocLayer> which) {
         Layer out = new Layer(r.width(), r.height());
@@ -836,11 +815,6 @@ public final class CanvasDocument {
 
     /** The mask inside {@code r} (nothing masked past the edges). */
     public Layer maskIn(Rect r) {
-        Layer out = new Layer(r.width(), r.height());
-        Rect inside = r.intersect(bounds());
-        if (!inside.isEmpty()) {
-            out.writeRegion(new Rect(inside.x() - r.x(), inside.y() - r.y(), inside.width(), inside.height()), mask.pixels().copyRegion(inside));
-        }
-        return out;
+        return mask.pixels().region(r);
     }
 }

@@ -72,6 +72,19 @@ public final class Layer {
         }
     }
 
+    /**
+     * A new layer of {@code r}'s size holding this layer's pixels inside {@code r} (in this
+     * layer's coordinates), transparent where {@code r} reaches past it: a crop, a padding, or both.
+     */
+    public Layer region(Rect r) {
+        Layer out = new Layer(r.width(), r.height());
+        Rect inside = r.intersect(bounds());
+        if (!inside.isEmpty()) {
+            out.writeRegion(new Rect(inside.x() - r.x(), inside.y() - r.y(), inside.width(), inside.height()), copyRegion(inside));
+        }
+        return out;
+    }
+
     public void fill(int value) {
         Arrays.fill(argb, value);
     }

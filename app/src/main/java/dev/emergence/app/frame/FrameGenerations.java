@@ -61,16 +61,6 @@ public final class FrameGenerations {
         return GenerationArea.capture(doc, nativeSize, sizeMultiple, options.get());
     }
 
-    /** The next run's plan: what the engine gets and where its result will land. */
-    public GenerationArea.Plan plan(int nativeSize, int sizeMultiple, long seed) {
-        return GenerationArea.plan(doc, nativeSize, sizeMultiple, options.get(), seed);
-    }
-
-    /** The plan's results land as layers from now on; {@code mode} is the run's (a ControlNet may make it text-to-image). */
-    public void expect(GenerationArea.Plan plan, GenerationMode mode) {
-        expect(placementFor(plan, mode), mode, false, false);
-    }
-
     /** Where a plan's result lands when the run is {@code mode}. */
     public static Placement placementFor(GenerationArea.Plan plan, GenerationMode mode) {
         return mode == plan.mode() ? plan.placement() : Placement.whole(plan.region());

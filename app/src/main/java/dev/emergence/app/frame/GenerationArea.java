@@ -62,7 +62,7 @@ public final class GenerationArea {
         java.util.List<dev.emergence.app.canvas.DocLayer> layers = new java.util.ArrayList<>();
         for (dev.emergence.app.canvas.DocLayer l : doc.inputLayers(mode)) {
             if (!l.visible() || l.opacity() <= 0 || l.isBlank()) continue;
-            layers.add(dev.emergence.app.canvas.DocLayer.paint(regionOf(l.pixels(), region), l.state(), -1, false));
+            layers.add(dev.emergence.app.canvas.DocLayer.paint(l.pixels().region(region), l.state(), -1, false));
         }
         Layer mask = doc.maskIn(region);
         Rect inside = region.intersect(canvas);
@@ -70,15 +70,7 @@ public final class GenerationArea {
         return new Capture(mode, region, size, layers, mask, insideLocal, outpaint, options);
     }
 
-    /** The part of a canvas-sized layer inside {@code r} (transparent past the canvas). */
-    private static Layer regionOf(Layer l, Rect r) {
-        Layer out = new Layer(r.width(), r.height());
-        Rect inside = r.intersect(l.bounds());
-        if (!inside.isEmpty()) {
-            out.writeRegion(new Rect(inside.x() - r.x(), inside.y() - r.y(), inside.width(), inside.height()), l.copyRegion(inside));
-        }
-        return out;
-    }
+
 
     /**
      * The model-sized inputs and the placement from a capture (its pictures are changed in place:

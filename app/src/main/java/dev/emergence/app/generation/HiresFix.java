@@ -2,7 +2,6 @@ package dev.emergence.app.generation;
 
 import dev.emergence.app.canvas.Rect;
 import dev.emergence.app.frame.Resample;
-import dev.emergence.engine.pipeline.GenerationMode;
 import dev.emergence.engine.pipeline.GenerationRequest;
 import dev.emergence.engine.pipeline.GenerationResult;
 
@@ -104,10 +103,5 @@ public final class HiresFix {
 
     private static int c(double v) {
         return (int) Math.max(0, Math.min(255, Math.round(v)));
-    }
-
-    /** The mode each refining pass runs in. */
-    public static GenerationMode passMode() {
-        return GenerationMode.IMG2IMG;
     }
 }
