@@ -51,16 +51,25 @@ public final class DataFolders {
     /** The data folder for a given system, home and environment (separated out so every system can be tested). */
     static Path dataFolder(String osName, String home, Map<String, String> env) {
         String os = osName.toLowerCase(Locale.ROOT);
-        if (os.startsWith("windows")) {
-            String local = env.get("LOCALAPPDATA");
-            Path base = local != null && !local.isBlank() ? Path.of(local) : Path.of(home, "AppData", "Local");
-            return base.resolve("Emergence Studio");
-        }
+        if (os.startsWith("windows")) return windowsLocal(home, env).resolve("Emergence Studio");
         if (os.startsWith("mac") || os.startsWith("darwin")) {
             return Path.of(home, "Library", "Application Support", "Emergence Studio");
         }
-        String xdg = env.get("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, ".local", "share");
-        return base.resolve("emergence-studio");
+        return xdgBase("XDG_DATA_HOME", home, env, ".local", "share").resolve("emergence-studio");
+    }
+
+    /** Windows' per-user local folder: {@code %LOCALAPPDATA%}, else {@code home\AppData\Local}. */
+    public static Path windowsLocal(String home, Map<String, String> env) {
+        String local = env.get("LOCALAPPDATA");
+        return local != null && !local.isBlank() ? Path.of(local) : Path.of(home, "AppData", "Local");
+    }
+
+    /**
+     * An XDG base folder: the variable when it is set and absolute (the XDG Base Directory
+     * specification ignores a relative one), else {@code home} with {@code fallback} below it.
+     */
+    public static Path xdgBase(String variable, String home, Map<String, String> env, String... fallback) {
+        String xdg = env.get(variable);
+        return xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, fallback);
     }
 }

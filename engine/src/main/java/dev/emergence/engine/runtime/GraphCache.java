@@ -60,16 +60,10 @@ public record GraphCache(Path folder) {
     /** The cache folder for a given system, home and environment. */
     static Path folderFor(String osName, String home, Map<String, String> env) {
         String os = osName.toLowerCase(Locale.ROOT);
-        if (os.startsWith("windows")) {
-            String local = env.get("LOCALAPPDATA");
-            Path base = local != null && !local.isBlank() ? Path.of(local) : Path.of(home, "AppData", "Local");
-            return base.resolve("Emergence Studio").resolve("Cache").resolve(SUBFOLDER);
-        }
+        if (os.startsWith("windows")) return DataFolders.windowsLocal(home, env).resolve("Emergence Studio").resolve("Cache").resolve(SUBFOLDER);
         if (os.startsWith("mac") || os.startsWith("darwin")) {
             return Path.of(home, "Library", "Caches", "Emergence Studio", SUBFOLDER);
         }
-        String xdg = env.get("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, ".cache");
-        return base.resolve("emergence-studio").resolve(SUBFOLDER);
+        return DataFolders.xdgBase("XDG_CACHE_HOME", home, env, ".cache").resolve("emergence-studio").resolve(SUBFOLDER);
     }
 }
