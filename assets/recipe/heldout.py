@@ -13,7 +13,20 @@ import scenes
 HELDOUT_SEED = 1234
 COLOUR_TOLERANCE = 60.0  # Euclidean distance in 0..255 RGB; about 2/3 of the closest palette gap
 MIN_OBJECT_PIXELS = 30   # at 128x128; a small star covers ~140 pixels
+SHAPE_SEARCH_MARGIN = 0.25  # of a cell, each side: large stars and hearts reach past their cell
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "heldout.json")
+
+
+def silhouettes():
+    """The five shapes as drawn by scenes.py, each scaled to fill the box [-1, 1] x [-1, 1] (y down);
+    the circle is the unit disc."""
+    out = {"circle": "disc"}
+    for name in scenes.SHAPES[1:]:
+        v = scenes._OUTLINES[name]
+        lo, hi = v.min(0), v.max(0)
+        unit = (v - (lo + hi) / 2) / ((hi - lo) / 2)
+        out[name] = [[round(float(x), 6), round(float(y), 6)] for x, y in unit]
+    return out
 
 
 def document():
@@ -51,7 +64,17 @@ def document():
                       "object's region box must match the object's colour, and no region where no object "
                       "of that colour is named may hold more pixels of it",
             "picture_passes": "background right and every object present",
+            "shape_search_margin": SHAPE_SEARCH_MARGIN,
+            "shape": "inside the object's region box widened by shape_search_margin of the box's width and "
+                     "height on each side (clipped to the picture), take the largest 4-connected set of "
+                     "pixels of the object's colour; when it has at least min_object_pixels pixels (scaled "
+                     "as above), stretch every silhouette to its bounding box (a pixel is inside when its "
+                     "centre is: even-odd rule for polygons, x^2 + y^2 < 1 for the disc, both in the "
+                     "silhouette's [-1, 1] box) and compute the intersection over union with the set; the "
+                     "shape is right when the named shape's silhouette has the highest IoU (ties go to the "
+                     "first in 'silhouettes' order)",
         },
+        "silhouettes": silhouettes(),
         "combinations": sorted([list(k) for k in scenes.heldout_combos(scenes.heldout_scenes(HELDOUT_SEED))]),
         "scenes": entries,
     }

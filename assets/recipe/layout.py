@@ -79,21 +79,25 @@ class LayoutHead(nn.Module):
         return ce, float(right.float().mean())
 
 
-def cell_of_pixels(n):
-    """Cell index (row-major, 3x3) of each position of an n-token square attention grid."""
-    side = math.isqrt(n)
-    assert side * side == n, f"grounding expects square attention grids, got {n} positions"
-    band = ((torch.arange(side) + 0.5) * 3 / side).long()
-    return (band[:, None] * 3 + band[None, :]).reshape(-1)
+def cell_of_pixels(n, height=1, width=1):
+    """Cell index (row-major, 3x3) of each position of an n-token attention grid whose sides are in the
+    proportion height : width (the latent's; every UNet level halves both)."""
+    side = math.isqrt(n * height * width)
+    rows, cols = side // width, side // height
+    assert rows * cols == n and side * side == n * height * width, f"no {height}:{width} grid has {n} positions"
+    row_band = ((torch.arange(rows) + 0.5) * 3 / rows).long()
+    col_band = ((torch.arange(cols) + 0.5) * 3 / cols).long()
+    return (row_band[:, None] * 3 + col_band[None, :]).reshape(-1)
 
 
-def grounding_loss(attentions, keep):
+def grounding_loss(attentions, keep, latent_height=1, latent_width=1):
     """Mean over the given cross-attention modules (their kept probabilities [B, heads, n, 77]), heads and
     positions of -log(share of the cell-slot attention that goes to the position's own cell)."""
+    g = math.gcd(latent_height, latent_width)
     losses = []
     for attention in attentions:
         p = attention.probabilities[keep][..., FIRST_SLOT:FIRST_SLOT + CELLS]  # [b, heads, n, 9]
-        own = cell_of_pixels(p.shape[2]).to(p.device)
+        own = cell_of_pixels(p.shape[2], latent_height // g, latent_width // g).to(p.device)
         mine = p.gather(-1, own.view(1, 1, -1, 1).expand(p.shape[0], p.shape[1], -1, 1)).squeeze(-1)
         losses.append(-(torch.log(mine + 1e-9) - torch.log(p.sum(-1) + 1e-9)).mean())
     return torch.stack(losses).mean()

@@ -105,11 +105,12 @@ def _polygon_sdf(px, py, verts):
     return s * np.sqrt(d)
 
 
-def shape_coverage(shape, cx, cy, radius, size=SIZE):
-    """Anti-aliased coverage in [0, 1] of one shape, as a full (size, size) array."""
-    cov = np.zeros((size, size), dtype=np.float32)
-    x0, x1 = max(0, int(cx - radius * 1.3) - 2), min(size, int(cx + radius * 1.3) + 3)
-    y0, y1 = max(0, int(cy - radius * 1.3) - 2), min(size, int(cy + radius * 1.3) + 3)
+def shape_coverage(shape, cx, cy, radius, size=SIZE, height=None):
+    """Anti-aliased coverage in [0, 1] of one shape, as a full (height, size) array (height defaults to size)."""
+    width, height = size, height or size
+    cov = np.zeros((height, width), dtype=np.float32)
+    x0, x1 = max(0, int(cx - radius * 1.3) - 2), min(width, int(cx + radius * 1.3) + 3)
+    y0, y1 = max(0, int(cy - radius * 1.3) - 2), min(height, int(cy + radius * 1.3) + 3)
     if x0 >= x1 or y0 >= y1:
         return cov
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
@@ -149,23 +150,28 @@ def sample_scene(rng, heldout_combos=frozenset(), n_objects=None):
             return {"background": background, "objects": objects}
 
 
-def render(scene, rng, size=SIZE):
-    """Float32 RGB picture (size, size, 3) in [0, 1]. Exact placement and colour shades come from rng."""
+def render(scene, rng, size=SIZE, height=None):
+    """Float32 RGB picture (height, size, 3) in [0, 1] (height defaults to size). The 3x3 grid stretches
+    with the picture; shapes keep their proportions, sized by the shorter side. Exact placement and
+    colour shades come from rng."""
+    width, height = size, height or size
+
     def shade(name):
         c = np.array(PALETTE[name], dtype=np.float32) + rng.uniform(-COLOUR_JITTER, COLOUR_JITTER, 3)
         return (np.clip(c, 0, 255) / 255.0).astype(np.float32)
 
-    img = np.empty((size, size, 3), dtype=np.float32)
+    img = np.empty((height, width, 3), dtype=np.float32)
     img[:] = shade(scene["background"])
-    cell = size / 3
+    cell_w, cell_h = width / 3, height / 3
     for obj in scene["objects"]:
         lo, hi = RADIUS[obj["size"]]
-        radius = rng.uniform(lo, hi) * size / SIZE
+        radius = rng.uniform(lo, hi) * min(width, height) / SIZE
         row, col = REGIONS[obj["region"]]
-        slack = max(0.0, cell / 2 - radius) * 0.6  # keep the shape mostly inside its cell
-        cx = (col + 0.5) * cell + rng.uniform(-slack, slack)
-        cy = (row + 0.5) * cell + rng.uniform(-slack, slack)
-        a = shape_coverage(obj["shape"], cx, cy, radius, size)[..., None]
+        # keep the shape mostly inside its cell
+        slack_x, slack_y = max(0.0, cell_w / 2 - radius) * 0.6, max(0.0, cell_h / 2 - radius) * 0.6
+        cx = (col + 0.5) * cell_w + rng.uniform(-slack_x, slack_x)
+        cy = (row + 0.5) * cell_h + rng.uniform(-slack_y, slack_y)
+        a = shape_coverage(obj["shape"], cx, cy, radius, width, height)[..., None]
         img = img * (1 - a) + shade(obj["colour"]) * a  # float32 throughout
     return img
 

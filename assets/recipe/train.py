@@ -46,14 +46,14 @@ from tokenizer import WordTokenizer  # noqa: E402
 FULL = dict(
     vae_channels=(16, 32, 64, 64), vae_steps=2000, vae_minutes=15.0, vae_batch=16, vae_crop=64, vae_lr=1e-3,
     vae_kl=1e-5,
-    pool=12000,
+    pool=8000, pool_buckets=((192, 128, 2500), (128, 192, 2500)), vae_blend_weight=0.5,
     text_width=128, text_layers=3, text_heads=4, text_steps=1500, text_minutes=8.0, text_batch=128, text_lr=1e-3,
     layout_weight=0.1, grounding_weight=0.01,
-    unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=3400, unet_minutes=85.0,
+    unet_channels=(64, 128, 128), unet_attention=(True, True, True), unet_steps=3400, unet_minutes=88.0,
     unet_batch=32, unet_lr=5e-4, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0, debias=True,
     unet_positions=True, vae_ema=0.999, unet_ema=0.995, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
 )
-QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, text_steps=24, text_minutes=1.0, unet_steps=24,
+QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, pool_buckets=((192, 128, 64), (128, 192, 64)), text_steps=24, text_minutes=1.0, unet_steps=24,
              unet_minutes=2.0, checkpoint_minutes=0.5, preview_steps=4)
 
 
@@ -194,6 +194,26 @@ def evaluate_vae(vae, run):
     return result
 
 
+def blend_loss(vae, z, x, rng):
+    """Reconstruction of latents spliced from two pictures along a random box of latent cells.
+
+    Inpainting with an ordinary model does exactly this splice at every step (the re-noised original
+    outside the mask, the generated latent inside), and a decoder that never saw a seam invents colour
+    fringes along it. Target: the two pictures cut along the same cells. The decoder alone learns it
+    (the latents are detached), so the encoder's latent space stays what reconstruction made it."""
+    b, _, h, w = z.shape
+    m = torch.zeros(b, 1, h, w)
+    for i in range(b):
+        y0, y1 = sorted(rng.integers(0, h + 1, 2))
+        x0, x1 = sorted(rng.integers(0, w + 1, 2))
+        m[i, :, y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)] = 1.0
+    other = torch.roll(torch.arange(b), 1)
+    spliced = vae.decode(z.detach() * m + z.detach()[other] * (1 - m))
+    mp = F.interpolate(m, scale_factor=8.0, mode="nearest")
+    target = x * mp + x[other] * (1 - mp)
+    return (spliced - target).abs().mean() + ((spliced - target) ** 2).mean()
+
+
 def stage_vae(run, cfg, seed, combos):
     final = os.path.join(run, "vae_final.pt")
     if os.path.exists(final):
@@ -227,6 +247,8 @@ def stage_vae(run, cfg, seed, combos):
         rec = (y - x).abs().mean() + ((y - x) ** 2).mean()
         kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).mean()
         loss = rec + cfg["vae_kl"] * kl
+        if cfg["vae_blend_weight"]:
+            loss = loss + cfg["vae_blend_weight"] * blend_loss(vae, z, x, rng)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
@@ -292,11 +314,32 @@ def stage_pool(run, cfg, seed, combos, vae):
     log(f"[pool] latents before the channel gain: per-channel std {[round(float(v), 4) for v in channel_std]}; "
         f"gain {[round(float(v), 4) for v in gain]}; after: mean {float(sample.mean()):.4f} std "
         f"{float(sample.std()):.4f}, posterior std {float(std.float().mean()):.4f}; scaling_factor {scaling}")
-    pool = {"means": mean, "stds": std, "specs": specs, "scaling_factor": scaling, "latent_gain": g}
+    pool = {"means": mean, "stds": std, "specs": specs, "scaling_factor": scaling, "latent_gain": g,
+            "buckets": [encode_bucket(cfg, seed, combos, enc, g, bucket, width, height, count)
+                        for bucket, (width, height, count) in enumerate(cfg["pool_buckets"], 1)]}
     save(final, pool)
     if os.path.exists(path):
         os.remove(path)
     return pool
+
+
+def encode_bucket(cfg, seed, combos, enc, gain, bucket, width, height, n, chunk=64):
+    """Pictures of another aspect (SDXL's aspect buckets): the model learns that the grid of places and
+    the shapes' proportions hold at other sizes, instead of losing the subject off its native square."""
+    rng = np.random.default_rng([seed, 2, 1000 + bucket])
+    specs = [scenes.sample_scene(rng, combos) for _ in range(n)]
+    means, stds = [], []
+    prog = Progress(f"pool {width}x{height}", math.ceil(n / chunk), 1e9, 0, 0.0)
+    with torch.no_grad():
+        for c in range(math.ceil(n / chunk)):
+            prng = np.random.default_rng([seed, 2, 1000 + bucket, c])
+            pics = [scenes.render(s, prng, width, height) for s in specs[c * chunk:(c + 1) * chunk]]
+            x = torch.from_numpy(np.stack(pics)).permute(0, 3, 1, 2) * 2 - 1
+            mean, logvar = enc.encode(x.contiguous(memory_format=torch.channels_last))
+            means.append((mean * gain).half())
+            stds.append((torch.exp(0.5 * logvar) * gain).half())
+            prog.update(c + 1, 0.0, len(x))
+    return {"width": width, "height": height, "means": torch.cat(means), "stds": torch.cat(stds), "specs": specs}
 
 
 # ---------------------------------------------------------------- stage 3: text encoder alone
@@ -458,7 +501,12 @@ def stage_unet(run, cfg, seed, pool, tok, text):
     log(f"[unet] parameters: text encoder {models.count_params(te)}, unet {models.count_params(unet)}")
     noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"], cfg["debias"])
     cross_attentions = [m.block.attn2 for m in unet.modules() if isinstance(m, models.Transformer2D)]
-    means, stds, specs, scale = pool["means"], pool["stds"], pool["specs"], pool["scaling_factor"]
+    scale = pool["scaling_factor"]
+    buckets = [(pool["means"], pool["stds"], pool["specs"])] + [(k["means"], k["stds"], k["specs"])
+                                                                 for k in pool.get("buckets", [])]
+    bucket_share = np.array([len(k[2]) for k in buckets], dtype=np.float64)
+    bucket_share /= bucket_share.sum()
+    unet.to(memory_format=torch.channels_last)  # ~1.2x faster steps here
     total, budget, b = cfg["unet_steps"], cfg["unet_minutes"] * 60, cfg["unet_batch"]
     prog = Progress("unet", total, budget, step, elapsed)
     last_save = time.time()
@@ -469,9 +517,12 @@ def stage_unet(run, cfg, seed, pool, tok, text):
     grounding_seen = []  # attention grounding cross-entropy (log 9 = 2.2 when attention ignores place)
     while step < total and prog.elapsed() < budget:
         rng, gen = np.random.default_rng([seed, 3, step]), torch_gen(seed, 3, step)
+        # One aspect per batch, in proportion to the pool (a batch must be one tensor).
+        means, stds, specs = buckets[rng.choice(len(buckets), p=bucket_share)]
         idx = rng.integers(len(specs), size=b)
         ti = torch.from_numpy(idx)
         z0 = (means[ti].float() + stds[ti].float() * torch.randn(b, *means.shape[1:], generator=gen)) * scale
+        z0 = z0.contiguous(memory_format=torch.channels_last)
         captions = ["" if rng.random() < cfg["cfg_drop"] else scenes.random_caption(specs[i], rng) for i in idx]
         ids, target, keep = layout_batch([specs[i] for i in idx], tok, captions)
         t = torch.from_numpy(rng.integers(0, diffusion.NUM_TRAIN_TIMESTEPS, b))
@@ -490,7 +541,7 @@ def stage_unet(run, cfg, seed, pool, tok, text):
         if cfg["layout_weight"]:
             loss = loss + cfg["layout_weight"] * head.loss(context, target, keep)[0]
         if grounding:
-            grounding_ce = layout.grounding_loss(cross_attentions, keep)
+            grounding_ce = layout.grounding_loss(cross_attentions, keep, z0.shape[2], z0.shape[3])
             loss = loss + cfg["grounding_weight"] * grounding_ce
             grounding_seen.append(float(grounding_ce))
         opt.zero_grad(set_to_none=True)
