@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Generate every held-out caption of a scene file with fixed seeds and score the pictures automatically.",
-                "It scores the background colour, each named object's colour in its named region, and seed determinism."})
+                "It scores the background colour, each named object's colour in its named region, its shape (the largest blob "
+                        + "of its colour against the five silhouettes), and seed determinism, at one or several sizes."})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR|NAME",
             description = "The model folder, or the name of a library model ('models list'); default: the embedded model.")
@@ -53,6 +54,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--scheduler", defaultValue = "ddim", paramLabel = "NAME",
             description = "ddim, pndm, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm. Default: ${DEFAULT-VALUE}.")
     String scheduler;
+
+    @Option(names = "--size", split = ",", paramLabel = "WxH",
+            description = {"Picture sizes to evaluate, separated by commas, e.g. 128x128,192x128,128x192,256x256; "
+                    + "each gets its own scores. Default: the model's native size."})
+    String[] sizes;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Only the first N scenes (0 = all).") int limit;
 
@@ -81,35 +87,57 @@ final class EvaluateCommand implements Callable<Integer> {
         SceneScorer scorer = new SceneScorer(doc);
         if (out != null) Files.createDirectories(out);
         List<HeldOutScenes.Scene> scenes = limit > 0 ? doc.scenes().subList(0, Math.min(limit, doc.scenes().size())) : doc.scenes();
-        int pictures = 0, backgroundOk = 0, objects = 0, objectsOk = 0, picturesOk = 0;
         List<ContactSheet.Entry> sheet = new ArrayList<>();
+        List<Map<String, Object>> tables = new ArrayList<>();
         try (LoadedModel m = LoadedModel.open(modelDir, device.toOptions())) {
-            int size = m.info().nativeSampleSize();
-            for (HeldOutScenes.Scene scene : scenes) {
-                for (long seed : seeds) {
-                    GenerationRequest req = new GenerationRequest(scene.caption(), "", size, size, steps, cfg, seed, kind,
-                            1.0, 0, null, null, m.info().name());
-                    GenerationResult r = m.pipeline().generate(req, null, null, StepListener.NONE, new CancellationToken());
-                    SceneScorer.Score s = scorer.score(r.image(), scene);
-                    pictures++;
-                    if (s.backgroundOk()) backgroundOk++;
-                    for (SceneScorer.ObjectScore o : s.objects()) {
-                        objects++;
-                        if (o.ok()) objectsOk++;
+            int nativeSize = m.info().nativeSampleSize();
+            List<int[]> wanted = new ArrayList<>();
+            if (sizes == null || sizes.length == 0) wanted.add(new int[] {nativeSize, nativeSize});
+            else for (String text : sizes) wanted.add(BenchCommand.parseSize(text, nativeSize));
+            for (int[] wh : wanted) {
+                int width = wh[0], height = wh[1];
+                new GenerationRequest(scenes.get(0).caption(), "", width, height, steps, cfg, 1, kind, 1.0, 0, null, null,
+                        m.info().name()).validate();
+            }
+            for (int[] wh : wanted) {
+                int width = wh[0], height = wh[1];
+                String suffix = wanted.size() > 1 || width != nativeSize || height != nativeSize ? "-" + width + "x" + height : "";
+                int pictures = 0, backgroundOk = 0, objects = 0, objectsOk = 0, shapesOk = 0, picturesOk = 0;
+                for (HeldOutScenes.Scene scene : scenes) {
+                    for (long seed : seeds) {
+                        GenerationRequest req = new GenerationRequest(scene.caption(), "", width, height, steps, cfg, seed, kind,
+                                1.0, 0, null, null, m.info().name());
+                        GenerationResult r = m.pipeline().generate(req, null, null, StepListener.NONE, new CancellationToken());
+                        SceneScorer.Score s = scorer.score(r.image(), scene);
+                        pictures++;
+                        if (s.backgroundOk()) backgroundOk++;
+                        for (SceneScorer.ObjectScore o : s.objects()) {
+                            objects++;
+                            if (o.ok()) objectsOk++;
+                            if (o.shapeOk()) shapesOk++;
+                        }
+                        if (s.ok()) picturesOk++;
+                        System.err.println(SafeText.line(String.format(Locale.ROOT, "%s %dx%d seed %d: %s background %s%s objects %s  | %s",
+                                scene.id(), width, height, seed, s.ok() ? "PASS" : "fail", s.backgroundClassified(), s.backgroundOk() ? "" : "!",
+                                describe(s.objects()), scene.caption())));
+                        if (out != null) {
+                            GenerationPng.save(out.resolve(scene.id() + suffix + "-s" + seed + ".png"), r.image(), r.request(), r.mode());
+                        }
+                        if (seed == seeds[0] && tables.isEmpty()) sheet.add(new ContactSheet.Entry(scene.caption(), r.image()));
                     }
-                    if (s.ok()) picturesOk++;
-                    System.err.println(SafeText.line(String.format(Locale.ROOT, "%s seed %d: %s background %s%s objects %s  | %s",
-                            scene.id(), seed, s.ok() ? "PASS" : "fail", s.backgroundClassified(), s.backgroundOk() ? "" : "!",
-                            describe(s.objects()), scene.caption())));
-                    if (out != null) {
-                        GenerationPng.save(out.resolve(scene.id() + "-s" + seed + ".png"), r.image(), r.request(), r.mode());
-                    }
-                    if (seed == seeds[0]) sheet.add(new ContactSheet.Entry(scene.caption(), r.image()));
                 }
+                Map<String, Object> table = new LinkedHashMap<>();
+                table.put("size", width + "x" + height);
+                table.put("pictures", pictures);
+                table.put("background_ok", ratio(backgroundOk, pictures));
+                table.put("objects_ok", ratio(objectsOk, objects));
+                table.put("shapes_ok", ratio(shapesOk, objects));
+                table.put("pictures_ok", ratio(picturesOk, pictures));
+                tables.add(table);
             }
             // Determinism: the same seed twice gives the same picture, another seed a different one.
             HeldOutScenes.Scene first = scenes.get(0);
-            GenerationRequest a = new GenerationRequest(first.caption(), "", size, size, steps, cfg, seeds[0], kind, 1.0, 0, null, null, m.info().name());
+            GenerationRequest a = new GenerationRequest(first.caption(), "", nativeSize, nativeSize, steps, cfg, seeds[0], kind, 1.0, 0, null, null, m.info().name());
             BufferedImage p1 = m.pipeline().generate(a, null, null, StepListener.NONE, new CancellationToken()).image();
             BufferedImage p2 = m.pipeline().generate(a, null, null, StepListener.NONE, new CancellationToken()).image();
             BufferedImage p3 = m.pipeline().generate(a.withSeed(seeds[0] + 1000), null, null, StepListener.NONE, new CancellationToken()).image();
@@ -119,19 +147,26 @@ final class EvaluateCommand implements Callable<Integer> {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", m.info().name());
             summary.put("scenes", scenes.size());
-            summary.put("pictures", pictures);
             summary.put("steps", steps);
             summary.put("scheduler", kind.cliName());
             summary.put("cfg", cfg);
-            summary.put("background_ok", ratio(backgroundOk, pictures));
-            summary.put("objects_ok", ratio(objectsOk, objects));
-            summary.put("pictures_ok", ratio(picturesOk, pictures));
+            // The first size's scores at the top level, as before sizes could be listed.
+            tables.get(0).forEach((k, v) -> { if (!k.equals("size")) summary.put(k, v); });
+            if (tables.size() > 1) summary.put("sizes", tables);
             summary.put("same_seed_same_picture", sameSeedSame);
             summary.put("different_seed_different_picture", otherSeedDiffers);
             if (json) {
                 System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
             } else {
-                summary.forEach((k, v) -> System.out.println(SafeText.line(String.format(Locale.ROOT, "%-34s %s", k, v))));
+                summary.forEach((k, v) -> { if (!k.equals("sizes")) System.out.println(SafeText.line(String.format(Locale.ROOT, "%-34s %s", k, v))); });
+                if (tables.size() > 1) {
+                    System.out.println(String.format(Locale.ROOT, "%-10s %10s %10s %10s %10s", "size", "background", "placed", "shape", "picture"));
+                    for (Map<String, Object> t : tables) {
+                        System.out.println(String.format(Locale.ROOT, "%-10s %9.1f%% %9.1f%% %9.1f%% %9.1f%%", t.get("size"),
+                                100 * (double) t.get("background_ok"), 100 * (double) t.get("objects_ok"),
+                                100 * (double) t.get("shapes_ok"), 100 * (double) t.get("pictures_ok")));
+                    }
+                }
             }
             if (contactSheet != null) {
                 BufferedImage img = ContactSheet.render(sheet, 6, 128);
@@ -144,7 +179,8 @@ final class EvaluateCommand implements Callable<Integer> {
     private static String describe(List<SceneScorer.ObjectScore> objects) {
         StringBuilder b = new StringBuilder();
         for (SceneScorer.ObjectScore o : objects) {
-            b.append(o.colour()).append('@').append(o.region().replace(' ', '-')).append(':').append(o.pixels()).append(o.ok() ? "" : "!").append(' ');
+            b.append(o.colour()).append('@').append(o.region().replace(' ', '-')).append(':').append(o.pixels()).append(o.ok() ? "" : "!")
+                    .append(' ').append(o.shapeMeasured()).append(o.shapeOk() ? "" : "!").append(' ');
         }
         return b.toString().trim();
     }

@@ -3,6 +3,7 @@ package dev.emergence.engine.eval;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,9 @@ import java.util.stream.Collectors;
  * recipe's {@code score.py}: a pixel's colour is the nearest palette entry within the tolerance;
  * the background is the per-channel median over the inner half of every region no object is in;
  * an object is present when enough pixels of its colour lie inside its named region and no region
- * where no object of that colour is named holds more of them.
+ * where no object of that colour is named holds more of them. Its shape is the silhouette that best
+ * overlaps (intersection over union) the largest 4-connected blob of its colour near its region, each
+ * silhouette stretched to the blob's bounding box.
  */
 public final class SceneScorer {
     private final HeldOutScenes doc;
@@ -26,7 +29,16 @@ public final class SceneScorer {
         this.rgb = doc.palette().values().toArray(new int[0][]);
     }
 
-    public record ObjectScore(String colour, String region, int pixels, int elsewhereMax, boolean ok) {
+    /**
+     * @param shapeMeasured the best-matching silhouette's name, or null when no blob of the colour is large
+     *                      enough (or the scene file has no silhouettes)
+     * @param iou           each silhouette's intersection over union with the blob, in the file's order
+     */
+    public record ObjectScore(String colour, String region, int pixels, int elsewhereMax, boolean ok,
+                              String shape, String shapeMeasured, Map<String, Double> iou) {
+        public boolean shapeOk() {
+            return shapeMeasured != null && shapeMeasured.equals(shape);
+        }
     }
 
     public record Score(String id, double[] backgroundRgb, String backgroundClassified, boolean backgroundOk,
@@ -88,9 +100,85 @@ public final class SceneScorer {
             for (String region : doc.regionFractions().keySet()) {
                 if (!named.contains(region)) elsewhere = Math.max(elsewhere, pixelsOf(classified, o.colour(), region, w, h));
             }
-            objects.add(new ObjectScore(o.colour(), o.region(), count, elsewhere, count >= minPixels && count >= elsewhere));
+            Map<String, Double> iou = shapeIou(classified, o.colour(), doc.regionFractions().get(o.region()), minPixels);
+            String shapeMeasured = iou.entrySet().stream().reduce((a, b) -> b.getValue() > a.getValue() ? b : a)
+                    .map(Map.Entry::getKey).orElse(null);
+            objects.add(new ObjectScore(o.colour(), o.region(), count, elsewhere, count >= minPixels && count >= elsewhere,
+                    o.shape(), shapeMeasured, iou));
         }
         return new Score(scene.id(), median, measured.isEmpty() ? null : measured, measured.equals(scene.background()), List.copyOf(objects));
+    }
+
+    /** IoU of each silhouette with the largest blob of the colour in the widened region; empty when none is large enough. */
+    private Map<String, Double> shapeIou(String[][] names, String colour, double[] fraction, double minPixels) {
+        int h = names.length, w = names[0].length;
+        double mx = (fraction[2] - fraction[0]) * doc.shapeSearchMargin(), my = (fraction[3] - fraction[1]) * doc.shapeSearchMargin();
+        int[] box = box(new double[] {Math.max(0, fraction[0] - mx), Math.max(0, fraction[1] - my),
+                Math.min(1, fraction[2] + mx), Math.min(1, fraction[3] + my)}, w, h);
+        boolean[][] blob = largestComponent(names, colour, box);
+        int count = 0, x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
+        for (int y = 0; y < blob.length; y++) {
+            for (int x = 0; x < blob[0].length; x++) {
+                if (!blob[y][x]) continue;
+                count++;
+                x0 = Math.min(x0, x);
+                y0 = Math.min(y0, y);
+                x1 = Math.max(x1, x);
+                y1 = Math.max(y1, y);
+            }
+        }
+        Map<String, Double> iou = new LinkedHashMap<>();
+        if (count < minPixels || count == 0) return iou;
+        int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+        for (Map.Entry<String, HeldOutScenes.Silhouette> s : doc.silhouettes().entrySet()) {
+            int both = 0, either = 0;
+            for (int y = 0; y < bh; y++) {
+                double v = (y + 0.5) / bh * 2 - 1;
+                for (int x = 0; x < bw; x++) {
+                    boolean in = s.getValue().contains((x + 0.5) / bw * 2 - 1, v), on = blob[y0 + y][x0 + x];
+                    if (in && on) both++;
+                    if (in || on) either++;
+                }
+            }
+            iou.put(s.getKey(), (double) both / either);
+        }
+        return iou;
+    }
+
+    /** The largest 4-connected set of pixels of the colour inside the box (the first found wins a tie), in box coordinates. */
+    private static boolean[][] largestComponent(String[][] names, String colour, int[] box) {
+        int bw = box[2] - box[0], bh = box[3] - box[1];
+        int[][] label = new int[bh][bw];
+        int best = 0, bestSize = 0, n = 0;
+        int[] stack = new int[Math.max(1, bw * bh)];
+        for (int y0 = 0; y0 < bh; y0++) {
+            for (int x0 = 0; x0 < bw; x0++) {
+                if (label[y0][x0] != 0 || !names[box[1] + y0][box[0] + x0].equals(colour)) continue;
+                label[y0][x0] = ++n;
+                int top = 0, size = 0;
+                stack[top++] = y0 * bw + x0;
+                while (top > 0) {
+                    int p = stack[--top], y = p / bw, x = p % bw;
+                    size++;
+                    int[][] next = {{y - 1, x}, {y + 1, x}, {y, x - 1}, {y, x + 1}};
+                    for (int[] q : next) {
+                        if (q[0] < 0 || q[0] >= bh || q[1] < 0 || q[1] >= bw || label[q[0]][q[1]] != 0) continue;
+                        if (!names[box[1] + q[0]][box[0] + q[1]].equals(colour)) continue;
+                        label[q[0]][q[1]] = n;
+                        stack[top++] = q[0] * bw + q[1];
+                    }
+                }
+                if (size > bestSize) {
+                    best = n;
+                    bestSize = size;
+                }
+            }
+        }
+        boolean[][] out = new boolean[bh][bw];
+        for (int y = 0; y < bh; y++) {
+            for (int x = 0; x < bw; x++) out[y][x] = best != 0 && label[y][x] == best;
+        }
+        return out;
     }
 
     private int pixelsOf(String[][] names, String colour, String region, int w, int h) {
