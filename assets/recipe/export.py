@@ -50,6 +50,65 @@ class _VaeDecoderGraph(torch.nn.Module):
         return self.vae.decode(latent_sample)
 
 
+class _UNetGraph(torch.nn.Module):
+    """The UNet with OnnxStack's ControlNet inputs: one residual per skip connection and one for the mid
+    block. Without a ControlNet the engine feeds zeros, so one graph serves both (no second copy)."""
+
+    def __init__(self, unet):
+        super().__init__()
+        self.unet = unet
+
+    def forward(self, sample, timestep, encoder_hidden_states, *residuals):
+        return self.unet(sample, timestep, encoder_hidden_states, list(residuals[:-1]), residuals[-1])
+
+
+def residual_names(unet):
+    down, _ = unet.residual_channels()
+    return [f"down_block_{i}_additional_residual" for i in range(len(down))] + ["mid_block_additional_residual"]
+
+
+def _zero_residuals(unet, batch, latent_h, latent_w):
+    """Zeros shaped as each residual: the skip after conv_in and each level's resnets sit at that level's
+    size, a downsample's skip at the next level's."""
+    down, mid = unet.residual_channels()
+    levels, lpb = len(unet.config["block_out_channels"]), unet.config["layers_per_block"]
+    level_of = [0]
+    for i in range(levels):
+        level_of += [i] * lpb + ([i + 1] if i < levels - 1 else [])
+    out = [torch.zeros(batch, c, latent_h // 2 ** k, latent_w // 2 ** k) for c, k in zip(down, level_of)]
+    return out + [torch.zeros(batch, mid, latent_h // 2 ** (levels - 1), latent_w // 2 ** (levels - 1))]
+
+
+class _ControlNetGraph(torch.nn.Module):
+    def __init__(self, controlnet):
+        super().__init__()
+        self.controlnet = controlnet
+
+    def forward(self, sample, timestep, encoder_hidden_states, controlnet_cond):
+        down, mid = self.controlnet(sample, timestep, encoder_hidden_states, controlnet_cond)
+        return (*down, mid)
+
+
+def export_controlnet(out, controlnet, unet, image_size, notes):
+    """The ControlNet in OnnxStack's layout: model.onnx taking sample, timestep, encoder_hidden_states and
+    controlnet_cond [B, 3, H, W] in [0, 1], returning the UNet's residual inputs by name."""
+    latent = image_size // 8
+    names = residual_names(unet)
+    d = unet.config["cross_attention_dim"]
+    _export(_ControlNetGraph(controlnet.eval()), (torch.randn(2, 4, latent, latent), torch.tensor([999.0, 999.0]),
+                                                 torch.randn(2, 77, d), torch.rand(2, 3, image_size, image_size)),
+            os.path.join(out, "model.onnx"), ["sample", "timestep", "encoder_hidden_states", "controlnet_cond"], names,
+            {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
+             "encoder_hidden_states": {0: "batch", 1: "sequence"},
+             "controlnet_cond": {0: "batch", 2: "pixel_height", 3: "pixel_width"},
+             **{r: {0: "batch", 2: f"{r}_height", 3: f"{r}_width"} for r in names}})
+    _write_json(os.path.join(out, "config.json"), {"_class_name": "ControlNetModel", "_diffusers_version": FORMAT_VERSION,
+                                                   "_note": "the recipe's small ControlNet (models.ControlNet)",
+                                                   **controlnet.config})
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write(notes)
+
+
 def _write_json(path, obj):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -82,10 +141,14 @@ def export_pipeline(out, vae, text_encoder, unet, tokenizer, scaling_factor, ima
     _export(_TextEncoderGraph(text_encoder), (ids,), os.path.join(out, "text_encoder", "model.onnx"),
             ["input_ids"], ["last_hidden_state", "pooler_output"],
             {"input_ids": {0: "batch"}, "last_hidden_state": {0: "batch"}, "pooler_output": {0: "batch"}})
-    _export(unet, (torch.randn(2, 4, latent, latent), torch.tensor([999.0, 999.0]), torch.randn(2, 77, d)),
-            os.path.join(out, "unet", "model.onnx"), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
+    residuals = residual_names(unet)
+    _export(_UNetGraph(unet), (torch.randn(2, 4, latent, latent), torch.tensor([999.0, 999.0]), torch.randn(2, 77, d),
+                               *_zero_residuals(unet, 2, latent, latent)),
+            os.path.join(out, "unet", "model.onnx"), ["sample", "timestep", "encoder_hidden_states", *residuals],
+            ["out_sample"],
             {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
              "encoder_hidden_states": {0: "batch", 1: "sequence"},
+             **{r: {0: "batch", 2: f"{r}_height", 3: f"{r}_width"} for r in residuals},
              "out_sample": {0: "batch", 2: "height", 3: "width"}})
     _export(_VaeEncoderGraph(vae), (torch.rand(1, 3, image_size, image_size) * 2 - 1,),
             os.path.join(out, "vae_encoder", "model.onnx"), ["sample"], ["latent_sample"],
@@ -190,13 +253,16 @@ def export_pipeline(out, vae, text_encoder, unet, tokenizer, scaling_factor, ima
             f.write(notes)
 
 
-def check_exported(out, batch=2, latent=16):
-    """onnx.checker on every graph, and the declared input/output names, types and ranks."""
+def check_exported(out, residuals, batch=2, latent=16):
+    """onnx.checker on every graph, and the declared input/output names, types and ranks (residuals: how
+    many ControlNet residual inputs the UNet takes)."""
+    control = {f"down_block_{i}_additional_residual": (onnx.TensorProto.FLOAT, 4) for i in range(residuals - 1)}
+    control["mid_block_additional_residual"] = (onnx.TensorProto.FLOAT, 4)
     expect = {
         "text_encoder": ({"input_ids": (onnx.TensorProto.INT32, 2)},
                          {"last_hidden_state": 3, "pooler_output": 2}),
         "unet": ({"sample": (onnx.TensorProto.FLOAT, 4), "timestep": (onnx.TensorProto.FLOAT, 1),
-                  "encoder_hidden_states": (onnx.TensorProto.FLOAT, 3)}, {"out_sample": 4}),
+                  "encoder_hidden_states": (onnx.TensorProto.FLOAT, 3), **control}, {"out_sample": 4}),
         "vae_encoder": ({"sample": (onnx.TensorProto.FLOAT, 4)}, {"latent_sample": 4}),
         "vae_decoder": ({"latent_sample": (onnx.TensorProto.FLOAT, 4)}, {"sample": 4}),
     }

@@ -105,22 +105,52 @@ def _polygon_sdf(px, py, verts):
     return s * np.sqrt(d)
 
 
-def shape_coverage(shape, cx, cy, radius, size=SIZE, height=None):
-    """Anti-aliased coverage in [0, 1] of one shape, as a full (height, size) array (height defaults to size)."""
+def shape_distance(shape, cx, cy, radius, size=SIZE, height=None):
+    """Signed distance in pixels (negative inside) from each pixel centre to one shape's outline, inside
+    the shape's neighbourhood; (distance, (y0, y1, x0, x1)) or None when the neighbourhood is empty."""
     width, height = size, height or size
-    cov = np.zeros((height, width), dtype=np.float32)
     x0, x1 = max(0, int(cx - radius * 1.3) - 2), min(width, int(cx + radius * 1.3) + 3)
     y0, y1 = max(0, int(cy - radius * 1.3) - 2), min(height, int(cy + radius * 1.3) + 3)
     if x0 >= x1 or y0 >= y1:
-        return cov
+        return None
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
     px, py = xs + 0.5, ys + 0.5
     if shape == "circle":
         dist = np.sqrt((px - cx) ** 2 + (py - cy) ** 2) - radius
     else:
         dist = _polygon_sdf(px, py, _OUTLINES[shape] * radius + np.array([cx, cy]))
-    cov[y0:y1, x0:x1] = np.clip(0.5 - dist, 0.0, 1.0)
+    return dist, (y0, y1, x0, x1)
+
+
+def shape_coverage(shape, cx, cy, radius, size=SIZE, height=None):
+    """Anti-aliased coverage in [0, 1] of one shape, as a full (height, size) array (height defaults to size)."""
+    cov = np.zeros((height or size, size), dtype=np.float32)
+    found = shape_distance(shape, cx, cy, radius, size, height)
+    if found is not None:
+        dist, (y0, y1, x0, x1) = found
+        cov[y0:y1, x0:x1] = np.clip(0.5 - dist, 0.0, 1.0)
     return cov
+
+
+def scribble(placed, rng, size=SIZE, height=None):
+    """A control picture for a scribble ControlNet: what an artist might paint over a rendered scene, white
+    on black (float32 [height, size] in [0, 1]). Each object of `placed` (render's geometry) becomes a
+    filled silhouette or an outline 1.5 to 4 px wide, a little off in place and size, as a hand draws."""
+    width, height = size, height or size
+    out = np.zeros((height, width), dtype=np.float32)
+    for shape, cx, cy, radius in placed:
+        r = radius * rng.uniform(0.85, 1.15)
+        x, y = cx + rng.uniform(-2.5, 2.5), cy + rng.uniform(-2.5, 2.5)
+        found = shape_distance(shape, x, y, r, width, height)
+        if found is None:
+            continue
+        dist, (y0, y1, x0, x1) = found
+        if rng.random() < 0.5:
+            cov = np.clip(0.5 - dist, 0.0, 1.0)
+        else:
+            cov = np.clip(rng.uniform(1.5, 4.0) / 2 + 0.5 - np.abs(dist), 0.0, 1.0)
+        out[y0:y1, x0:x1] = np.maximum(out[y0:y1, x0:x1], cov)
+    return out
 
 
 # ---------------------------------------------------------------- scene specs
@@ -150,10 +180,10 @@ def sample_scene(rng, heldout_combos=frozenset(), n_objects=None):
             return {"background": background, "objects": objects}
 
 
-def render(scene, rng, size=SIZE, height=None):
+def render(scene, rng, size=SIZE, height=None, placed=None):
     """Float32 RGB picture (height, size, 3) in [0, 1] (height defaults to size). The 3x3 grid stretches
     with the picture; shapes keep their proportions, sized by the shorter side. Exact placement and
-    colour shades come from rng."""
+    colour shades come from rng. `placed`, a list, receives each object's (shape, cx, cy, radius)."""
     width, height = size, height or size
 
     def shade(name):
@@ -171,6 +201,8 @@ def render(scene, rng, size=SIZE, height=None):
         slack_x, slack_y = max(0.0, cell_w / 2 - radius) * 0.6, max(0.0, cell_h / 2 - radius) * 0.6
         cx = (col + 0.5) * cell_w + rng.uniform(-slack_x, slack_x)
         cy = (row + 0.5) * cell_h + rng.uniform(-slack_y, slack_y)
+        if placed is not None:
+            placed.append((obj["shape"], cx, cy, radius))
         a = shape_coverage(obj["shape"], cx, cy, radius, width, height)[..., None]
         img = img * (1 - a) + shade(obj["colour"]) * a  # float32 throughout
     return img
@@ -225,13 +257,14 @@ def canonical_caption(scene):
     return f"{body} on {_article(bg)} {bg} background"
 
 
-def random_caption(scene, rng):
-    """One of many plain-English wordings of a scene."""
+def random_caption(scene, rng, unplaced=None):
+    """One of many plain-English wordings of a scene; unplaced=True names no place (a ControlNet's
+    control picture then says where), None leaves it to chance (UNPLACED)."""
     objs = list(scene["objects"])
     if rng.random() < 0.3:
         objs = [objs[i] for i in rng.permutation(len(objs))]
     terse = rng.random() < 0.12
-    if terse:  # "red circle, left; blue square, right; white background"
+    if terse and unplaced is not True:  # "red circle, left; blue square, right; white background"
         parts = [f"{o['colour']} {o['shape']}, {_POSITION_PHRASES[o['region']][3]}" for o in objs]
         text = "; ".join(parts)
         if rng.random() < 0.85:
@@ -240,7 +273,8 @@ def random_caption(scene, rng):
     bg = scene["background"]
     style = rng.random()
     position_first = style < 0.7 and rng.random() < 0.15  # "on the left, a red circle"
-    unplaced = rng.random() < UNPLACED  # "a red circle on a blue background": the model picks the place
+    by_chance = rng.random() < UNPLACED  # "a red circle on a blue background": the model picks the place
+    unplaced = by_chance if unplaced is None else unplaced
     if unplaced:
         parts = [object_phrase(o, rng) for o in objs]
     elif position_first:

@@ -51,9 +51,10 @@ FULL = dict(
     layout_weight=0.1, grounding_weight=0.01,
     unet_channels=(64, 128, 128), unet_attention=(True, True, True), unet_steps=3400, unet_minutes=88.0,
     unet_batch=32, unet_lr=5e-4, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0, debias=True,
+    controlnet_pool=4000, controlnet_steps=1500, controlnet_minutes=15.0, controlnet_lr=5e-4,
     unet_positions=True, vae_ema=0.999, unet_ema=0.995, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
 )
-QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, pool_buckets=((192, 128, 64), (128, 192, 64)), text_steps=24, text_minutes=1.0, unet_steps=24,
+QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, controlnet_pool=128, controlnet_steps=12, pool_buckets=((192, 128, 64), (128, 192, 64)), text_steps=24, text_minutes=1.0, unet_steps=24,
              unet_minutes=2.0, checkpoint_minutes=0.5, preview_steps=4)
 
 
@@ -568,6 +569,123 @@ def stage_unet(run, cfg, seed, pool, tok, text):
     return ema_te.eval(), ema_unet.eval()
 
 
+# ---------------------------------------------------------------- stage 6 (--controlnet): a scribble ControlNet
+
+def control_pool(cfg, seed, combos, vae, gain, scale):
+    """Pictures with their scribbles (what an artist paints over them), encoded once, at every bucket."""
+    sizes = [(scenes.SIZE, scenes.SIZE, cfg["controlnet_pool"])] + [tuple(b[:2]) + (cfg["controlnet_pool"] // 4,)
+                                                                    for b in cfg["pool_buckets"]]
+    buckets = []
+    enc = copy.deepcopy(vae).to(memory_format=torch.channels_last)
+    for k, (width, height, n) in enumerate(sizes):
+        rng = np.random.default_rng([seed, 6, k])
+        specs = [scenes.sample_scene(rng, combos) for _ in range(n)]
+        latents, controls = [], []
+        prog = Progress(f"controlnet pool {width}x{height}", math.ceil(n / 64), 1e9, 0, 0.0)
+        with torch.no_grad():
+            for c in range(math.ceil(n / 64)):
+                prng = np.random.default_rng([seed, 6, k, c])
+                pics, marks = [], []
+                for spec in specs[c * 64:(c + 1) * 64]:
+                    placed = []
+                    pics.append(scenes.render(spec, prng, width, height, placed))
+                    marks.append(scenes.scribble(placed, prng, width, height))
+                x = torch.from_numpy(np.stack(pics)).permute(0, 3, 1, 2) * 2 - 1
+                mean, _ = enc.encode(x.contiguous(memory_format=torch.channels_last))
+                latents.append((mean * gain * scale).half())
+                controls.append(torch.from_numpy((np.stack(marks) * 255).round().astype(np.uint8)))
+                prog.update(c + 1, 0.0, len(x))
+        buckets.append({"latents": torch.cat(latents), "controls": torch.cat(controls), "specs": specs})
+    return buckets
+
+
+@torch.no_grad()
+def control_probe(cn, te, unet, bucket, tok, noise, seed, n=32):
+    """How much the loss at t = 500 and 800 rises when each picture gets another picture's scribble, in
+    percent, with captions that name no place: near zero means the ControlNet does not steer."""
+    rng = np.random.default_rng([seed, 8])
+    z0 = bucket["latents"][:n].float()
+    ctx = te(torch.tensor([tok.encode(scenes.random_caption(s, rng, unplaced=True)) for s in bucket["specs"][:n]]))[0]
+    cond = bucket["controls"][:n].float().div(255).unsqueeze(1).expand(-1, 3, -1, -1)
+    eps = torch.randn(z0.shape, generator=torch_gen(seed, 8, 0))
+    result = {}
+    for t in (500, 800):
+        tt = torch.full((n,), t)
+        xt = noise.add_noise(z0, eps, tt)
+        loss = {}
+        for key, c in (("own", cond), ("other", cond.roll(1, 0))):
+            down, mid = cn(xt, tt.float(), ctx, c)
+            loss[key] = float(((unet(xt, tt.float(), ctx, down, mid) - eps) ** 2).mean())
+        result[f"@{t}"] = round(100 * (loss["other"] / loss["own"] - 1), 1)
+    return result
+
+
+def stage_controlnet(run, cfg, seed, combos, vae, te, unet, tok, pool):
+    """A scribble ControlNet for the trained model (models.ControlNet), the UNet and text encoder frozen."""
+    final = os.path.join(run, "controlnet_final.pt")
+    if os.path.exists(final):
+        ck = torch.load(final)
+        cn = models.ControlNet(unet.config)
+        cn.load_state_dict(ck["ema"])
+        log(f"[controlnet] done earlier after {ck['steps']} steps")
+        return cn.eval()
+    torch.manual_seed(seed + 6)
+    cn = models.ControlNet(unet.config)
+    ema = copy.deepcopy(cn).requires_grad_(False)
+    te, unet = te.eval().requires_grad_(False), unet.eval().requires_grad_(False)
+    opt = torch.optim.AdamW(cn.parameters(), lr=cfg["controlnet_lr"], betas=(0.9, 0.999), weight_decay=0.01)
+    path, modules = os.path.join(run, "controlnet.pt"), {"model": cn, "ema": ema}
+    step, elapsed = resume(path, "controlnet", modules, opt)
+    buckets = control_pool(cfg, seed, combos, vae, pool["latent_gain"], pool["scaling_factor"])
+    share = np.array([len(b["specs"]) for b in buckets], dtype=np.float64)
+    share /= share.sum()
+    log(f"[controlnet] parameters: {models.count_params(cn)}")
+    noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"], cfg["debias"])
+    total, budget, b = cfg["controlnet_steps"], cfg["controlnet_minutes"] * 60, cfg["unet_batch"]
+    prog = Progress("controlnet", total, budget, step, elapsed)
+    last_save = time.time()
+    while step < total and prog.elapsed() < budget:
+        rng, gen = np.random.default_rng([seed, 7, step]), torch_gen(seed, 7, step)
+        bucket = buckets[rng.choice(len(buckets), p=share)]
+        idx = torch.from_numpy(rng.integers(len(bucket["specs"]), size=b))
+        z0 = bucket["latents"][idx].float()
+        cond = bucket["controls"][idx].float().div(255).unsqueeze(1).expand(-1, 3, -1, -1)
+        # Mostly captions that name no place: the scribble is what says where, as when an artist sketches.
+        captions = ["" if rng.random() < cfg["cfg_drop"] else
+                    scenes.random_caption(bucket["specs"][i], rng, unplaced=True if rng.random() < 0.7 else None)
+                    for i in idx.tolist()]
+        with torch.no_grad():
+            context = te(torch.tensor([tok.encode(c) for c in captions]))[0]
+        t = torch.from_numpy(rng.integers(0, diffusion.NUM_TRAIN_TIMESTEPS, b))
+        eps = noise.noise(z0.shape, gen)
+        xt = noise.add_noise(z0, eps, t)
+        for group in opt.param_groups:
+            group["lr"] = lr_at(progress_of(step, total, prog.elapsed(), budget), step, cfg["controlnet_lr"])
+        down, mid = cn(xt, t.float(), context, cond)
+        pred = unet(xt, t.float(), context, down, mid)
+        per_sample = ((pred - eps) ** 2).mean((1, 2, 3))
+        loss = (per_sample * noise.loss_weights(t)).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(cn.parameters(), 1.0)
+        opt.step()
+        ema_update(ema, cn, step, cfg["unet_ema"])
+        step += 1
+        prog.update(step, float(per_sample.mean()), b)
+        if time.time() - last_save > cfg["checkpoint_minutes"] * 60:
+            save_checkpoint(path, modules, opt, step, prog)
+            last_save = time.time()
+            log(f"[controlnet] another picture's scribble raises the loss by (%): "
+                f"{control_probe(ema, te, unet, buckets[0], tok, noise, seed)}")
+    if step < total:
+        log(f"[controlnet] wall-clock budget reached at step {step} of {total}")
+    save_checkpoint(path, modules, opt, step, prog)
+    log(f"[controlnet] another picture's scribble raises the loss by (%): "
+        f"{control_probe(ema, te, unet, buckets[0], tok, noise, seed)}")
+    save(final, {"ema": ema.state_dict(), "steps": step})
+    return ema.eval()
+
+
 # ---------------------------------------------------------------- stage 5: export and preview
 
 def preview(run, cfg, seed, te, unet, vae, tok, scale):
@@ -610,6 +728,9 @@ A small Stable Diffusion (text encoder, UNet, KL autoencoder) trained from scrat
 - The autoencoder adds a fixed colour shortcut to its learned encoder and decoder, the UNet's attention
   blocks add learned position embeddings, and the text encoder's last ten padding outputs hold the
   caption's layout, one per cell of a 3x3 grid (layout slots; see the recipe's README).
+- Trained on 128x128, 192x128 and 128x192 pictures (aspect buckets); other sizes keep the 3x3 grid of places.
+- unet/model.onnx also takes ControlNet residuals (down_block_0..{res_last}_additional_residual,
+  mid_block_additional_residual; zeros without control), so ControlNets trained for it need no second UNet.
 
 Rebuild: see assets/recipe/README.md.
 """
@@ -625,16 +746,27 @@ def stage_export(run, cfg, seed, vae, te, unet, tok, pool, export_to):
         s = json.load(f)["summary"]
     notes = MODEL_CARD.format(
         size=scenes.SIZE, lat=scenes.SIZE // 8, colours=", ".join(scenes.COLOURS), shapes=", ".join(scenes.SHAPES),
-        steps=cfg["preview_steps"], cfg=cfg["preview_guidance"], scale=pool["scaling_factor"], p_te=models.count_params(te), p_unet=models.count_params(unet),
+        steps=cfg["preview_steps"], cfg=cfg["preview_guidance"], scale=pool["scaling_factor"],
+        res_last=len(export.residual_names(unet)) - 2, p_te=models.count_params(te), p_unet=models.count_params(unet),
         p_enc=models.count_params(vae.encoder), p_dec=models.count_params(vae.decoder), unet_steps=unet_steps,
         psnr=vae_eval["vae_psnr_db"], pool_psnr=vae_eval["avgpool8_bilinear_psnr_db"],
         preview=f"background right {s['background_ok']:.0%}, objects present {s['objects_ok']:.0%}, "
-                f"whole picture right {s['pictures_ok']:.0%} of {s['pictures']}")
+                f"named shape drawn {s['shapes_ok']:.0%}, whole picture right {s['pictures_ok']:.0%} of {s['pictures']}")
     for out in [os.path.join(run, "model")] + ([export_to] if export_to else []):
         export.export_pipeline(out, vae, te, unet, tok, pool["scaling_factor"], scenes.SIZE, notes)
-        sizes = export.check_exported(out)
+        sizes = export.check_exported(out, len(export.residual_names(unet)))
         total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(out) for f in fs)
         log(f"[export] {out}: graphs {sizes}, {total / 2 ** 20:.1f} MiB in all")
+
+
+CONTROLNET_CARD = """# Scribble ControlNet for the default model
+
+Trained by the recipe in `assets/recipe/` (`train.py RUN_DIR --controlnet`) for `assets/default-model`:
+the control picture is white strokes on black (filled shapes or outlines, as an artist paints them) at
+the generation's size; the base model's `unet/model.onnx` takes its residuals. {params} parameters,
+{steps} training steps. Use it with `generate --control SKETCH.png --control-model assets/controlnet-scribble
+--control-preprocessor scribble` and a prompt that need not name places.
+"""
 
 
 def main(argv=None):
@@ -645,6 +777,8 @@ def main(argv=None):
     p.add_argument("--export-to", help="also export the finished model into this folder")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--until", choices=["vae", "pool", "text", "unet"], help="stop after this stage")
+    p.add_argument("--controlnet", action="store_true",
+                   help="after the model, train the scribble ControlNet (export: controlnet-scribble beside the model)")
     for k in ("vae_steps", "unet_steps", "pool"):
         p.add_argument("--" + k.replace("_", "-"), type=int)
     for k in ("vae_minutes", "unet_minutes", "unet_lr"):
@@ -679,6 +813,13 @@ def main(argv=None):
     if a.until == "unet":
         return
     stage_export(a.run, cfg, a.seed, vae, te, unet, tok, pool, a.export_to)
+    if a.controlnet:
+        cn = stage_controlnet(a.run, cfg, a.seed, combos, vae, te, unet, tok, pool)
+        for out in [os.path.join(a.run, "controlnet-scribble")] + (
+                [os.path.join(os.path.dirname(os.path.abspath(a.export_to)), "controlnet-scribble")] if a.export_to else []):
+            export.export_controlnet(out, cn, unet, scenes.SIZE, CONTROLNET_CARD.format(steps=torch.load(
+                os.path.join(a.run, "controlnet_final.pt"))["steps"], params=models.count_params(cn)))
+            log(f"[export] {out}: {os.path.getsize(os.path.join(out, 'model.onnx')) / 2 ** 20:.1f} MiB")
     log(f"finished in {(time.time() - t0) / 60:.1f} min (this session)")
 
 
