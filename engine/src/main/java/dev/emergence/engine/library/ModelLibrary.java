@@ -128,10 +128,24 @@ public final class ModelLibrary {
 
     /**
      * The ControlNets of {@link #controlNetsFolder}, sorted by name: folders directly in it that hold
-     * a model.onnx. Links are not followed, so nothing outside the library is listed.
+     * a model.onnx; then those the embedded model ships in its own {@code controlnets} folder (as
+     * OnnxStack's model sets keep theirs), unless a library ControlNet has the name. Links are not
+     * followed, so nothing outside the library and the embedded model is listed.
      */
     public List<ControlNetEntry> listControlNets() throws IOException {
-        Path folder = controlNetsFolder();
+        List<ControlNetEntry> out = new ArrayList<>(controlNetsIn(controlNetsFolder()));
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        out.forEach(e -> taken.add(e.name().toLowerCase(java.util.Locale.ROOT)));
+        Optional<Path> model = embedded.get();
+        if (model.isPresent()) {
+            for (ControlNetEntry e : controlNetsIn(model.get().resolve(CONTROLNETS))) {
+                if (taken.add(e.name().toLowerCase(java.util.Locale.ROOT))) out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static List<ControlNetEntry> controlNetsIn(Path folder) throws IOException {
         if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) return List.of();
         List<ControlNetEntry> out = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {

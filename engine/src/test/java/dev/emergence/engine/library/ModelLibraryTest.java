@@ -2,6 +2,7 @@ package dev.emergence.engine.library;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.emergence.engine.TestFolders;
 import dev.emergence.engine.model.ModelException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,6 +192,22 @@ class ModelLibraryTest {
         assertEquals(List.of(), lib.list());
         LibraryException reserved = assertThrows(LibraryException.class, () -> lib.importFolder(Fixtures.TINY, "controlnets", false));
         assertEquals("'controlnets' is the library's folder for ControlNets; choose another name", reserved.getMessage());
+    }
+
+    /** The embedded model's own controlnets folder is listed after the library's; a library ControlNet of the same name wins. */
+    @Test
+    void theEmbeddedModelsControlNetsAreListedUnlessTheLibraryHasTheName() throws Exception {
+        Path embedded = TestFolders.copy(Fixtures.TINY, temp.resolve("embedded"));
+        Path own = Files.createDirectories(embedded.resolve("controlnets"));
+        Files.write(Files.createDirectories(own.resolve("scribble")).resolve("model.onnx"), new byte[] {1});
+        Files.write(Files.createDirectories(own.resolve("tile")).resolve("model.onnx"), new byte[] {1});
+        Files.createDirectories(own.resolve("empty"));
+        ModelLibrary lib = new ModelLibrary(temp.resolve("models"), () -> Optional.of(embedded), f -> Long.MAX_VALUE);
+        assertEquals(List.of(own.resolve("scribble"), own.resolve("tile")),
+                lib.listControlNets().stream().map(ControlNetEntry::folder).toList());
+        Path mine = Files.createDirectories(lib.controlNetsFolder().resolve("Scribble"));
+        Files.write(mine.resolve("model.onnx"), new byte[] {1});
+        assertEquals(List.of(mine, own.resolve("tile")), lib.listControlNets().stream().map(ControlNetEntry::folder).toList());
     }
 
     @Test
