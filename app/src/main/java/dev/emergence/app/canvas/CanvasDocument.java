@@ -60,6 +60,7 @@ public final class CanvasDocument {
     private final ReadOnlyIntegerWrapper width = new ReadOnlyIntegerWrapper();
     private final ReadOnlyIntegerWrapper height = new ReadOnlyIntegerWrapper();
     private final ReadOnlyObjectWrapper<Rect> frame = new ReadOnlyObjectWrapper<>();
+    private int originX, originY;
     /** Counts every finished change (stroke, operation, undo, redo): autosave watches it. */
     private final ReadOnlyIntegerWrapper revision = new ReadOnlyIntegerWrapper();
     private Consumer<String> notices = s -> { };
@@ -454,7 +455,7 @@ public final class CanvasDocument {
         List<Layer> before = all.stream().map(DocLayer::pixels).toList();
         List<Layer> after = all.stream().map(l -> l.pixels().region(new Rect(-dx, -dy, grown.width(), grown.height()))).toList();
         Rect f = frame();
-        return new ReplaceEdit(label, all, before, after, f, new Rect(f.x() + dx, f.y() + dy, f.width(), f.height()));
+        return new ReplaceEdit(label, all, before, after, f, new Rect(f.x() + dx, f.y() + dy, f.width(), f.height()), dx, dy);
     }
 
     /**
@@ -593,6 +594,24 @@ public final class CanvasDocument {
         frame.set(r);
         if (quiet > 0) pendingFrame = true;
         else for (Listener l : listeners) l.frameChanged(r);
+    }
+
+    /**
+     * Where the canvas's first top-left corner lies now: what growing the canvas added on the left and
+     * top (undo takes it back). A rectangle taken earlier, at origin (x0, y0), is today's rectangle
+     * moved by (originX - x0, originY - y0): so a queued picture lands where it was planned.
+     */
+    public int originX() {
+        return originX;
+    }
+
+    public int originY() {
+        return originY;
+    }
+
+    void shiftOrigin(int dx, int dy) {
+        originX += dx;
+        originY += dy;
     }
 
     void replacePixels(List<DocLayer> which, List<Layer> pixels, Rect newFrame) {

@@ -16,6 +16,10 @@ public record Rect(int x, int y, int width, int height) {
 
     public long area() { return isEmpty() ? 0 : (long) width * height; }
 
+    public Rect translated(int dx, int dy) {
+        return new Rect(x + dx, y + dy, width, height);
+    }
+
     public Rect union(Rect o) {
         if (isEmpty()) return o;
         if (o.isEmpty()) return this;

@@ -7,8 +7,14 @@ import java.util.List;
  * outpainting, a picture opened as the document): each layer's pixels before and after, with the
  * frame. The stack itself is unchanged (a {@link StackEdit} beside it changes that).
  */
-record ReplaceEdit(String label, List<DocLayer> layers, List<Layer> before, List<Layer> after, Rect frameBefore, Rect frameAfter)
+record ReplaceEdit(String label, List<DocLayer> layers, List<Layer> before, List<Layer> after, Rect frameBefore, Rect frameAfter,
+                   int shiftX, int shiftY)
         implements Edit {
+    /** A replacement that keeps the origin (a resize, a picture opened as the document). */
+    ReplaceEdit(String label, List<DocLayer> layers, List<Layer> before, List<Layer> after, Rect frameBefore, Rect frameAfter) {
+        this(label, layers, before, after, frameBefore, frameAfter, 0, 0);
+    }
+
     ReplaceEdit {
         layers = List.copyOf(layers);
         before = List.copyOf(before);
@@ -18,11 +24,13 @@ record ReplaceEdit(String label, List<DocLayer> layers, List<Layer> before, List
     @Override
     public void undo(CanvasDocument doc) {
         doc.replacePixels(layers, before, frameBefore);
+        doc.shiftOrigin(-shiftX, -shiftY);
     }
 
     @Override
     public void redo(CanvasDocument doc) {
         doc.replacePixels(layers, after, frameAfter);
+        doc.shiftOrigin(shiftX, shiftY);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.emergence.app.frame;
 
 import dev.emergence.app.canvas.CanvasDocument;
+import dev.emergence.app.canvas.Rect;
 import dev.emergence.app.canvas.DocLayer;
 import dev.emergence.app.project.GenerationRecord;
 import dev.emergence.engine.pipeline.GenerationMode;
@@ -63,7 +64,7 @@ public final class FrameGenerations {
 
     /** Where a plan's result lands when the run is {@code mode}. */
     public static Placement placementFor(GenerationArea.Plan plan, GenerationMode mode) {
-        return mode == plan.mode() ? plan.placement() : Placement.whole(plan.region());
+        return mode == plan.mode() ? plan.placement() : Placement.whole(plan.region(), plan.placement().originX(), plan.placement().originY());
     }
 
     /**
@@ -83,8 +84,9 @@ public final class FrameGenerations {
     public DocLayer place(Pick p) {
         String name = layerName(p.request());
         int index = history.size();
-        history.add(new GenerationRecord(p.request(), p.mode(), p.placement().region(), name));
-        return doc.addGenerated(name, p.placement().region(), ResultPaste.pixels(p.picture(), p.placement()), index);
+        Rect at = p.placement().regionAt(doc.originX(), doc.originY());
+        history.add(new GenerationRecord(p.request(), p.mode(), at, name));
+        return doc.addGenerated(name, at, ResultPaste.pixels(p.picture(), p.placement()), index);
     }
 
     /**
@@ -99,13 +101,14 @@ public final class FrameGenerations {
         }
         String name = layerName(request);
         int index = history.size();
-        history.add(new GenerationRecord(request, pendingMode, pending.region(), name));
-        return Optional.of(doc.addGenerated(name, pending.region(), ResultPaste.pixels(picture, pending), index));
+        Rect at = pending.regionAt(doc.originX(), doc.originY());
+        history.add(new GenerationRecord(request, pendingMode, at, name));
+        return Optional.of(doc.addGenerated(name, at, ResultPaste.pixels(picture, pending), index));
     }
 
     /** A picture (a history entry, a scrubbed step) placed as a layer in the frame, scaled to it. */
     public DocLayer place(BufferedImage picture, String name) {
-        return doc.addGenerated(name, doc.frame(), ResultPaste.pixels(picture, Placement.whole(doc.frame())), -1);
+        return doc.addGenerated(name, doc.frame(), ResultPaste.pixels(picture, Placement.whole(doc.frame(), doc.originX(), doc.originY())), -1);
     }
 
     /** "a red fox in snow · 1234": the prompt's start and the seed. */

@@ -39,7 +39,7 @@ public final class GenerationArea {
      * pixels and mask, a quick composite); {@link #plan(Capture, long)} does the rest anywhere.
      */
     public record Capture(GenerationMode mode, Rect region, ModelSize size, java.util.List<dev.emergence.app.canvas.DocLayer> layers, Layer mask,
-                          Rect insideLocal, boolean outpaint, InpaintOptions options) {
+                          Rect insideLocal, boolean outpaint, InpaintOptions options, int originX, int originY) {
     }
 
     /** Plans at once (capture and the rest on the calling thread). */
@@ -67,7 +67,7 @@ public final class GenerationArea {
         Layer mask = doc.maskIn(region);
         Rect inside = region.intersect(canvas);
         Rect insideLocal = new Rect(inside.x() - region.x(), inside.y() - region.y(), inside.width(), inside.height());
-        return new Capture(mode, region, size, layers, mask, insideLocal, outpaint, options);
+        return new Capture(mode, region, size, layers, mask, insideLocal, outpaint, options, doc.originX(), doc.originY());
     }
 
 
@@ -97,7 +97,8 @@ public final class GenerationArea {
         Layer modelMask = new Layer(size.width(), size.height(),
                 Resample.scale(mask.pixels(), region.width(), region.height(), size.width(), size.height()));
         CanvasSnapshot input = new CanvasSnapshot(modelPicture, modelMask, mode);
-        if (mode != GenerationMode.INPAINT) return new Plan(region, size, input, Placement.whole(region));
+        int ox = c.originX(), oy = c.originY();
+        if (mode != GenerationMode.INPAINT) return new Plan(region, size, input, Placement.whole(region, ox, oy));
 
         int n = region.width() * region.height();
         Layer soft = mask.copy();
@@ -109,7 +110,7 @@ public final class GenerationArea {
             boolean past = !contains(insideLocal, x, y);
             alpha[i] = past ? 255 : Math.max(soft.pixels()[i] >>> 24, 0);
         }
-        if (!options.matchColours()) return new Plan(region, size, input, new Placement(region, alpha, null, null));
+        if (!options.matchColours()) return new Plan(region, size, input, new Placement(region, alpha, null, null, ox, oy));
         boolean[] band = new boolean[n];
         Layer near = mask.copy();
         MaskOps.feather(near, Math.max(8, options.paddingPx() / 4));
@@ -125,7 +126,7 @@ public final class GenerationArea {
             band[i] = outpaint ? m > 0 && m < 255 : m == 0 && (near.pixels()[i] >>> 24) > 0;
             any |= band[i];
         }
-        return new Plan(region, size, input, new Placement(region, alpha, any ? band : null, any ? original : null));
+        return new Plan(region, size, input, new Placement(region, alpha, any ? band : null, any ? original : null, ox, oy));
     }
 
     /** The bounding box of pixels with alpha inside {@code within}. */

@@ -10,6 +10,7 @@ import dev.emergence.engine.pipeline.GenerationMode;
 import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -109,6 +110,47 @@ class GenerationAreaTest {
         assertEquals(channel(edge, 8), channel(past, 8), 3);
         assertEquals(255, p.placement().pasteAlpha()[600 * 512 + 500], "the extension covers what lies past the edge");
         assertEquals(0, p.placement().pasteAlpha()[600 * 512 + 10], "and leaves the old picture");
+    }
+
+    /**
+     * Two pictures queued one after the other: the first outpaints past the top left corner, so the
+     * canvas grows there and everything moves right and down; the second, planned before that, still
+     * lands over the pixels it was made for. Undoing both puts the origin back.
+     */
+    @Test
+    void aQueuedPictureLandsWhereItWasPlannedAfterTheCanvasGrewLeftAndUp() {
+        CanvasDocument d = photo();
+        FrameGenerations frames = new FrameGenerations(d);
+        InpaintOptions options = new InpaintOptions(true, 32, false, OutpaintFill.EDGE);
+        d.setFrame(new Rect(-64, -32, 512, 512));
+        GenerationArea.Plan first = GenerationArea.plan(d, NATIVE, 8, options, 1);
+        d.setFrame(new Rect(800, 400, 256, 256));
+        GenerationArea.Plan second = GenerationArea.plan(d, NATIVE, 8, options, 2);
+        assertEquals(GenerationMode.IMG2IMG, second.mode());
+        int before = d.layers().get(0).pixels().get(800, 400);
+
+        frames.expect(FrameGenerations.placementFor(first, first.mode()), first.mode(), false, false);
+        frames.land(new BufferedImage(512, 512, BufferedImage.TYPE_INT_ARGB), request(1)).orElseThrow();
+        assertEquals(List.of(64, 32), List.of(d.originX(), d.originY()), "the canvas grew 64 px left and 32 px up");
+        assertEquals(before, d.layers().get(0).pixels().get(864, 432), "the photo moved with the canvas");
+
+        frames.expect(FrameGenerations.placementFor(second, second.mode()), second.mode(), false, false);
+        BufferedImage green = new BufferedImage(256, 256, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 256; y++) for (int x = 0; x < 256; x++) green.setRGB(x, y, 0xff00ff00);
+        dev.emergence.app.canvas.DocLayer landed = frames.land(green, request(2)).orElseThrow();
+        assertEquals(0xff00ff00, landed.pixels().get(864, 432), "over the pixels it was made from");
+        assertEquals(0, landed.pixels().get(863, 431) >>> 24);
+        assertEquals(new Rect(864, 432, 256, 256), frames.history().get(1).region());
+
+        d.undo();
+        d.undo();
+        assertEquals(List.of(0, 0), List.of(d.originX(), d.originY()));
+        assertEquals(1600, d.width());
+    }
+
+    private static dev.emergence.engine.pipeline.GenerationRequest request(long seed) {
+        return new dev.emergence.engine.pipeline.GenerationRequest("a queued picture", "", 128, 128, 4, 7.5, seed,
+                dev.emergence.engine.scheduler.SchedulerKind.DDIM, 1.0, 0, null, null, "default");
     }
 
     @Test
