@@ -46,15 +46,19 @@ from tokenizer import WordTokenizer  # noqa: E402
 FULL = dict(
     vae_channels=(16, 32, 64, 64), vae_steps=2000, vae_minutes=15.0, vae_batch=16, vae_crop=64, vae_lr=1e-3,
     vae_kl=1e-5,
-    pool=8000, pool_buckets=((192, 128, 2500), (128, 192, 2500)), vae_blend_weight=0.5,
+    pool=12000, pool_buckets=(), vae_blend_weight=0.0,
     text_width=128, text_layers=3, text_heads=4, text_steps=1500, text_minutes=8.0, text_batch=128, text_lr=1e-3,
     layout_weight=0.1, grounding_weight=0.01,
-    unet_channels=(64, 128, 128), unet_attention=(True, True, True), unet_steps=3400, unet_minutes=88.0,
+    unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=3400, unet_minutes=85.0,
     unet_batch=32, unet_lr=5e-4, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0, debias=True,
     controlnet_pool=4000, controlnet_steps=1500, controlnet_minutes=15.0, controlnet_lr=5e-4,
     unet_positions=True, vae_ema=0.999, unet_ema=0.995, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
 )
-QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, controlnet_pool=128, controlnet_steps=12, pool_buckets=((192, 128, 64), (128, 192, 64)), text_steps=24, text_minutes=1.0, unet_steps=24,
+# The shapes trial (see the README): aspect buckets, the decoder's splice loss and cross-attention at
+# 16x16 as well, in the same time. Measured against FULL it drew fewer named shapes, not more.
+SHAPES_TRIAL = dict(pool=8000, pool_buckets=((192, 128, 2500), (128, 192, 2500)), vae_blend_weight=0.5,
+                    unet_attention=(True, True, True), unet_minutes=88.0)
+QUICK = dict(FULL, vae_steps=24, vae_minutes=2.0, pool=256, controlnet_pool=128, controlnet_steps=12, text_steps=24, text_minutes=1.0, unet_steps=24,
              unet_minutes=2.0, checkpoint_minutes=0.5, preview_steps=4)
 
 
@@ -507,7 +511,7 @@ def stage_unet(run, cfg, seed, pool, tok, text):
                                                                  for k in pool.get("buckets", [])]
     bucket_share = np.array([len(k[2]) for k in buckets], dtype=np.float64)
     bucket_share /= bucket_share.sum()
-    unet.to(memory_format=torch.channels_last)  # ~1.2x faster steps here
+    unet.to(memory_format=torch.channels_last)  # ~1.2x faster steps here (not bit-identical to contiguous)
     total, budget, b = cfg["unet_steps"], cfg["unet_minutes"] * 60, cfg["unet_batch"]
     prog = Progress("unet", total, budget, step, elapsed)
     last_save = time.time()
@@ -519,7 +523,7 @@ def stage_unet(run, cfg, seed, pool, tok, text):
     while step < total and prog.elapsed() < budget:
         rng, gen = np.random.default_rng([seed, 3, step]), torch_gen(seed, 3, step)
         # One aspect per batch, in proportion to the pool (a batch must be one tensor).
-        means, stds, specs = buckets[rng.choice(len(buckets), p=bucket_share)]
+        means, stds, specs = buckets[rng.choice(len(buckets), p=bucket_share)] if len(buckets) > 1 else buckets[0]
         idx = rng.integers(len(specs), size=b)
         ti = torch.from_numpy(idx)
         z0 = (means[ti].float() + stds[ti].float() * torch.randn(b, *means.shape[1:], generator=gen)) * scale
@@ -571,7 +575,7 @@ def stage_unet(run, cfg, seed, pool, tok, text):
 
 # ---------------------------------------------------------------- stage 6 (--controlnet): a scribble ControlNet
 
-def control_pool(cfg, seed, combos, vae, gain, scale):
+def control_pool(cfg, seed, combos, vae, scale):
     """Pictures with their scribbles (what an artist paints over them), encoded once, at every bucket."""
     sizes = [(scenes.SIZE, scenes.SIZE, cfg["controlnet_pool"])] + [tuple(b[:2]) + (cfg["controlnet_pool"] // 4,)
                                                                     for b in cfg["pool_buckets"]]
@@ -592,7 +596,7 @@ def control_pool(cfg, seed, combos, vae, gain, scale):
                     marks.append(scenes.scribble(placed, prng, width, height))
                 x = torch.from_numpy(np.stack(pics)).permute(0, 3, 1, 2) * 2 - 1
                 mean, _ = enc.encode(x.contiguous(memory_format=torch.channels_last))
-                latents.append((mean * gain * scale).half())
+                latents.append((mean * scale).half())  # the encoder applies the channel gain itself by now
                 controls.append(torch.from_numpy((np.stack(marks) * 255).round().astype(np.uint8)))
                 prog.update(c + 1, 0.0, len(x))
         buckets.append({"latents": torch.cat(latents), "controls": torch.cat(controls), "specs": specs})
@@ -636,7 +640,7 @@ def stage_controlnet(run, cfg, seed, combos, vae, te, unet, tok, pool):
     opt = torch.optim.AdamW(cn.parameters(), lr=cfg["controlnet_lr"], betas=(0.9, 0.999), weight_decay=0.01)
     path, modules = os.path.join(run, "controlnet.pt"), {"model": cn, "ema": ema}
     step, elapsed = resume(path, "controlnet", modules, opt)
-    buckets = control_pool(cfg, seed, combos, vae, pool["latent_gain"], pool["scaling_factor"])
+    buckets = control_pool(cfg, seed, combos, vae, pool["scaling_factor"])
     share = np.array([len(b["specs"]) for b in buckets], dtype=np.float64)
     share /= share.sum()
     log(f"[controlnet] parameters: {models.count_params(cn)}")
@@ -764,8 +768,9 @@ CONTROLNET_CARD = """# Scribble ControlNet for the default model
 Trained by the recipe in `assets/recipe/` (`train.py RUN_DIR --controlnet`) for `assets/default-model`:
 the control picture is white strokes on black (filled shapes or outlines, as an artist paints them) at
 the generation's size; the base model's `unet/model.onnx` takes its residuals. {params} parameters,
-{steps} training steps. Use it with `generate --control SKETCH.png --control-model assets/controlnet-scribble
---control-preprocessor scribble` and a prompt that need not name places.
+{steps} training steps. Use it with `generate --control SKETCH.png --control-model
+assets/default-model/controlnets/scribble --control-preprocessor scribble` and a prompt that need not
+name places.
 """
 
 
@@ -777,14 +782,19 @@ def main(argv=None):
     p.add_argument("--export-to", help="also export the finished model into this folder")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--until", choices=["vae", "pool", "text", "unet"], help="stop after this stage")
+    p.add_argument("--shapes-trial", action="store_true",
+                   help="the shapes trial's settings (aspect buckets, splice loss, cross-attention at 16x16)")
     p.add_argument("--controlnet", action="store_true",
-                   help="after the model, train the scribble ControlNet (export: controlnet-scribble beside the model)")
+                   help="after the model, train the scribble ControlNet (exported into the model's controlnets/scribble)")
     for k in ("vae_steps", "unet_steps", "pool"):
         p.add_argument("--" + k.replace("_", "-"), type=int)
     for k in ("vae_minutes", "unet_minutes", "unet_lr"):
         p.add_argument("--" + k.replace("_", "-"), type=float)
     a = p.parse_args(argv)
     cfg = dict(QUICK if a.quick else FULL)
+    if a.shapes_trial:
+        cfg.update(SHAPES_TRIAL, **({"pool": 256, "pool_buckets": ((192, 128, 64), (128, 192, 64)), "unet_minutes": 2.0}
+                                    if a.quick else {}))
     for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes", "unet_lr"):
         if getattr(a, k) is not None:
             cfg[k] = getattr(a, k)
@@ -815,8 +825,9 @@ def main(argv=None):
     stage_export(a.run, cfg, a.seed, vae, te, unet, tok, pool, a.export_to)
     if a.controlnet:
         cn = stage_controlnet(a.run, cfg, a.seed, combos, vae, te, unet, tok, pool)
-        for out in [os.path.join(a.run, "controlnet-scribble")] + (
-                [os.path.join(os.path.dirname(os.path.abspath(a.export_to)), "controlnet-scribble")] if a.export_to else []):
+        # Inside the model's folder, as OnnxStack's model sets keep their ControlNets: it belongs to this model.
+        for out in [os.path.join(a.run, "model", "controlnets", "scribble")] + (
+                [os.path.join(a.export_to, "controlnets", "scribble")] if a.export_to else []):
             export.export_controlnet(out, cn, unet, scenes.SIZE, CONTROLNET_CARD.format(steps=torch.load(
                 os.path.join(a.run, "controlnet_final.pt"))["steps"], params=models.count_params(cn)))
             log(f"[export] {out}: {os.path.getsize(os.path.join(out, 'model.onnx')) / 2 ** 20:.1f} MiB")
