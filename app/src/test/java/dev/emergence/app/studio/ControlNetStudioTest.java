@@ -45,12 +45,7 @@ class ControlNetStudioTest extends StudioTest {
 
     @Test
     void aScribbleOnThePaintLayerSteersATextToImageRun() throws Exception {
-        fx(() -> {
-            stage.setX(0);
-            stage.setY(0);
-            stage.setWidth(1280); // the README's screenshot size
-            stage.setHeight(800);
-        });
+        screenshotWindow();
         waitForModel();
         Path nets = Files.createDirectories(home.resolve("models").resolve("controlnets").resolve("scribble-net"));
         try (Stream<Path> files = Files.list(NET)) {

@@ -38,12 +38,7 @@ class EmbeddedControlNetStudioTest extends StudioTest {
         Assumptions.assumeTrue(defaultModel().isPresent()
                 && Files.isRegularFile(defaultModel().get().resolve("controlnets").resolve("scribble").resolve("model.onnx")),
                 "this checkout has no embedded model with its scribble ControlNet");
-        fx(() -> {
-            stage.setX(0);
-            stage.setY(0);
-            stage.setWidth(1280); // the README's screenshot size
-            stage.setHeight(800);
-        });
+        screenshotWindow();
         waitForModel();
         clickShown("#control-refresh");
         waitUntil("the embedded ControlNet listed", () -> studio.library().controlNets().stream().anyMatch(n -> n.name().equals("scribble")));

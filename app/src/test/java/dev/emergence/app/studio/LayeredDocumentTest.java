@@ -80,12 +80,7 @@ class LayeredDocumentTest extends StudioTest {
 
     @Test
     void aPhotoBecomesALayeredDocumentAndComesBackAfterARestart() throws Exception {
-        fx(() -> {
-            stage.setX(0);
-            stage.setY(0);
-            stage.setWidth(1280);
-            stage.setHeight(800);
-        });
+        screenshotWindow();
         waitForModel();
         int nativeSize = onFx(() -> studio.generation().modelProperty().get().nativeSize());
         Path photoFile = home.resolve("harbour.png");

@@ -27,12 +27,7 @@ class ScreenshotTest extends StudioTest {
 
     @Test
     void mainWindowAfterAGeneration() throws Exception {
-        fx(() -> {
-            stage.setX(0);
-            stage.setY(0);
-            stage.setWidth(1280);
-            stage.setHeight(800);
-        });
+        screenshotWindow();
         waitForModel();
         int size = onFx(() -> studio.canvas().width());
         double k = size / 64.0;

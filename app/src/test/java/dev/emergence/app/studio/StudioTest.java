@@ -140,6 +140,16 @@ abstract class StudioTest extends FxRobot {
         }
     }
 
+    /** The window at the README's screenshot size, 1280x800 (the largest the headless screen holds), at the screen's corner. */
+    void screenshotWindow() {
+        fx(() -> {
+            stage.setX(0);
+            stage.setY(0);
+            stage.setWidth(1280);
+            stage.setHeight(800);
+        });
+    }
+
     void waitForModel() {
         waitUntil("the model to load", () -> studio.generation().state() == GenerationState.READY);
     }
