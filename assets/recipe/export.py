@@ -131,31 +131,57 @@ def _contiguous(module):
     return module.to(memory_format=torch.contiguous_format)
 
 
-def export_pipeline(out, vae, text_encoder, unet, tokenizer, scaling_factor, image_size, notes=None):
-    """Exports all components into folder `out` (created or overwritten file by file)."""
-    vae, text_encoder, unet = _contiguous(vae).eval(), text_encoder.eval(), _contiguous(unet).eval()
+def graph_specs(vae, text_encoder, unet, tokenizer, image_size):
+    """How each graph is exported: name -> (module, example inputs, _export's names and axes). One place,
+    so that from_onnx.py can export the same structure to read weights back. "unet_plain" is the UNet
+    without ControlNet inputs, as models exported before the residual inputs have it."""
     latent = image_size // 8
     d = text_encoder.config["hidden_size"]
     ids = torch.tensor([tokenizer.encode("a red circle on the left")], dtype=torch.int32)
-
-    _export(_TextEncoderGraph(text_encoder), (ids,), os.path.join(out, "text_encoder", "model.onnx"),
-            ["input_ids"], ["last_hidden_state", "pooler_output"],
-            {"input_ids": {0: "batch"}, "last_hidden_state": {0: "batch"}, "pooler_output": {0: "batch"}})
     residuals = residual_names(unet)
-    _export(_UNetGraph(unet), (torch.randn(2, 4, latent, latent), torch.tensor([999.0, 999.0]), torch.randn(2, 77, d),
-                               *_zero_residuals(unet, 2, latent, latent)),
-            os.path.join(out, "unet", "model.onnx"), ["sample", "timestep", "encoder_hidden_states", *residuals],
-            ["out_sample"],
-            {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
-             "encoder_hidden_states": {0: "batch", 1: "sequence"},
-             **{r: {0: "batch", 2: f"{r}_height", 3: f"{r}_width"} for r in residuals},
-             "out_sample": {0: "batch", 2: "height", 3: "width"}})
-    _export(_VaeEncoderGraph(vae), (torch.rand(1, 3, image_size, image_size) * 2 - 1,),
-            os.path.join(out, "vae_encoder", "model.onnx"), ["sample"], ["latent_sample"],
-            {"sample": {0: "batch", 2: "height", 3: "width"}, "latent_sample": {0: "batch", 2: "height", 3: "width"}})
-    _export(_VaeDecoderGraph(vae), (torch.randn(1, 4, latent, latent),),
-            os.path.join(out, "vae_decoder", "model.onnx"), ["latent_sample"], ["sample"],
-            {"latent_sample": {0: "batch", 2: "height", 3: "width"}, "sample": {0: "batch", 2: "height", 3: "width"}})
+    unet_args = (torch.randn(2, 4, latent, latent), torch.tensor([999.0, 999.0]), torch.randn(2, 77, d))
+    unet_axes = {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
+                 "encoder_hidden_states": {0: "batch", 1: "sequence"},
+                 "out_sample": {0: "batch", 2: "height", 3: "width"}}
+    unet_inputs = ["sample", "timestep", "encoder_hidden_states"]
+
+    def spec(module, args, inputs, outputs, axes):
+        return module, args, dict(inputs=inputs, outputs=outputs, axes=axes)
+
+    return {
+        "text_encoder": spec(_TextEncoderGraph(text_encoder), (ids,), ["input_ids"],
+                             ["last_hidden_state", "pooler_output"],
+                             {"input_ids": {0: "batch"}, "last_hidden_state": {0: "batch"},
+                              "pooler_output": {0: "batch"}}),
+        "unet": spec(_UNetGraph(unet), (*unet_args, *_zero_residuals(unet, 2, latent, latent)),
+                     [*unet_inputs, *residuals], ["out_sample"],
+                     {**unet_axes, **{r: {0: "batch", 2: f"{r}_height", 3: f"{r}_width"} for r in residuals}}),
+        "unet_plain": spec(unet, unet_args, unet_inputs, ["out_sample"], unet_axes),
+        "vae_encoder": spec(_VaeEncoderGraph(vae), (torch.rand(1, 3, image_size, image_size) * 2 - 1,), ["sample"],
+                            ["latent_sample"], {"sample": {0: "batch", 2: "height", 3: "width"},
+                                                "latent_sample": {0: "batch", 2: "height", 3: "width"}}),
+        "vae_decoder": spec(_VaeDecoderGraph(vae), (torch.randn(1, 4, latent, latent),), ["latent_sample"], ["sample"],
+                            {"latent_sample": {0: "batch", 2: "height", 3: "width"},
+                             "sample": {0: "batch", 2: "height", 3: "width"}}),
+    }
+
+
+def unet_takes_residuals(path):
+    """Whether an exported UNet graph has the ControlNet residual inputs."""
+    return any(i.name == "mid_block_additional_residual" for i in onnx.load(path, load_external_data=False).graph.input)
+
+
+def export_graph(out, name, spec):
+    module, args, kw = spec
+    _export(module, args, os.path.join(out, name, "model.onnx"), **kw)
+
+
+def export_pipeline(out, vae, text_encoder, unet, tokenizer, scaling_factor, image_size, notes=None):
+    """Exports all components into folder `out` (created or overwritten file by file)."""
+    vae, text_encoder, unet = _contiguous(vae).eval(), text_encoder.eval(), _contiguous(unet).eval()
+    specs = graph_specs(vae, text_encoder, unet, tokenizer, image_size)
+    for name in ("text_encoder", "unet", "vae_encoder", "vae_decoder"):
+        export_graph(out, name, specs[name])
 
     tokenizer.save(os.path.join(out, "tokenizer"))
     _write_json(os.path.join(out, "model_index.json"), {

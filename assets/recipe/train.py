@@ -45,13 +45,13 @@ from tokenizer import WordTokenizer  # noqa: E402
 
 FULL = dict(
     vae_channels=(16, 32, 64, 64), vae_steps=2000, vae_minutes=15.0, vae_batch=16, vae_crop=64, vae_lr=1e-3,
-    vae_kl=1e-5,
+    vae_kl=1e-5, vae_edge_weight=0.0,
     pool=12000, pool_buckets=(), vae_blend_weight=0.0,
     text_width=128, text_layers=3, text_heads=4, text_steps=1500, text_minutes=8.0, text_batch=128, text_lr=1e-3,
     layout_weight=0.1, grounding_weight=0.01,
     unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=3400, unet_minutes=85.0,
     unet_batch=32, unet_lr=5e-4, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0, debias=True,
-    controlnet_pool=4000, controlnet_steps=1500, controlnet_minutes=15.0, controlnet_lr=5e-4,
+    controlnet_pool=4000, controlnet_steps=1500, controlnet_minutes=15.0, controlnet_lr=2e-3, controlnet_ema=0.99,
     unet_positions=True, vae_ema=0.999, unet_ema=0.995, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
 )
 # The shapes trial (see the README): aspect buckets, the decoder's splice loss and cross-attention at
@@ -181,6 +181,38 @@ def heldout_pictures(seeds=2):
 
 
 @torch.no_grad()
+def roundtrip_shapes(vae, seed=5):
+    """The share of held-out objects score.py still finds as their named shape after the autoencoder's
+    round trip: the ceiling of the whole model's shape score (a UNet cannot draw what the decoder blurs)."""
+    import score
+    doc = json.loads(heldout.text())
+    rng = np.random.default_rng(seed)
+    x = torch.from_numpy(np.stack([scenes.render(s, rng) for s in scenes.evaluation_scenes(heldout.HELDOUT_SEED)]))
+    x = x.permute(0, 3, 1, 2).contiguous() * 2 - 1
+    rec = torch.cat([vae.decode(vae.encode(b)[0]) for b in x.split(16)]).clamp(-1, 1) * 0.5 + 0.5
+    pics = (rec.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
+    objects = [o for p, s in zip(pics, doc["scenes"]) for o in score.score_picture(p, s, doc)["objects"]]
+    return round(sum(o["shape_ok"] for o in objects) / len(objects), 4)
+
+
+def edge_weights(x, weight, reach=2):
+    """Per-pixel loss weights: 1 + weight within `reach` pixels of a colour edge of the target picture.
+    A shape is a thin band of edge pixels in a flat picture; unweighted, the loss is almost all flat
+    area, and the decoder rounds stars and corners off (see the recipe README)."""
+    if not weight:
+        return None
+    dy = (x[:, :, 1:] - x[:, :, :-1]).abs().amax(1, keepdim=True)
+    dx = (x[:, :, :, 1:] - x[:, :, :, :-1]).abs().amax(1, keepdim=True)
+    edge = torch.zeros_like(x[:, :1])
+    edge[:, :, 1:] = torch.maximum(edge[:, :, 1:], dy)
+    edge[:, :, :-1] = torch.maximum(edge[:, :, :-1], dy)
+    edge[:, :, :, 1:] = torch.maximum(edge[:, :, :, 1:], dx)
+    edge[:, :, :, :-1] = torch.maximum(edge[:, :, :, :-1], dx)
+    edge = F.max_pool2d((edge > 0.1).float(), 2 * reach + 1, stride=1, padding=reach)
+    return 1 + weight * edge
+
+
+@torch.no_grad()
 def evaluate_vae(vae, run):
     x = heldout_pictures()
     rec = torch.cat([vae.decode(vae.encode(b * 2 - 1)[0]) for b in x.split(16)]).clamp(-1, 1) * 0.5 + 0.5
@@ -192,6 +224,7 @@ def evaluate_vae(vae, run):
         "avgpool8_bilinear_psnr_db": psnr(F.interpolate(pooled, scale_factor=8.0, mode="bilinear",
                                                         align_corners=False), x),
     }
+    result["roundtrip_shapes_ok"] = roundtrip_shapes(vae)
     from PIL import Image
     grid = torch.cat([torch.cat(list(x[:8]), 2), torch.cat(list(rec[:8]), 2)], 1)
     Image.fromarray((grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(
@@ -249,7 +282,9 @@ def stage_vae(run, cfg, seed, combos):
         mean, logvar = vae.encode(x)
         z = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape, generator=gen)
         y = vae.decode(z)
-        rec = (y - x).abs().mean() + ((y - x) ** 2).mean()
+        err = (y - x).abs() + (y - x) ** 2
+        w = edge_weights(x, cfg["vae_edge_weight"])
+        rec = err.mean() if w is None else (err * w).sum() / (w.sum() * x.shape[1])
         kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).mean()
         loss = rec + cfg["vae_kl"] * kl
         if cfg["vae_blend_weight"]:
@@ -673,7 +708,7 @@ def stage_controlnet(run, cfg, seed, combos, vae, te, unet, tok, pool):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(cn.parameters(), 1.0)
         opt.step()
-        ema_update(ema, cn, step, cfg["unet_ema"])
+        ema_update(ema, cn, step, cfg["controlnet_ema"])
         step += 1
         prog.update(step, float(per_sample.mean()), b)
         if time.time() - last_save > cfg["checkpoint_minutes"] * 60:
@@ -732,7 +767,7 @@ A small Stable Diffusion (text encoder, UNet, KL autoencoder) trained from scrat
 - The autoencoder adds a fixed colour shortcut to its learned encoder and decoder, the UNet's attention
   blocks add learned position embeddings, and the text encoder's last ten padding outputs hold the
   caption's layout, one per cell of a 3x3 grid (layout slots; see the recipe's README).
-- Trained on 128x128, 192x128 and 128x192 pictures (aspect buckets); other sizes keep the 3x3 grid of places.
+- Trained on {trained_sizes}; other sizes keep the 3x3 grid of places.
 - unet/model.onnx also takes ControlNet residuals (down_block_0..{res_last}_additional_residual,
   mid_block_additional_residual; zeros without control), so ControlNets trained for it need no second UNet.
 
@@ -751,6 +786,8 @@ def stage_export(run, cfg, seed, vae, te, unet, tok, pool, export_to):
     notes = MODEL_CARD.format(
         size=scenes.SIZE, lat=scenes.SIZE // 8, colours=", ".join(scenes.COLOURS), shapes=", ".join(scenes.SHAPES),
         steps=cfg["preview_steps"], cfg=cfg["preview_guidance"], scale=pool["scaling_factor"],
+        trained_sizes=(f"{scenes.SIZE}x{scenes.SIZE}" + "".join(f", {w}x{h}" for w, h, _ in cfg["pool_buckets"])
+                       + " pictures" + (" (aspect buckets)" if cfg["pool_buckets"] else "")),
         res_last=len(export.residual_names(unet)) - 2, p_te=models.count_params(te), p_unet=models.count_params(unet),
         p_enc=models.count_params(vae.encoder), p_dec=models.count_params(vae.decoder), unet_steps=unet_steps,
         psnr=vae_eval["vae_psnr_db"], pool_psnr=vae_eval["avgpool8_bilinear_psnr_db"],
@@ -774,6 +811,31 @@ name places.
 """
 
 
+def export_controlnet_into(folders, run, cn, unet):
+    """Into each model folder's controlnets/scribble, as OnnxStack's model sets keep their ControlNets."""
+    steps = torch.load(os.path.join(run, "controlnet_final.pt"))["steps"]
+    for folder in folders:
+        out = os.path.join(folder, "controlnets", "scribble")
+        export.export_controlnet(out, cn, unet, scenes.SIZE,
+                                 CONTROLNET_CARD.format(steps=steps, params=models.count_params(cn)))
+        log(f"[export] {out}: {os.path.getsize(os.path.join(out, 'model.onnx')) / 2 ** 20:.1f} MiB")
+
+
+def controlnet_for(base, run, cfg, seed, combos, tok):
+    """The scribble ControlNet for an exported model folder whose run folder may be gone."""
+    import from_onnx  # noqa: PLC0415
+    te, unet, vae, scale = from_onnx.load_pipeline(base, cfg, tok)
+    log(f"[controlnet] weights of {base} read back from its graphs")
+    unet_path = os.path.join(base, "unet", "model.onnx")
+    if not export.unet_takes_residuals(unet_path):
+        # The same weights, now with the residual inputs (zeros give the old graph's outputs exactly).
+        export.export_graph(base, "unet", export.graph_specs(vae, te, unet, tok, scenes.SIZE)["unet"])
+        export.check_exported(base, len(export.residual_names(unet)))
+        log(f"[export] {unet_path}: re-exported with ControlNet residual inputs")
+    cn = stage_controlnet(run, cfg, seed, combos, vae, te, unet, tok, {"scaling_factor": scale})
+    export_controlnet_into([base], run, cn, unet)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description="Train the default model (see the module docstring).")
     p.add_argument("run", help="run folder for checkpoints and outputs (keep it outside the repository)")
@@ -786,16 +848,19 @@ def main(argv=None):
                    help="the shapes trial's settings (aspect buckets, splice loss, cross-attention at 16x16)")
     p.add_argument("--controlnet", action="store_true",
                    help="after the model, train the scribble ControlNet (exported into the model's controlnets/scribble)")
+    p.add_argument("--base", metavar="MODEL_DIR",
+                   help="instead of training a model, train the scribble ControlNet for this exported one (its weights "
+                        "read back from its graphs; its UNet re-exported with ControlNet inputs if it has none)")
     for k in ("vae_steps", "unet_steps", "pool"):
         p.add_argument("--" + k.replace("_", "-"), type=int)
-    for k in ("vae_minutes", "unet_minutes", "unet_lr"):
+    for k in ("vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight"):
         p.add_argument("--" + k.replace("_", "-"), type=float)
     a = p.parse_args(argv)
     cfg = dict(QUICK if a.quick else FULL)
     if a.shapes_trial:
         cfg.update(SHAPES_TRIAL, **({"pool": 256, "pool_buckets": ((192, 128, 64), (128, 192, 64)), "unet_minutes": 2.0}
                                     if a.quick else {}))
-    for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes", "unet_lr"):
+    for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight"):
         if getattr(a, k) is not None:
             cfg[k] = getattr(a, k)
     torch.set_num_threads(a.threads)
@@ -809,6 +874,10 @@ def main(argv=None):
     log(f"run {a.run}: {'quick' if a.quick else 'full'} config, seed {a.seed}, {a.threads} threads")
     t0 = time.time()
     tok = WordTokenizer()
+    if a.base:
+        controlnet_for(a.base, a.run, cfg, a.seed, combos, tok)
+        log(f"finished in {(time.time() - t0) / 60:.1f} min (this session)")
+        return
     vae = stage_vae(a.run, cfg, a.seed, combos)
     if a.until == "vae":
         return
@@ -825,12 +894,7 @@ def main(argv=None):
     stage_export(a.run, cfg, a.seed, vae, te, unet, tok, pool, a.export_to)
     if a.controlnet:
         cn = stage_controlnet(a.run, cfg, a.seed, combos, vae, te, unet, tok, pool)
-        # Inside the model's folder, as OnnxStack's model sets keep their ControlNets: it belongs to this model.
-        for out in [os.path.join(a.run, "model", "controlnets", "scribble")] + (
-                [os.path.join(a.export_to, "controlnets", "scribble")] if a.export_to else []):
-            export.export_controlnet(out, cn, unet, scenes.SIZE, CONTROLNET_CARD.format(steps=torch.load(
-                os.path.join(a.run, "controlnet_final.pt"))["steps"], params=models.count_params(cn)))
-            log(f"[export] {out}: {os.path.getsize(os.path.join(out, 'model.onnx')) / 2 ** 20:.1f} MiB")
+        export_controlnet_into([os.path.join(a.run, "model")] + ([a.export_to] if a.export_to else []), a.run, cn, unet)
     log(f"finished in {(time.time() - t0) / 60:.1f} min (this session)")
 
 

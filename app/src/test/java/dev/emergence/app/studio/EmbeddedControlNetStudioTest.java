@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The embedded model's scribble ControlNet as an artist meets it: listed with nothing to install (it
  * ships in the model's own controlnets folder), a card on the paint layer, a rough blob scribbled in the
  * top left corner and a caption that names no place; the picture draws the object there, judged by the
- * evaluation's own rules (SceneScorer). Writes target/controlnet-embedded.png. Skipped, with the reason,
+ * evaluation's own rules (SceneScorer). Writes target/controlnet-embedded.png (the README's, with
+ * -Dstudio.screenshot.update=true). Skipped, with the reason,
  * where the embedded model ships no scribble ControlNet (the recipe's --controlnet stage makes it).
  */
 class EmbeddedControlNetStudioTest extends StudioTest {
@@ -85,5 +86,8 @@ class EmbeddedControlNetStudioTest extends StudioTest {
         Path target = Path.of("target", "controlnet-embedded.png");
         Files.createDirectories(target.getParent());
         javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(shot, null), "png", target.toFile());
+        if (Boolean.getBoolean("studio.screenshot.update")) {
+            Files.copy(target, Path.of("..", "docs", "controlnet-embedded.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 }
