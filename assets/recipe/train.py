@@ -819,6 +819,20 @@ def export_controlnet_into(folders, run, cn, unet):
         export.export_controlnet(out, cn, unet, scenes.SIZE,
                                  CONTROLNET_CARD.format(steps=steps, params=models.count_params(cn)))
         log(f"[export] {out}: {os.path.getsize(os.path.join(out, 'model.onnx')) / 2 ** 20:.1f} MiB")
+        card = os.path.join(folder, "README.md")
+        line = SCRIBBLE_CARD_LINE.format(steps=steps)
+        if os.path.exists(card):
+            with open(card) as f:
+                text = f.read()
+            if "- controlnets/scribble:" not in text:
+                tmp = card + ".tmp"
+                with open(tmp, "w") as f:
+                    f.write(text.replace("\nRebuild:", line + "\nRebuild:", 1))
+                os.replace(tmp, card)
+
+
+SCRIBBLE_CARD_LINE = ("- controlnets/scribble: its scribble ControlNet (white strokes on black at the generation's size), "
+                      "trained for it ({steps} steps).\n")
 
 
 def controlnet_for(base, run, cfg, seed, combos, tok):

@@ -5,6 +5,7 @@ import dev.emergence.engine.InvalidRequestException;
 import dev.emergence.engine.eval.ContactSheet;
 import dev.emergence.engine.eval.HeldOutScenes;
 import dev.emergence.engine.eval.SceneScorer;
+import dev.emergence.engine.eval.SeamMeasure;
 import dev.emergence.engine.io.AtomicFiles;
 import dev.emergence.engine.pipeline.CancellationToken;
 import dev.emergence.engine.pipeline.GenerationPng;
@@ -68,6 +69,13 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the summary as JSON.") boolean json;
 
+    @Option(names = "--seam", description = {"Also inpaint the centre of each native-size picture (the middle five eighths of each side, "
+            + "feather " + SEAM_FEATHER + ", the next seed) with a new object there, a small one (clear of the seam's ramp) of the scene's first shape in a colour "
+            + "the scene does not use, on the same background, and measure the seam: the colour step across the feathered edge "
+            + "against the picture's own variation near it."}) boolean seam;
+
+    static final int SEAM_FEATHER = 8;
+
     @Mixin DeviceOptions device;
 
     @Override
@@ -102,7 +110,9 @@ final class EvaluateCommand implements Callable<Integer> {
             for (int[] wh : wanted) {
                 int width = wh[0], height = wh[1];
                 String suffix = wanted.size() > 1 || width != nativeSize || height != nativeSize ? "-" + width + "x" + height : "";
-                int pictures = 0, backgroundOk = 0, objects = 0, objectsOk = 0, shapesOk = 0, picturesOk = 0;
+                int pictures = 0, backgroundOk = 0, objects = 0, objectsOk = 0, shapesOk = 0, picturesOk = 0, seams = 0, seamsWithin = 0;
+                double seamStep = 0, seamVariation = 0;
+                boolean measureSeams = seam && width == nativeSize && height == nativeSize;
                 for (HeldOutScenes.Scene scene : scenes) {
                     for (long seed : seeds) {
                         GenerationRequest req = new GenerationRequest(scene.caption(), "", width, height, steps, cfg, seed, kind,
@@ -124,6 +134,15 @@ final class EvaluateCommand implements Callable<Integer> {
                             GenerationPng.save(out.resolve(scene.id() + suffix + "-s" + seed + ".png"), r.image(), r.request(), r.mode());
                         }
                         if (seed == seeds[0] && tables.isEmpty()) sheet.add(new ContactSheet.Entry(scene.caption(), r.image()));
+                        if (measureSeams && seed == seeds[0]) {
+                            SeamMeasure sm = inpaintCentre(m, r.image(), req, centreCaption(doc, scene), scene.id() + suffix);
+                            seams++;
+                            seamStep += sm.seamStep();
+                            seamVariation += sm.localVariation();
+                            if (sm.withinLocalVariation()) seamsWithin++;
+                            System.err.println(SafeText.line(String.format(Locale.ROOT, "%s %dx%d seam: step %.2f, local variation %.2f%s",
+                                    scene.id(), width, height, sm.seamStep(), sm.localVariation(), sm.withinLocalVariation() ? "" : " !")));
+                        }
                     }
                 }
                 Map<String, Object> table = new LinkedHashMap<>();
@@ -133,6 +152,11 @@ final class EvaluateCommand implements Callable<Integer> {
                 table.put("objects_ok", ratio(objectsOk, objects));
                 table.put("shapes_ok", ratio(shapesOk, objects));
                 table.put("pictures_ok", ratio(picturesOk, pictures));
+                if (seams > 0) {
+                    table.put("seam_step", Math.round(100 * seamStep / seams) / 100.0);
+                    table.put("seam_local_variation", Math.round(100 * seamVariation / seams) / 100.0);
+                    table.put("seams_within_variation", ratio(seamsWithin, seams));
+                }
                 tables.add(table);
             }
             // Determinism: the same seed twice gives the same picture, another seed a different one.
@@ -174,6 +198,34 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * What the seam check paints into the centre: something new, so the repaint cannot simply redraw what was
+     * there, on the scene's own background (its caption's closing words), so the seam should not show.
+     */
+    static String centreCaption(HeldOutScenes doc, HeldOutScenes.Scene scene) {
+        String colour = doc.palette().keySet().stream().filter(c -> !c.equals(scene.background())
+                && scene.objects().stream().noneMatch(o -> o.colour().equals(c))).findFirst().orElseThrow();
+        String shape = scene.objects().isEmpty() || scene.objects().get(0).shape().isEmpty() ? "circle" : scene.objects().get(0).shape();
+        int on = scene.caption().lastIndexOf(" on a");
+        return "a small " + colour + " " + shape + " in the centre" + (on >= 0 ? scene.caption().substring(on) : "");
+    }
+
+    /** Repaints the middle of a generated picture with the caption given and the next seed, and measures the seam. */
+    private SeamMeasure inpaintCentre(LoadedModel m, BufferedImage picture, GenerationRequest generated, String caption, String name) throws Exception {
+        // The middle five eighths: the ramp (2 x feather inside the edge) stays clear of a small object in the centre and its halo.
+        int w = picture.getWidth(), h = picture.getHeight(), x0 = 3 * w / 16, y0 = 3 * h / 16, x1 = 13 * w / 16, y1 = 13 * h / 16;
+        BufferedImage mask = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = y0; y < y1; y++) {
+            for (int x = x0; x < x1; x++) mask.setRGB(x, y, 0xFFFFFF);
+        }
+        GenerationRequest req = new GenerationRequest(caption, "", w, h, steps, cfg, generated.seed() + 1, generated.scheduler(),
+                1.0, SEAM_FEATHER, null, null, m.info().name());
+        GenerationResult r = m.pipeline().generate(req, picture, mask, StepListener.NONE, new CancellationToken());
+        if (out != null) GenerationPng.save(out.resolve(name + "-s" + generated.seed() + "-seam.png"),
+                r.image(), r.request(), r.mode());
+        return SeamMeasure.of(r.image(), x0, y0, x1, y1, SEAM_FEATHER);
     }
 
     private static String describe(List<SceneScorer.ObjectScore> objects) {
