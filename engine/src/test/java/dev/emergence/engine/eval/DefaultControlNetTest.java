@@ -122,10 +122,12 @@ class DefaultControlNetTest {
             if (with.objects().get(0).shapeOk()) shapesWith++;
             if (without.ok()) placedWithout++;
         }
-        // Measured on the committed model and ControlNet: 10 of 12 with, 2 without (shape right 3: the
+        // Measured on default model 2 and its ControlNet: 11 of 12 with, 0 without (shape right 4; the previous
+        // model and its ControlNet: 10 and 2, shape right 3. Shapes: the
         // base model's shapes are issue 15's, not the ControlNet's, so they are reported, not asserted).
         String report = String.format(Locale.ROOT, "placed with the scribble %d of 12 (missed:%s), shape right %d; without it %d",
                 placedWith, misses, shapesWith, placedWithout);
+        System.out.println(report);
         assertTrue(placedWith >= PLACED_WITH, report);
         assertTrue(placedWithout <= PLACED_WITHOUT, report);
     }
