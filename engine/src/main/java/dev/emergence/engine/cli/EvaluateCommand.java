@@ -225,7 +225,12 @@ final class EvaluateCommand implements Callable<Integer> {
         GenerationResult r = m.pipeline().generate(req, picture, mask, StepListener.NONE, new CancellationToken());
         if (out != null) GenerationPng.save(out.resolve(name + "-s" + generated.seed() + "-seam.png"),
                 r.image(), r.request(), r.mode());
-        return SeamMeasure.of(r.image(), x0, y0, x1, y1, SEAM_FEATHER);
+        try {
+            return SeamMeasure.of(r.image(), x0, y0, x1, y1, SEAM_FEATHER);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("seam: the model's native " + w + "x" + h + " pictures are too small to measure a seam ("
+                    + e.getMessage() + "); expected at least 128 pixels a side");
+        }
     }
 
     private static String describe(List<SceneScorer.ObjectScore> objects) {
