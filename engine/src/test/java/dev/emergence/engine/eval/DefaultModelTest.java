@@ -28,12 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DefaultModelTest {
     static final Path MODEL = Path.of("..", "assets", "default-model");
     static LoadedModel model;
+    static HeldOutScenes doc;
     static SceneScorer scorer;
 
     @BeforeAll
     static void load() throws Exception {
         model = LoadedModel.open(MODEL, ExecutionOptions.cpu());
-        scorer = new SceneScorer(HeldOutScenes.load(Path.of("..", "assets", "recipe", "heldout.json")));
+        doc = HeldOutScenes.load(Path.of("..", "assets", "recipe", "heldout.json"));
+        scorer = new SceneScorer(doc);
     }
 
     @AfterAll
@@ -139,7 +141,6 @@ class DefaultModelTest {
      */
     @Test
     void drawsTheNamedShapeOnHeldOutCaptions() throws Exception {
-        HeldOutScenes doc = HeldOutScenes.load(Path.of("..", "assets", "recipe", "heldout.json"));
         int objects = 0, shapes = 0;
         for (HeldOutScenes.Scene scene : doc.scenes()) {
             SceneScorer.Score s = scorer.score(generate(scene.caption(), 1, null, null, 1.0).image(), scene);
