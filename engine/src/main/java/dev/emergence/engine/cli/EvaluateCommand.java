@@ -6,6 +6,7 @@ import dev.emergence.engine.eval.ContactSheet;
 import dev.emergence.engine.eval.HeldOutScenes;
 import dev.emergence.engine.eval.SceneScorer;
 import dev.emergence.engine.eval.SeamMeasure;
+import dev.emergence.engine.eval.ShapeConfusion;
 import dev.emergence.engine.io.AtomicFiles;
 import dev.emergence.engine.pipeline.CancellationToken;
 import dev.emergence.engine.pipeline.GenerationPng;
@@ -97,6 +98,7 @@ final class EvaluateCommand implements Callable<Integer> {
         List<HeldOutScenes.Scene> scenes = limit > 0 ? doc.scenes().subList(0, Math.min(limit, doc.scenes().size())) : doc.scenes();
         List<ContactSheet.Entry> sheet = new ArrayList<>();
         List<Map<String, Object>> tables = new ArrayList<>();
+        List<ShapeConfusion> confusions = new ArrayList<>();
         try (LoadedModel m = LoadedModel.open(modelDir, device.toOptions())) {
             int nativeSize = m.info().nativeSampleSize();
             List<int[]> wanted = new ArrayList<>();
@@ -112,6 +114,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 String suffix = wanted.size() > 1 || width != nativeSize || height != nativeSize ? "-" + width + "x" + height : "";
                 int pictures = 0, backgroundOk = 0, objects = 0, objectsOk = 0, shapesOk = 0, picturesOk = 0, seams = 0, seamsWithin = 0;
                 double seamStep = 0, seamVariation = 0;
+                ShapeConfusion confusion = new ShapeConfusion(new ArrayList<>(doc.silhouettes().keySet()));
                 boolean measureSeams = seam && width == nativeSize && height == nativeSize;
                 for (HeldOutScenes.Scene scene : scenes) {
                     for (long seed : seeds) {
@@ -125,6 +128,7 @@ final class EvaluateCommand implements Callable<Integer> {
                             objects++;
                             if (o.ok()) objectsOk++;
                             if (o.shapeOk()) shapesOk++;
+                            confusion.add(o);
                         }
                         if (s.ok()) picturesOk++;
                         System.err.println(SafeText.line(String.format(Locale.ROOT, "%s %dx%d seed %d: %s background %s%s objects %s  | %s",
@@ -157,7 +161,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     table.put("seam_local_variation", Math.round(100 * seamVariation / seams) / 100.0);
                     table.put("seams_within_variation", ratio(seamsWithin, seams));
                 }
+                if (!doc.silhouettes().isEmpty()) table.put("shape_confusion", confusion.counts());
                 tables.add(table);
+                confusions.add(confusion);
             }
             // Determinism: the same seed twice gives the same picture, another seed a different one.
             HeldOutScenes.Scene first = scenes.get(0);
@@ -182,13 +188,26 @@ final class EvaluateCommand implements Callable<Integer> {
             if (json) {
                 System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
             } else {
-                summary.forEach((k, v) -> { if (!k.equals("sizes")) System.out.println(SafeText.line(String.format(Locale.ROOT, "%-34s %s", k, v))); });
+                summary.forEach((k, v) -> {
+                    if (!k.equals("sizes") && !k.equals("shape_confusion")) {
+                        System.out.println(SafeText.line(String.format(Locale.ROOT, "%-34s %s", k, v)));
+                    }
+                });
                 if (tables.size() > 1) {
-                    System.out.println(String.format(Locale.ROOT, "%-10s %10s %10s %10s %10s", "size", "background", "placed", "shape", "picture"));
+                    System.out.println(String.format(Locale.ROOT, "%-10s %10s %10s %10s %10s %12s", "size", "background", "placed", "shape",
+                            "picture", "seam within"));
                     for (Map<String, Object> t : tables) {
-                        System.out.println(String.format(Locale.ROOT, "%-10s %9.1f%% %9.1f%% %9.1f%% %9.1f%%", t.get("size"),
+                        Object within = t.get("seams_within_variation");
+                        System.out.println(String.format(Locale.ROOT, "%-10s %9.1f%% %9.1f%% %9.1f%% %9.1f%% %12s", t.get("size"),
                                 100 * (double) t.get("background_ok"), 100 * (double) t.get("objects_ok"),
-                                100 * (double) t.get("shapes_ok"), 100 * (double) t.get("pictures_ok")));
+                                100 * (double) t.get("shapes_ok"), 100 * (double) t.get("pictures_ok"),
+                                within == null ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * (double) within)));
+                    }
+                }
+                if (!doc.silhouettes().isEmpty()) {
+                    for (int i = 0; i < tables.size(); i++) {
+                        System.out.println("shapes drawn at " + tables.get(i).get("size") + ":");
+                        confusions.get(i).table().forEach(line -> System.out.println(SafeText.line(line)));
                     }
                 }
             }

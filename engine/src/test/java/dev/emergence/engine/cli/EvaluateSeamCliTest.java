@@ -29,6 +29,16 @@ class EvaluateSeamCliTest {
         double within = summary.get("seams_within_variation").asDouble();
         assertTrue(within == 0 || within == 0.5 || within == 1, "a share of the two pictures: " + within);
         assertTrue(r.err().contains("heldout-00 128x128 seam: step "), r.err());
+        // The confusion matrix holds every scored object once, its diagonal the shapes drawn right.
+        int total = 0, diagonal = 0;
+        for (var row : (Iterable<java.util.Map.Entry<String, JsonNode>>) summary.get("shape_confusion")::fields) {
+            for (var cell : (Iterable<java.util.Map.Entry<String, JsonNode>>) row.getValue()::fields) {
+                total += cell.getValue().asInt();
+                if (cell.getKey().equals(row.getKey())) diagonal += cell.getValue().asInt();
+            }
+        }
+        assertTrue(total > 0, r.out());
+        assertEquals(summary.get("shapes_ok").asDouble(), Math.round(10000.0 * diagonal / total) / 10000.0, r.out());
         // Outside the middle five eighths (24 to 104 at 128 pixels) the repaint keeps the picture exactly.
         BufferedImage before = ImageIO.read(dir.resolve("heldout-00-s1.png").toFile());
         BufferedImage after = ImageIO.read(dir.resolve("heldout-00-s1-seam.png").toFile());
