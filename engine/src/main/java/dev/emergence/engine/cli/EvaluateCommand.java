@@ -236,8 +236,12 @@ final class EvaluateCommand implements Callable<Integer> {
         // The middle five eighths: the ramp (2 x feather inside the edge) stays clear of a small object in the centre and its halo.
         int w = picture.getWidth(), h = picture.getHeight(), x0 = 3 * w / 16, y0 = 3 * h / 16, x1 = 13 * w / 16, y1 = 13 * h / 16;
         BufferedImage mask = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = y0; y < y1; y++) {
-            for (int x = x0; x < x1; x++) mask.setRGB(x, y, 0xFFFFFF);
+        java.awt.Graphics2D g = mask.createGraphics();
+        try {
+            g.setColor(java.awt.Color.WHITE);
+            g.fillRect(x0, y0, x1 - x0, y1 - y0);
+        } finally {
+            g.dispose();
         }
         GenerationRequest req = new GenerationRequest(caption, "", w, h, steps, cfg, generated.seed() + 1, generated.scheduler(),
                 1.0, SEAM_FEATHER, null, null, m.info().name());

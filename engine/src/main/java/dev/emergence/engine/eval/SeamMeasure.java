@@ -55,7 +55,10 @@ public record SeamMeasure(double seamStep, double localVariation, int segments) 
             for (int start = band; start < length - band; start += SEGMENT) {
                 int from = start, to = Math.min(start + SEGMENT, length - band);
                 // Line j is j pixels inward from the kept line next to the edge (negative: further out).
-                Line line = j -> mean(picture, ox + ax * from + dx * j, oy + ay * from + dy * j, ax, ay, to - from);
+                // Each line's mean is computed once: the variation's spans overlap in all but one line.
+                java.util.Map<Integer, double[]> means = new java.util.HashMap<>();
+                Line line = j -> means.computeIfAbsent(j,
+                        k -> mean(picture, ox + ax * from + dx * k, oy + ay * from + dy * k, ax, ay, to - from));
                 step += largestStep(line, 0, 1, band);
                 n++;
                 for (int d = NEAR; d + band <= FAR; d++) {
