@@ -252,6 +252,22 @@ def blend_loss(vae, z, x, rng):
     return (spliced - target).abs().mean() + ((spliced - target) ** 2).mean()
 
 
+def vae_from_model(run, folder, cfg, tok):
+    """Takes the autoencoder stage from an exported model (its graphs read back by `from_onnx.py`) instead of
+    training it: the same settings give autoencoders of quite different sharpness from run to run (see the
+    README), so a UNet change is compared against the same autoencoder, and a model is rebuilt on its own."""
+    import from_onnx  # noqa: PLC0415 (its load_pipeline imports this module)
+    final = os.path.join(run, "vae_final.pt")
+    if os.path.exists(final):
+        return
+    vae = from_onnx.load_pipeline(folder, cfg, tok)[2]
+    vae.latent_gain.fill_(1.0)  # stage_pool measures the gain afresh, as after training
+    with torch.no_grad():
+        result = evaluate_vae(vae, run)
+    log(f"[vae] taken from {folder}: {result}")
+    save(final, {"config": vae.config, "ema": vae.state_dict(), "eval": {**result, "from": os.path.abspath(folder)}})
+
+
 def stage_vae(run, cfg, seed, combos):
     final = os.path.join(run, "vae_final.pt")
     if os.path.exists(final):
@@ -862,6 +878,8 @@ def main(argv=None):
                    help="the shapes trial's settings (aspect buckets, splice loss, cross-attention at 16x16)")
     p.add_argument("--controlnet", action="store_true",
                    help="after the model, train the scribble ControlNet (exported into the model's controlnets/scribble)")
+    p.add_argument("--autoencoder-from", metavar="MODEL_DIR",
+                   help="take the autoencoder stage from this exported model instead of training it")
     p.add_argument("--base", metavar="MODEL_DIR",
                    help="instead of training a model, train the scribble ControlNet for this exported one (its weights "
                         "read back from its graphs; its UNet re-exported with ControlNet inputs if it has none)")
@@ -892,6 +910,8 @@ def main(argv=None):
         controlnet_for(a.base, a.run, cfg, a.seed, combos, tok)
         log(f"finished in {(time.time() - t0) / 60:.1f} min (this session)")
         return
+    if a.autoencoder_from:
+        vae_from_model(a.run, a.autoencoder_from, cfg, tok)
     vae = stage_vae(a.run, cfg, a.seed, combos)
     if a.until == "vae":
         return
