@@ -136,8 +136,8 @@ class DefaultModelTest {
     }
 
     /**
-     * Every held-out caption at seed 1 (DDIM 20, CFG 7.5), scored as `evaluate` scores it. Measured: 46 of 88
-     * objects (52%) drawn as the named shape by this model; the previous model drew 34 (39%), chance is 20%.
+     * Every held-out caption at seed 1 (DDIM 20, CFG 7.5), scored as `evaluate` scores it. Measured: 68 of 88
+     * objects (77%) drawn as the named shape by this model (default model 3); model 2 drew 46 (52%), chance is 20%.
      */
     @Test
     void drawsTheNamedShapeOnHeldOutCaptions() throws Exception {
@@ -149,7 +149,7 @@ class DefaultModelTest {
                 if (o.shapeOk()) shapes++;
             }
         }
-        assertTrue(shapes >= 0.45 * objects, shapes + " of " + objects + " objects drawn as the named shape; expected at least 45%");
+        assertTrue(shapes >= 0.70 * objects, shapes + " of " + objects + " objects drawn as the named shape; expected at least 70%");
     }
 
     @Test
