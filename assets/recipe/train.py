@@ -555,7 +555,7 @@ def stage_unet(run, cfg, seed, pool, tok, text):
             opt.add_param_group(g)
     params += list(head.parameters())
     log(f"[unet] parameters: text encoder {models.count_params(te)}, unet {models.count_params(unet)}")
-    noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"], cfg["debias"])
+    noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"], cfg["debias"], cfg.get("debias_max"))
     cross_attentions = [m.block.attn2 for m in unet.modules() if isinstance(m, models.Transformer2D)]
     scale = pool["scaling_factor"]
     buckets = [(pool["means"], pool["stds"], pool["specs"])] + [(k["means"], k["stds"], k["specs"])
@@ -695,7 +695,7 @@ def stage_controlnet(run, cfg, seed, combos, vae, te, unet, tok, pool):
     share = np.array([len(b["specs"]) for b in buckets], dtype=np.float64)
     share /= share.sum()
     log(f"[controlnet] parameters: {models.count_params(cn)}")
-    noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"], cfg["debias"])
+    noise = diffusion.TrainingNoise(cfg["offset_noise"], cfg["min_snr_gamma"], cfg["debias"], cfg.get("debias_max"))
     total, budget, b = cfg["controlnet_steps"], cfg["controlnet_minutes"] * 60, cfg["unet_batch"]
     prog = Progress("controlnet", total, budget, step, elapsed)
     last_save = time.time()
@@ -885,14 +885,14 @@ def main(argv=None):
                         "read back from its graphs; its UNet re-exported with ControlNet inputs if it has none)")
     for k in ("vae_steps", "unet_steps", "pool"):
         p.add_argument("--" + k.replace("_", "-"), type=int)
-    for k in ("vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight"):
+    for k in ("vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight", "debias_max"):
         p.add_argument("--" + k.replace("_", "-"), type=float)
     a = p.parse_args(argv)
     cfg = dict(QUICK if a.quick else FULL)
     if a.shapes_trial:
         cfg.update(SHAPES_TRIAL, **({"pool": 256, "pool_buckets": ((192, 128, 64), (128, 192, 64)), "unet_minutes": 2.0}
                                     if a.quick else {}))
-    for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight"):
+    for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight", "debias_max"):
         if getattr(a, k) is not None:
             cfg[k] = getattr(a, k)
     torch.set_num_threads(a.threads)
