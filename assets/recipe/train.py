@@ -883,16 +883,16 @@ def main(argv=None):
     p.add_argument("--base", metavar="MODEL_DIR",
                    help="instead of training a model, train the scribble ControlNet for this exported one (its weights "
                         "read back from its graphs; its UNet re-exported with ControlNet inputs if it has none)")
-    for k in ("vae_steps", "unet_steps", "pool"):
-        p.add_argument("--" + k.replace("_", "-"), type=int)
-    for k in ("vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight", "debias_max"):
-        p.add_argument("--" + k.replace("_", "-"), type=float)
+    overrides = {k: int for k in ("vae_steps", "unet_steps", "pool")}
+    overrides.update({k: float for k in ("vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight", "debias_max")})
+    for k, kind in overrides.items():
+        p.add_argument("--" + k.replace("_", "-"), type=kind)
     a = p.parse_args(argv)
     cfg = dict(QUICK if a.quick else FULL)
     if a.shapes_trial:
         cfg.update(SHAPES_TRIAL, **({"pool": 256, "pool_buckets": ((192, 128, 64), (128, 192, 64)), "unet_minutes": 2.0}
                                     if a.quick else {}))
-    for k in ("vae_steps", "unet_steps", "pool", "vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight", "debias_max"):
+    for k in overrides:
         if getattr(a, k) is not None:
             cfg[k] = getattr(a, k)
     torch.set_num_threads(a.threads)
