@@ -888,6 +888,8 @@ def main(argv=None):
     for k, kind in overrides.items():
         p.add_argument("--" + k.replace("_", "-"), type=kind)
     a = p.parse_args(argv)
+    if a.debias_max is not None and not a.debias_max >= 1:
+        p.error(f"--debias-max {a.debias_max}: expected the largest high-noise loss factor, 1 or more (e.g. 2)")
     cfg = dict(QUICK if a.quick else FULL)
     if a.shapes_trial:
         cfg.update(SHAPES_TRIAL, **({"pool": 256, "pool_buckets": ((192, 128, 64), (128, 192, 64)), "unet_minutes": 2.0}
