@@ -866,6 +866,25 @@ def controlnet_for(base, run, cfg, seed, combos, tok):
     export_controlnet_into([base], run, cn, unet)
 
 
+def bucket_list(text):
+    """'192x128:1500,128x192:1500' -> ((192, 128, 1500), (128, 192, 1500)); 'none' -> ()."""
+    if text.strip().lower() == "none":
+        return ()
+    buckets = []
+    for part in text.split(","):
+        try:
+            size, count = part.strip().split(":")
+            width, height = (int(v) for v in size.lower().split("x"))
+            count = int(count)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{part.strip()}': expected WIDTHxHEIGHT:COUNT, e.g. 192x128:1500")
+        if width <= 0 or height <= 0 or width % 32 or height % 32 or count <= 0:
+            raise argparse.ArgumentTypeError(f"'{part.strip()}': expected a size in multiples of 32 pixels "
+                                             "(the UNet's coarsest level) and a positive picture count")
+        buckets.append((width, height, count))
+    return tuple(buckets)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description="Train the default model (see the module docstring).")
     p.add_argument("run", help="run folder for checkpoints and outputs (keep it outside the repository)")
@@ -884,6 +903,7 @@ def main(argv=None):
                    help="instead of training a model, train the scribble ControlNet for this exported one (its weights "
                         "read back from its graphs; its UNet re-exported with ControlNet inputs if it has none)")
     overrides = {k: int for k in ("vae_steps", "unet_steps", "pool")}
+    overrides["pool_buckets"] = bucket_list
     overrides.update({k: float for k in ("vae_minutes", "unet_minutes", "unet_lr", "vae_edge_weight", "debias_max")})
     for k, kind in overrides.items():
         p.add_argument("--" + k.replace("_", "-"), type=kind)
