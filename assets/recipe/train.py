@@ -46,7 +46,7 @@ from tokenizer import WordTokenizer  # noqa: E402
 FULL = dict(
     vae_channels=(16, 32, 64, 64), vae_steps=2900, vae_minutes=16.0, vae_batch=16, vae_crop=64, vae_lr=1e-3,
     vae_kl=1e-5, vae_edge_weight=20.0,
-    pool=12000, pool_buckets=(), vae_blend_weight=0.0,
+    pool=12000, pool_buckets=((192, 128, 1500), (128, 192, 1500)), vae_blend_weight=0.0,
     text_width=128, text_layers=3, text_heads=4, text_steps=1500, text_minutes=8.0, text_batch=128, text_lr=1e-3,
     layout_weight=0.1, grounding_weight=0.01,
     unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=6800, unet_minutes=85.0,
