@@ -40,12 +40,15 @@ def main(argv):
     with open(os.path.join(HERE, "heldout.json")) as f:
         doc = json.load(f)
     picks = two_of_each_shape(doc)
-    sheet = Image.new("RGB", (LABEL_W + CELL * len(picks), HEAD + (CELL + 16) * len(rows)), "white")
+    # Cells keep the pictures' aspect: CELL pixels high, as wide as that makes them.
+    first = Image.open(os.path.join(rows[0][1], picks[0]["id"] + suffix + "-s1.png"))
+    cell_w = round(CELL * first.width / first.height)
+    sheet = Image.new("RGB", (LABEL_W + cell_w * len(picks), HEAD + (CELL + 16) * len(rows)), "white")
     draw = ImageDraw.Draw(sheet)
     for i, s in enumerate(picks):
         o = s["objects"][0]
-        draw.text((LABEL_W + i * CELL + 4, 4), f"{o['size']} {o['colour']}", fill="black")
-        draw.text((LABEL_W + i * CELL + 4, 18), f"{o['shape']}, {o['region']}", fill="black")
+        draw.text((LABEL_W + i * cell_w + 4, 4), f"{o['size']} {o['colour']}", fill="black")
+        draw.text((LABEL_W + i * cell_w + 4, 18), f"{o['shape']}, {o['region']}", fill="black")
     for r, (label, folder) in enumerate(rows):
         y = HEAD + r * (CELL + 16)
         right = 0
@@ -53,8 +56,8 @@ def main(argv):
             pic = np.asarray(Image.open(os.path.join(folder, s["id"] + suffix + "-s1.png")).convert("RGB"))
             result = score.score_picture(pic, s, doc)["objects"][0]
             right += result["shape_ok"]
-            sheet.paste(Image.fromarray(pic).resize((CELL, CELL), Image.NEAREST), (LABEL_W + i * CELL, y))
-            draw.text((LABEL_W + i * CELL + 4, y + CELL + 2), f"drawn: {result['shape_measured']}",
+            sheet.paste(Image.fromarray(pic).resize((cell_w, CELL), Image.NEAREST), (LABEL_W + i * cell_w, y))
+            draw.text((LABEL_W + i * cell_w + 4, y + CELL + 2), f"drawn: {result['shape_measured']}",
                       fill=(0, 130, 0) if result["shape_ok"] else (200, 0, 0))
         draw.text((6, y + CELL // 2 - 14), label, fill="black")
         draw.text((6, y + CELL // 2 + 2), f"{right} of {len(picks)} shapes", fill="black")
