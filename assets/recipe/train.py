@@ -49,8 +49,8 @@ FULL = dict(
     pool=12000, pool_buckets=((192, 128, 1500), (128, 192, 1500)), vae_blend_weight=0.0,
     text_width=128, text_layers=3, text_heads=4, text_steps=1500, text_minutes=8.0, text_batch=128, text_lr=1e-3,
     layout_weight=0.1, grounding_weight=0.01,
-    unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=6800, unet_minutes=85.0,
-    unet_batch=32, unet_lr=5e-4, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0, debias=True,
+    unet_channels=(64, 128, 128), unet_attention=(False, True, True), unet_steps=7400, unet_minutes=85.0,
+    unet_batch=32, unet_lr=1e-3, cfg_drop=0.1, offset_noise=0.1, min_snr_gamma=5.0, debias=True,
     controlnet_pool=4000, controlnet_steps=1500, controlnet_minutes=15.0, controlnet_lr=2e-3, controlnet_ema=0.99,
     unet_positions=True, vae_ema=0.999, unet_ema=0.995, checkpoint_minutes=4.0, preview_steps=20, preview_guidance=7.5,
 )

@@ -144,8 +144,8 @@ class DefaultModelTest {
 
     /**
      * Every held-out caption at seed 1 (DDIM 20, CFG 7.5), scored as `evaluate` scores it, at the native size and
-     * at the two aspects the model was trained on besides it. Measured on this model (default model 4): 65, 70
-     * and 65 of 88 objects (74%, 80%, 74%) drawn as the named shape; default model 3, trained on 128x128 only:
+     * at the two aspects the model was trained on besides it. Measured on this model (default model 5): 84, 82
+     * and 79 of 88 objects (95%, 93%, 90%) drawn as the named shape; default model 3, trained on 128x128 only:
      * 68, 52 and 60 (77%, 59%, 68%). Chance is 20%.
      */
     @ParameterizedTest(name = "{0}x{1}")
@@ -160,7 +160,7 @@ class DefaultModelTest {
                 if (o.ok()) placed++;
             }
         }
-        assertTrue(shapes >= 0.70 * objects, shapes + " of " + objects + " objects drawn as the named shape; expected at least 70%");
+        assertTrue(shapes >= 0.85 * objects, shapes + " of " + objects + " objects drawn as the named shape; expected at least 85%");
         assertTrue(placed >= 0.95 * objects, placed + " of " + objects + " objects of the named colour in the named place; expected at least 95%");
     }
 
